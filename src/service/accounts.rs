@@ -1,0 +1,218 @@
+//! User accounts: creation, the first administrator, sign-in with throttling, passwords.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::{User, blocking};
+use crate::db::{self, Db};
+use crate::domain::{Password, Username};
+use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::security;
+
+pub async fn needs_setup(db: &Db) -> AppResult<bool> {
+    Ok(db::users::count(db).await? == 0)
+}
+
+pub async fn create_user(db: &Db, username: &str, password: &str, is_admin: bool) -> AppResult<User> {
+    let username = Username::parse(username)?;
+    let password = Password::parse(password)?;
+    let hash = blocking(move || security::hash_password(&password)).await??;
+    let mut tx = db::begin_write(db).await?;
+    let id = db::users::insert(&mut *tx, username.as_str(), &hash, is_admin)
+        .await
+        .map_err(|e| taken_or_internal(e, &username))?;
+    db::events::record(&mut *tx, None, Some(id), "user.created", json!({ "username": username.as_str(), "admin": is_admin })).await?;
+    let user = db::users::by_id(&mut *tx, id).await?.ok_or(AppError::NotFound("User"))?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Creates the first administrator. Only possible while there are no users at all, checked
+/// inside the write transaction so two simultaneous set-ups cannot both succeed.
+pub async fn create_first_admin(db: &Db, username: &str, password: &str) -> AppResult<User> {
+    let username = Username::parse(username)?;
+    let password = Password::parse(password)?;
+    let hash = blocking(move || security::hash_password(&password)).await??;
+    let mut tx = db::begin_write(db).await?;
+    if db::users::count(&mut *tx).await? > 0 {
+        return Err(AppError::conflict(
+            "Gloss already has an administrator. Sign in instead.",
+        ));
+    }
+    let id = db::users::insert(&mut *tx, username.as_str(), &hash, true).await?;
+    db::events::record(&mut *tx, None, Some(id), "user.created", json!({ "username": username.as_str(), "admin": true, "first": true })).await?;
+    let user = db::users::by_id(&mut *tx, id).await?.ok_or(AppError::NotFound("User"))?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Checks a user name and password. Failed attempts per user name are counted; after a few
+/// in a row, further attempts are refused for a growing wait, even with the right password.
+pub async fn authenticate(db: &Db, throttle: &LoginThrottle, username: &str, password: &str) -> AppResult<User> {
+    let key = username.trim().to_lowercase();
+    throttle.check(&key)?;
+    let credentials = db::users::credentials(db, username.trim()).await?;
+    let typed = password.to_owned();
+    let verified = match credentials {
+        Some(c) => {
+            let ok = blocking(move || security::verify_password(&typed, &c.password_hash)).await?;
+            ok.then_some(c.id)
+        }
+        None => {
+            blocking(move || security::verify_against_dummy(&typed)).await?;
+            None
+        }
+    };
+    match verified {
+        Some(id) => {
+            throttle.succeeded(&key);
+            db::users::by_id(db, id).await?.ok_or(AppError::BadCredentials)
+        }
+        None => {
+            throttle.failed(&key);
+            Err(AppError::BadCredentials)
+        }
+    }
+}
+
+/// Sets a new password for the named user and signs them out everywhere.
+pub async fn set_password(db: &Db, username: &str, password: &str) -> AppResult<User> {
+    let password = Password::parse(password)?;
+    let user = db::users::by_username(db, username.trim())
+        .await?
+        .ok_or(AppError::NotFound("User"))?;
+    let hash = blocking(move || security::hash_password(&password)).await??;
+    let mut tx = db::begin_write(db).await?;
+    db::users::set_password(&mut *tx, user.id, &hash).await?;
+    db::sessions::delete_for_user(&mut *tx, user.id).await?;
+    db::events::record(&mut *tx, None, Some(user.id), "user.password_changed", json!({})).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// A signed-in user changes their own password, proving they know the current one.
+pub async fn change_own_password(db: &Db, user: &User, current: &str, new: &str) -> AppResult<()> {
+    let credentials = db::users::credentials(db, &user.username)
+        .await?
+        .ok_or(AppError::NotFound("User"))?;
+    let typed = current.to_owned();
+    let ok = blocking(move || security::verify_password(&typed, &credentials.password_hash)).await?;
+    if !ok {
+        return Err(AppError::invalid("current_password", "The current password is not correct."));
+    }
+    set_password(db, &user.username, new).await?;
+    Ok(())
+}
+
+pub async fn list_users(db: &Db, actor: &User) -> AppResult<Vec<User>> {
+    require_admin(actor)?;
+    Ok(db::users::list(db).await?)
+}
+
+pub async fn set_admin(db: &Db, actor: &User, username: &str, is_admin: bool) -> AppResult<User> {
+    require_admin(actor)?;
+    let target = db::users::by_username(db, username)
+        .await?
+        .ok_or(AppError::NotFound("User"))?;
+    let mut tx = db::begin_write(db).await?;
+    if !is_admin && target.is_admin && db::users::count_admins(&mut *tx).await? <= 1 {
+        return Err(AppError::conflict("Gloss needs at least one administrator; make someone else an administrator first."));
+    }
+    db::users::set_admin(&mut *tx, target.id, is_admin).await?;
+    db::events::record(&mut *tx, None, Some(actor.id), "user.admin_changed", json!({ "username": target.username, "admin": is_admin })).await?;
+    tx.commit().await?;
+    Ok(User { is_admin, ..target })
+}
+
+pub fn require_admin(actor: &User) -> AppResult<()> {
+    if actor.is_admin {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("Only administrators can manage users."))
+    }
+}
+
+fn taken_or_internal(err: sqlx::Error, username: &Username) -> AppError {
+    if is_unique_violation(&err) {
+        AppError::conflict(format!("The user name '{}' is already taken.", username.as_str()))
+    } else {
+        err.into()
+    }
+}
+
+/// Slows down password guessing: after `FREE_ATTEMPTS` consecutive failures for a user
+/// name, each further attempt must wait twice as long as the previous one (capped).
+#[derive(Default)]
+pub struct LoginThrottle {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl LoginThrottle {
+    const FREE_ATTEMPTS: u32 = 5;
+    const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
+
+    fn check(&self, key: &str) -> AppResult<()> {
+        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(&(count, last)) = failures.get(key) {
+            let wait = Self::wait_after(count);
+            let elapsed = last.elapsed();
+            if elapsed < wait {
+                return Err(AppError::RateLimited((wait - elapsed).as_secs().max(1)));
+            }
+        }
+        Ok(())
+    }
+
+    fn wait_after(failures: u32) -> Duration {
+        if failures < Self::FREE_ATTEMPTS {
+            return Duration::ZERO;
+        }
+        let exponent = (failures - Self::FREE_ATTEMPTS).min(10);
+        Duration::from_secs(30u64 << exponent).min(Self::MAX_WAIT)
+    }
+
+    fn failed(&self, key: &str) {
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if failures.len() > 100_000 {
+            failures.clear(); // bound memory against floods of invented user names
+        }
+        let entry = failures.entry(key.to_owned()).or_insert((0, Instant::now()));
+        *entry = (entry.0 + 1, Instant::now());
+    }
+
+    fn succeeded(&self, key: &str) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttle_allows_a_few_failures_then_waits() {
+        let throttle = LoginThrottle::default();
+        for _ in 0..LoginThrottle::FREE_ATTEMPTS {
+            assert!(throttle.check("alice").is_ok());
+            throttle.failed("alice");
+        }
+        assert!(matches!(throttle.check("alice"), Err(AppError::RateLimited(s)) if s >= 29));
+        assert!(throttle.check("bob").is_ok(), "other user names are not affected");
+        throttle.succeeded("alice");
+        assert!(throttle.check("alice").is_ok());
+    }
+
+    #[test]
+    fn throttle_wait_doubles_and_is_capped() {
+        assert_eq!(LoginThrottle::wait_after(4), Duration::ZERO);
+        assert_eq!(LoginThrottle::wait_after(5), Duration::from_secs(30));
+        assert_eq!(LoginThrottle::wait_after(6), Duration::from_secs(60));
+        assert_eq!(LoginThrottle::wait_after(40), LoginThrottle::MAX_WAIT);
+    }
+}

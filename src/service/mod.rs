@@ -1,0 +1,17 @@
+//! Services: the operations Gloss offers, shared by the HTML pages, the JSON API and the
+//! command line. Each one validates input with domain types, checks the caller's
+//! permission, and runs its writes in one transaction together with an audit event.
+
+pub mod accounts;
+pub mod projects;
+pub mod sessions;
+pub mod tokens;
+
+pub use crate::db::users::User;
+
+/// Runs a CPU-heavy closure (password hashing) off the async worker threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    Ok(tokio::task::spawn_blocking(work).await?)
+}

@@ -1,0 +1,184 @@
+//! Projects and their members. `open` is the single gate to everything inside a project:
+//! it answers "not found" to anyone who is not a member, whatever the project's existence.
+
+use serde_json::json;
+
+use super::User;
+use crate::db::{self, Db, members::Member, projects::Project};
+use crate::domain::names::free_text;
+use crate::domain::{ProjectName, Role};
+use crate::error::{AppError, AppResult};
+
+/// What a signed-in user may do in one project: the project, their role, and themselves.
+#[derive(Debug, Clone)]
+pub struct ProjectAccess {
+    pub project: Project,
+    pub role: Role,
+    pub user: User,
+}
+
+impl ProjectAccess {
+    /// Fails with 403 and `why` unless `allowed` (a `Role` permission) holds.
+    pub fn require(&self, allowed: fn(Role) -> bool, why: &str) -> AppResult<()> {
+        if allowed(self.role) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(why))
+        }
+    }
+
+    /// Archived projects are read-only until an owner restores them.
+    pub fn require_active(&self) -> AppResult<()> {
+        if self.project.archived {
+            Err(AppError::conflict(
+                "This project is archived and read-only. An owner can restore it in its settings.",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    pub fn project_id(&self) -> i64 {
+        self.project.id
+    }
+}
+
+pub async fn open(db: &Db, user: &User, project_id: i64) -> AppResult<ProjectAccess> {
+    let row = db::projects::for_member(db, project_id, user.id)
+        .await?
+        .ok_or(AppError::NotFound("Project"))?;
+    Ok(ProjectAccess {
+        role: Role::parse(&row.role)?,
+        project: row.project,
+        user: user.clone(),
+    })
+}
+
+pub async fn list_mine(db: &Db, user: &User) -> AppResult<Vec<(Project, Role)>> {
+    db::projects::list_for_member(db, user.id)
+        .await?
+        .into_iter()
+        .map(|row| Ok((row.project, Role::parse(&row.role)?)))
+        .collect()
+}
+
+/// Creates a project with its creator as owner.
+pub async fn create(db: &Db, user: &User, name: &str, description: &str) -> AppResult<ProjectAccess> {
+    let name = ProjectName::parse(name)?;
+    let description = free_text("description", description, 10_000)?;
+    let mut tx = db::begin_write(db).await?;
+    let id = db::projects::insert(&mut *tx, name.as_str(), &description).await?;
+    db::members::upsert(&mut *tx, id, user.id, Role::Owner.as_str()).await?;
+    db::events::record(&mut *tx, Some(id), Some(user.id), "project.created", json!({ "name": name.as_str() })).await?;
+    tx.commit().await?;
+    open(db, user, id).await
+}
+
+/// Changes to a project's settings; absent fields stay as they are.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub archived: Option<bool>,
+    pub blind_coding: Option<bool>,
+}
+
+pub async fn update(db: &Db, access: &ProjectAccess, changes: &ProjectChanges) -> AppResult<ProjectAccess> {
+    access.require(Role::can_manage_project, "Only project owners can change project settings.")?;
+    let name = changes.name.as_deref().map(ProjectName::parse).transpose()?;
+    let description = changes
+        .description
+        .as_deref()
+        .map(|d| free_text("description", d, 10_000))
+        .transpose()?;
+    let db_changes = db::projects::Changes {
+        name: name.as_ref().map(ProjectName::as_str),
+        description: description.as_deref(),
+        archived: changes.archived,
+        blind_coding: changes.blind_coding,
+    };
+    let mut tx = db::begin_write(db).await?;
+    db::projects::update(&mut *tx, access.project_id(), &db_changes).await?;
+    let payload = json!({
+        "name": db_changes.name, "description_changed": description.is_some(),
+        "archived": changes.archived, "blind_coding": changes.blind_coding,
+    });
+    db::events::record(&mut *tx, Some(access.project_id()), Some(access.user.id), "project.updated", payload).await?;
+    tx.commit().await?;
+    open(db, &access.user, access.project_id()).await
+}
+
+pub async fn members(db: &Db, access: &ProjectAccess) -> AppResult<Vec<Member>> {
+    Ok(db::members::list(db, access.project_id()).await?)
+}
+
+/// Adds a member, or changes a member's role. The last owner cannot step down.
+pub async fn set_member(db: &Db, access: &ProjectAccess, username: &str, role: &str) -> AppResult<Member> {
+    access.require(Role::can_manage_members, "Only project owners can manage members.")?;
+    let role = Role::parse(role)?;
+    let target = db::users::by_username(db, username.trim())
+        .await?
+        .ok_or_else(|| AppError::invalid("username", format!("There is no user named '{}'. An administrator can create the account first.", username.trim())))?;
+    let mut tx = db::begin_write(db).await?;
+    let current = db::members::role_of(&mut *tx, access.project_id(), target.id).await?;
+    if current.as_deref() == Some("owner") && role != Role::Owner {
+        ensure_another_owner(&mut tx, access.project_id()).await?;
+    }
+    db::members::upsert(&mut *tx, access.project_id(), target.id, role.as_str()).await?;
+    db::events::record(&mut *tx, Some(access.project_id()), Some(access.user.id), "member.set", json!({ "username": target.username, "role": role.as_str() })).await?;
+    let member = db::members::list(&mut *tx, access.project_id())
+        .await?
+        .into_iter()
+        .find(|m| m.user_id == target.id)
+        .ok_or(AppError::NotFound("Member"))?;
+    tx.commit().await?;
+    Ok(member)
+}
+
+pub async fn remove_member(db: &Db, access: &ProjectAccess, username: &str) -> AppResult<()> {
+    access.require(Role::can_manage_members, "Only project owners can manage members.")?;
+    let target = db::users::by_username(db, username.trim())
+        .await?
+        .ok_or(AppError::NotFound("Member"))?;
+    let mut tx = db::begin_write(db).await?;
+    let current = db::members::role_of(&mut *tx, access.project_id(), target.id)
+        .await?
+        .ok_or(AppError::NotFound("Member"))?;
+    if current == "owner" {
+        ensure_another_owner(&mut tx, access.project_id()).await?;
+    }
+    db::members::remove(&mut *tx, access.project_id(), target.id).await?;
+    db::events::record(&mut *tx, Some(access.project_id()), Some(access.user.id), "member.removed", json!({ "username": target.username })).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn ensure_another_owner(tx: &mut db::Tx, project_id: i64) -> AppResult<()> {
+    if db::members::count_owners(&mut **tx, project_id).await? <= 1 {
+        return Err(AppError::conflict(
+            "A project needs at least one owner. Make someone else an owner first.",
+        ));
+    }
+    Ok(())
+}
+
+/// Resolves the CLI's `--project NAME_OR_ID` (no membership check: the CLI is the server's
+/// operator). A name shared by several projects is refused with their ids.
+pub async fn resolve_for_operator(db: &Db, name_or_id: &str) -> AppResult<i64> {
+    if let Ok(id) = name_or_id.trim().parse::<i64>() {
+        if db::projects::exists(db, id).await? {
+            return Ok(id);
+        }
+    }
+    let ids = db::projects::ids_by_name(db, name_or_id.trim()).await?;
+    match ids.as_slice() {
+        [id] => Ok(*id),
+        [] => Err(AppError::NotFound("Project")),
+        many => Err(AppError::conflict(format!(
+            "Several projects are named '{}' (ids {}); pass the id instead.",
+            name_or_id.trim(),
+            many.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}

@@ -1,0 +1,85 @@
+//! Browser sessions: a random cookie token whose digest keys a row holding the user, the
+//! CSRF token and a one-shot flash message.
+
+use crate::db::{self, Db};
+use crate::error::AppResult;
+use crate::security;
+
+use super::User;
+
+const SIGNED_IN_LIFETIME: i64 = 14 * 24 * 3600;
+const ANONYMOUS_LIFETIME: i64 = 24 * 3600;
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token_hash: String,
+    pub user: Option<User>,
+    pub csrf_token: String,
+    pub flash: Option<String>,
+}
+
+/// A new session and the cookie value that names it (shown to the browser only).
+pub struct NewSession {
+    pub cookie_token: String,
+    pub session: Session,
+}
+
+pub async fn load(db: &Db, cookie_token: &str) -> AppResult<Option<Session>> {
+    let token_hash = security::token_digest(cookie_token);
+    let Some(row) = db::sessions::find_live(db, &token_hash, db::unix_now()).await? else {
+        return Ok(None);
+    };
+    let user = match row.user_id {
+        Some(id) => db::users::by_id(db, id).await?,
+        None => None,
+    };
+    Ok(Some(Session {
+        token_hash: row.token_hash,
+        user,
+        csrf_token: row.csrf_token,
+        flash: row.flash,
+    }))
+}
+
+/// Starts a session, for a signed-in user or (to protect the sign-in form) anonymously.
+pub async fn start(db: &Db, user: Option<User>) -> AppResult<NewSession> {
+    let cookie_token = security::random_token("")?;
+    let csrf_token = security::random_token("")?;
+    let token_hash = security::token_digest(&cookie_token);
+    let lifetime = if user.is_some() { SIGNED_IN_LIFETIME } else { ANONYMOUS_LIFETIME };
+    let now = db::unix_now();
+    db::sessions::delete_expired(db, now).await?;
+    db::sessions::insert(db, &token_hash, user.as_ref().map(|u| u.id), &csrf_token, now + lifetime).await?;
+    Ok(NewSession {
+        cookie_token,
+        session: Session { token_hash, user, csrf_token, flash: None },
+    })
+}
+
+/// Signing in always issues a fresh session (and drops the anonymous one), so a session
+/// id planted before sign-in is worthless afterwards.
+pub async fn sign_in(db: &Db, previous: Option<&Session>, user: User) -> AppResult<NewSession> {
+    if let Some(old) = previous {
+        db::sessions::delete(db, &old.token_hash).await?;
+    }
+    start(db, Some(user)).await
+}
+
+pub async fn end(db: &Db, session: &Session) -> AppResult<()> {
+    db::sessions::delete(db, &session.token_hash).await?;
+    Ok(())
+}
+
+pub async fn set_flash(db: &Db, session: &Session, message: &str) -> AppResult<()> {
+    db::sessions::set_flash(db, &session.token_hash, Some(message)).await?;
+    Ok(())
+}
+
+/// Returns the pending flash message and clears it, so it is shown exactly once.
+pub async fn take_flash(db: &Db, session: &mut Session) -> AppResult<Option<String>> {
+    let flash = session.flash.take();
+    if flash.is_some() {
+        db::sessions::set_flash(db, &session.token_hash, None).await?;
+    }
+    Ok(flash)
+}

@@ -1,0 +1,58 @@
+//! Personal API tokens: shown once at creation, stored only as a digest, revocable.
+
+use serde_json::json;
+
+use super::User;
+use crate::db::{self, Db, tokens::ApiToken};
+use crate::domain::names::single_line;
+use crate::error::{AppError, AppResult};
+use crate::security;
+
+pub const TOKEN_PREFIX: &str = "gls_";
+
+/// A token just created: the secret is returned here and never again.
+pub struct CreatedToken {
+    pub id: i64,
+    pub name: String,
+    pub secret: String,
+}
+
+pub async fn create(db: &Db, user: &User, name: &str) -> AppResult<CreatedToken> {
+    let name = single_line("name", name, 100, "a token name")?;
+    let secret = security::random_token(TOKEN_PREFIX)?;
+    let mut tx = db::begin_write(db).await?;
+    let id = db::tokens::insert(&mut *tx, user.id, &name, &security::token_digest(&secret)).await?;
+    db::events::record(&mut *tx, None, Some(user.id), "token.created", json!({ "token_id": id, "name": name })).await?;
+    tx.commit().await?;
+    Ok(CreatedToken { id, name, secret })
+}
+
+/// The user a bearer token belongs to, or `None` for unknown and revoked tokens.
+pub async fn authenticate(db: &Db, secret: &str) -> AppResult<Option<User>> {
+    if !secret.starts_with(TOKEN_PREFIX) {
+        return Ok(None);
+    }
+    let digest = security::token_digest(secret);
+    let Some((user, stale)) = db::tokens::owner(db, &digest).await? else {
+        return Ok(None);
+    };
+    // Recording "last used" once a minute is precise enough and keeps API reads read-only.
+    if stale {
+        db::tokens::touch(db, &digest).await?;
+    }
+    Ok(Some(user))
+}
+
+pub async fn list(db: &Db, user: &User) -> AppResult<Vec<ApiToken>> {
+    Ok(db::tokens::list_for_user(db, user.id).await?)
+}
+
+pub async fn revoke(db: &Db, user: &User, token_id: i64) -> AppResult<()> {
+    let mut tx = db::begin_write(db).await?;
+    if !db::tokens::revoke(&mut *tx, user.id, token_id).await? {
+        return Err(AppError::NotFound("Token"));
+    }
+    db::events::record(&mut *tx, None, Some(user.id), "token.revoked", json!({ "token_id": token_id })).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! Building and running the server. Tests use the same builder on port 0.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::db::{self, Db};
+use crate::web::{self, AppState};
+
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl App {
+    /// Opens (and migrates) the database and binds the listening socket.
+    pub async fn build(settings: Settings) -> anyhow::Result<App> {
+        let db = db::open(&settings.db_path).await?;
+        let listener = TcpListener::bind(&settings.bind)
+            .await
+            .with_context(|| format!("listening on {}", settings.bind))?;
+        Ok(App { listener, state: AppState::new(db, settings) })
+    }
+
+    /// The bound address: the real port when the settings asked for port 0.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn db(&self) -> Db {
+        self.state.db.clone()
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish and closes
+    /// the database cleanly.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let db = self.state.db.clone();
+        let router = web::router(self.state);
+        axum::serve(self.listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("serving HTTP")?;
+        db.close().await;
+        Ok(())
+    }
+}
+
+/// Completes on Ctrl-C (SIGINT) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

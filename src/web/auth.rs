@@ -1,0 +1,168 @@
+//! Who is asking: session cookies for browsers, bearer tokens for scripts. The extractors
+//! here are the only way handlers learn the current user.
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::AppState;
+use super::error::{ApiError, PageError};
+use super::urls;
+use crate::error::{AppError, AppResult};
+use crate::service::sessions::{self, Session};
+use crate::service::{User, tokens};
+
+pub const SESSION_COOKIE: &str = "gloss_session";
+
+/// The session of this request, loaded at most once (by the CSRF guard or an extractor) and
+/// kept in the request's extensions.
+#[derive(Clone)]
+pub struct LoadedSession(pub Option<Session>);
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+pub async fn load_session(app: &AppState, headers: &HeaderMap) -> AppResult<Option<Session>> {
+    match cookie(headers, SESSION_COOKIE) {
+        Some(token) if !token.is_empty() => sessions::load(&app.db, token).await,
+        _ => Ok(None),
+    }
+}
+
+async fn session_of(parts: &mut Parts, app: &AppState) -> AppResult<Option<Session>> {
+    if let Some(LoadedSession(session)) = parts.extensions.get::<LoadedSession>() {
+        return Ok(session.clone());
+    }
+    let session = load_session(app, &parts.headers).await?;
+    parts.extensions.insert(LoadedSession(session.clone()));
+    Ok(session)
+}
+
+/// `Set-Cookie` for a session: HttpOnly, SameSite=Lax, Secure when configured.
+pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let value = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=1209600{secure}");
+    HeaderValue::from_str(&value).expect("session cookies are ASCII")
+}
+
+pub fn clear_session_cookie(secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let value = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}");
+    HeaderValue::from_str(&value).expect("session cookies are ASCII")
+}
+
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The caller of an API endpoint: a bearer token, or the browser session of Gloss's own
+/// pages (whose unsafe requests the CSRF guard has already checked).
+pub struct ApiUser(pub User);
+
+impl<S> FromRequestParts<S> for ApiUser
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        if let Some(token) = bearer_token(&parts.headers) {
+            return match tokens::authenticate(&app.db, token).await? {
+                Some(user) => Ok(ApiUser(user)),
+                None => Err(AppError::Unauthenticated.into()),
+            };
+        }
+        match session_of(parts, &app).await? {
+            Some(Session { user: Some(user), .. }) => Ok(ApiUser(user)),
+            _ => Err(AppError::Unauthenticated.into()),
+        }
+    }
+}
+
+/// A signed-in person on an HTML page, with their session (for the CSRF token and flash).
+pub struct SignedIn {
+    pub user: User,
+    pub session: Session,
+}
+
+/// Not signed in on a page: go to the sign-in page and come back afterwards.
+pub struct ToLogin(String);
+
+impl IntoResponse for ToLogin {
+    fn into_response(self) -> Response {
+        Redirect::to(&format!("{}?next={}", urls::login(), urls::path_segment(&self.0))).into_response()
+    }
+}
+
+pub enum SignInRejection {
+    ToLogin(ToLogin),
+    Error(PageError),
+}
+
+impl IntoResponse for SignInRejection {
+    fn into_response(self) -> Response {
+        match self {
+            SignInRejection::ToLogin(r) => r.into_response(),
+            SignInRejection::Error(e) => e.into_response(),
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for SignedIn
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = SignInRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        let session = session_of(parts, &app)
+            .await
+            .map_err(|e| SignInRejection::Error(e.into()))?;
+        match session {
+            Some(session) => match session.user.clone() {
+                Some(user) => Ok(SignedIn { user, session }),
+                None => Err(SignInRejection::ToLogin(ToLogin(original_path(parts)))),
+            },
+            None => Err(SignInRejection::ToLogin(ToLogin(original_path(parts)))),
+        }
+    }
+}
+
+fn original_path(parts: &Parts) -> String {
+    parts
+        .uri
+        .path_and_query()
+        .map(|pq| pq.as_str().to_owned())
+        .unwrap_or_else(urls::home)
+}
+
+/// Any session, signed in or not (for the sign-in and set-up pages).
+pub struct AnySession(pub Option<Session>);
+
+impl<S> FromRequestParts<S> for AnySession
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        Ok(AnySession(session_of(parts, &app).await?))
+    }
+}

@@ -1,0 +1,119 @@
+//! CSRF protection for every state-changing request that relies on the session cookie.
+//!
+//! The synchroniser token lives in the session row. Forms send it as a `_csrf` field, the
+//! pages' JavaScript as an `X-CSRF-Token` header. Requests authenticated by a bearer token
+//! carry no ambient credential and need no token. Multipart uploads are checked by the
+//! `CsrfMultipart` extractor, because their token is a part of the body.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::auth::{LoadedSession, bearer_token, load_session};
+use super::error::{ApiError, PageError, error_page};
+use crate::error::AppError;
+use crate::security::constant_time_eq;
+use crate::service::sessions::Session;
+
+pub const FORM_FIELD: &str = "_csrf";
+pub const HEADER: &str = "x-csrf-token";
+
+/// Largest url-encoded form the guard will buffer to find the token.
+const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
+/// Marks a multipart request whose token has not been checked yet.
+#[derive(Clone)]
+pub struct CsrfPending(pub String);
+
+pub async fn guard(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
+    if request.method().is_safe() || bearer_token(request.headers()).is_some() {
+        return next.run(request).await;
+    }
+    let is_api = request.uri().path().starts_with("/api/");
+    let session = match load_session(&app, request.headers()).await {
+        Ok(session) => session,
+        Err(err) => return respond(is_api, err),
+    };
+    request.extensions_mut().insert(LoadedSession(session.clone()));
+    let Some(session) = session else {
+        // No session: nothing ambient to abuse. The API answers 401 itself; a page form
+        // without a session (expired, or forged) is refused.
+        if is_api {
+            return next.run(request).await;
+        }
+        return expired();
+    };
+    if header_token(request.headers()).is_some_and(|t| matches(&session, t)) {
+        return next.run(request).await;
+    }
+    match content_type(request.headers()).as_deref() {
+        Some("application/x-www-form-urlencoded") if !is_api => {
+            check_form(request, next, &session).await
+        }
+        Some("multipart/form-data") => {
+            request.extensions_mut().insert(CsrfPending(session.csrf_token.clone()));
+            next.run(request).await
+        }
+        _ => respond(is_api, missing()),
+    }
+}
+
+async fn check_form(request: Request, next: Next, session: &Session) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return PageError(AppError::PayloadTooLarge("This form is too large.".into())).into_response();
+        }
+    };
+    let token = form_urlencoded_field(&bytes, FORM_FIELD);
+    if !token.as_deref().is_some_and(|t| matches(session, t)) {
+        return respond(false, missing());
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+pub fn matches(session: &Session, token: &str) -> bool {
+    constant_time_eq(&session.csrf_token, token)
+}
+
+fn header_token(headers: &HeaderMap) -> Option<&str> {
+    headers.get(HEADER)?.to_str().ok()
+}
+
+fn content_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(value.split(';').next()?.trim().to_ascii_lowercase())
+}
+
+fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
+}
+
+fn missing() -> AppError {
+    AppError::forbidden(
+        "This request is missing its security token (CSRF). Reload the page and try again.",
+    )
+}
+
+fn expired() -> Response {
+    error_page(
+        StatusCode::FORBIDDEN,
+        "Your session has expired or cookies are blocked. Reload the page and submit the form again.".into(),
+    )
+}
+
+fn respond(is_api: bool, err: AppError) -> Response {
+    if is_api {
+        ApiError(err).into_response()
+    } else {
+        PageError(err).into_response()
+    }
+}

@@ -1,0 +1,148 @@
+//! Turning `AppError` into responses: JSON bodies for the API, HTML pages for people.
+//! Internal errors are logged with their cause and shown without it.
+
+use askama::Template;
+use axum::Json;
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde_json::json;
+
+use crate::error::AppError;
+
+use super::urls;
+
+pub fn status_of(err: &AppError) -> StatusCode {
+    match err {
+        AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// A stable machine-readable code for scripts, next to the human message.
+pub fn code_of(err: &AppError) -> &'static str {
+    match err {
+        AppError::BadRequest(_) => "bad_request",
+        AppError::Invalid(_) => "invalid",
+        AppError::Unauthenticated => "unauthenticated",
+        AppError::BadCredentials => "bad_credentials",
+        AppError::Forbidden(_) => "forbidden",
+        AppError::NotFound(_) => "not_found",
+        AppError::Conflict(_) => "conflict",
+        AppError::PayloadTooLarge(_) => "payload_too_large",
+        AppError::RateLimited(_) => "rate_limited",
+        AppError::Internal(_) => "internal",
+    }
+}
+
+/// The message shown to the user; internal causes stay in the log.
+pub fn message_of(err: &AppError) -> String {
+    match err {
+        AppError::Internal(cause) => {
+            tracing::error!(error = ?cause, "internal error");
+            "Something went wrong on the server. It has been logged; please try again.".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// An error answered as JSON: `{"error": {"code": "...", "message": "...", "field": "..."}}`.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(err: E) -> Self {
+        ApiError(err.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "code": code_of(&self.0), "message": message_of(&self.0) });
+        if let AppError::Invalid(invalid) = &self.0 {
+            body["field"] = json!(invalid.field);
+        }
+        let mut response = (status_of(&self.0), Json(json!({ "error": body }))).into_response();
+        if let AppError::RateLimited(seconds) = self.0 {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
+        response
+    }
+}
+
+/// An error answered as an HTML page (or, when the visitor is not signed in, a redirect to
+/// the sign-in page).
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(err: E) -> Self {
+        PageError(err.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    heading: &'static str,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if matches!(self.0, AppError::Unauthenticated) {
+            return Redirect::to(&urls::login()).into_response();
+        }
+        error_page(status_of(&self.0), message_of(&self.0))
+    }
+}
+
+pub fn error_page(status: StatusCode, message: String) -> Response {
+    let heading = match status {
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::CONFLICT => "That did not work",
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => "Please check your input",
+        StatusCode::PAYLOAD_TOO_LARGE => "Too large",
+        StatusCode::TOO_MANY_REQUESTS => "Slow down",
+        _ => "Something went wrong",
+    };
+    let page = ErrorPage { status: status.as_u16(), heading, message };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "rendering the error page");
+            (status, page.message).into_response()
+        }
+    }
+}
+
+/// Unknown paths: JSON under the API, a page elsewhere.
+pub async fn not_found_fallback(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError(AppError::NotFound("API route")).into_response()
+    } else {
+        error_page(StatusCode::NOT_FOUND, "There is no page at this address.".into())
+    }
+}
+
+/// A panic in a handler becomes a logged 500, never a dropped connection.
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(panic = detail, "handler panicked");
+    ApiError(AppError::Internal(anyhow::anyhow!("panic: {detail}"))).into_response()
+}

@@ -1,0 +1,255 @@
+//! Signing in and out, first-time set-up, and the personal settings page (password, API
+//! tokens).
+
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+
+use super::{Layout, PageResult, after_form, render, render_with_status};
+use crate::db::tokens::ApiToken;
+use crate::error::AppError;
+use crate::service::sessions::{self, NewSession, Session};
+use crate::service::{accounts, tokens};
+use crate::web::AppState;
+use crate::web::auth::{AnySession, SignedIn, clear_session_cookie, session_cookie};
+use crate::web::error::{PageError, status_of};
+use crate::web::urls;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/setup", get(setup_form).post(setup))
+        .route("/settings", get(settings_page))
+        .route("/settings/password", post(change_password))
+        .route("/settings/tokens", post(create_token))
+        .route("/settings/tokens/{id}/revoke", post(revoke_token))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    username: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_form(
+    State(app): State<AppState>,
+    AnySession(session): AnySession,
+    Query(query): Query<NextQuery>,
+) -> PageResult {
+    if accounts::needs_setup(&app.db).await? {
+        return Ok(Redirect::to(&urls::setup()).into_response());
+    }
+    if session.as_ref().is_some_and(|s| s.user.is_some()) {
+        return Ok(Redirect::to(&urls::safe_next(query.next.as_deref())).into_response());
+    }
+    let (session, new_cookie) = ensure_session(&app, session).await?;
+    let page = LoginPage {
+        layout: Layout::anonymous("Sign in", &session.csrf_token),
+        username: String::new(),
+        next: urls::safe_next(query.next.as_deref()),
+        error: None,
+    };
+    with_cookie(&app, render(&page)?, new_cookie)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(
+    State(app): State<AppState>,
+    AnySession(session): AnySession,
+    Form(form): Form<LoginForm>,
+) -> PageResult {
+    match accounts::authenticate(&app.db, &app.throttle, &form.username, &form.password).await {
+        Ok(user) => {
+            let new = sessions::sign_in(&app.db, session.as_ref(), user).await?;
+            let to = urls::safe_next(form.next.as_deref());
+            with_cookie(&app, Redirect::to(&to).into_response(), Some(new))
+        }
+        Err(err @ (AppError::BadCredentials | AppError::RateLimited(_))) => {
+            let csrf = session.map(|s| s.csrf_token).unwrap_or_default();
+            let page = LoginPage {
+                layout: Layout::anonymous("Sign in", &csrf),
+                username: form.username,
+                next: urls::safe_next(form.next.as_deref()),
+                error: Some(err.to_string()),
+            };
+            render_with_status(status_of(&err), &page)
+        }
+        Err(other) => Err(PageError(other)),
+    }
+}
+
+async fn logout(State(app): State<AppState>, AnySession(session): AnySession) -> PageResult {
+    if let Some(session) = session {
+        sessions::end(&app.db, &session).await?;
+    }
+    let mut response = Redirect::to(&urls::login()).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, clear_session_cookie(app.settings.secure_cookies));
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    layout: Layout,
+    username: String,
+    error: Option<String>,
+}
+
+async fn setup_form(State(app): State<AppState>, AnySession(session): AnySession) -> PageResult {
+    if !accounts::needs_setup(&app.db).await? {
+        return Ok(Redirect::to(&urls::login()).into_response());
+    }
+    let (session, new_cookie) = ensure_session(&app, session).await?;
+    let page = SetupPage {
+        layout: Layout::anonymous("Set up Gloss", &session.csrf_token),
+        username: String::new(),
+        error: None,
+    };
+    with_cookie(&app, render(&page)?, new_cookie)
+}
+
+#[derive(Deserialize)]
+struct SetupForm {
+    username: String,
+    password: String,
+    password_confirm: String,
+}
+
+async fn setup(
+    State(app): State<AppState>,
+    AnySession(session): AnySession,
+    Form(form): Form<SetupForm>,
+) -> PageResult {
+    if !accounts::needs_setup(&app.db).await? {
+        return Err(PageError(AppError::NotFound("Page")));
+    }
+    let result = if form.password != form.password_confirm {
+        Err(AppError::invalid("password_confirm", "The two passwords do not match."))
+    } else {
+        accounts::create_first_admin(&app.db, &form.username, &form.password).await
+    };
+    match result {
+        Ok(user) => {
+            let new = sessions::sign_in(&app.db, session.as_ref(), user).await?;
+            sessions::set_flash(&app.db, &new.session, "Welcome to Gloss. Create your first project below.").await?;
+            with_cookie(&app, Redirect::to(&urls::home()).into_response(), Some(new))
+        }
+        Err(AppError::Internal(cause)) => Err(PageError(AppError::Internal(cause))),
+        Err(err) => {
+            let csrf = session.map(|s| s.csrf_token).unwrap_or_default();
+            let page = SetupPage {
+                layout: Layout::anonymous("Set up Gloss", &csrf),
+                username: form.username,
+                error: Some(err.to_string()),
+            };
+            render_with_status(status_of(&err), &page)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    tokens: Vec<ApiToken>,
+    new_token: Option<String>,
+}
+
+async fn settings_page(State(app): State<AppState>, page: SignedIn) -> PageResult {
+    settings_view(&app, page, None).await
+}
+
+async fn settings_view(app: &AppState, mut page: SignedIn, new_token: Option<String>) -> PageResult {
+    let tokens = tokens::list(&app.db, &page.user).await?;
+    let layout = Layout::for_user(app, &mut page, "Settings").await?;
+    render(&SettingsPage { layout, tokens, new_token })
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    new_password_confirm: String,
+}
+
+async fn change_password(
+    State(app): State<AppState>,
+    page: SignedIn,
+    Form(form): Form<PasswordForm>,
+) -> PageResult {
+    let result = if form.new_password != form.new_password_confirm {
+        Err(AppError::invalid("new_password_confirm", "The two new passwords do not match."))
+    } else {
+        accounts::change_own_password(&app.db, &page.user, &form.current_password, &form.new_password).await
+    };
+    if result.is_ok() {
+        // Changing the password ended every session, including this one.
+        return Ok(Redirect::to(&urls::login()).into_response());
+    }
+    after_form(&app, &page.session, result, "", &urls::settings(), &urls::settings()).await
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    name: String,
+}
+
+async fn create_token(State(app): State<AppState>, page: SignedIn, Form(form): Form<TokenForm>) -> PageResult {
+    match tokens::create(&app.db, &page.user, &form.name).await {
+        // The secret is shown in this response only; it is never stored or shown again.
+        Ok(created) => settings_view(&app, page, Some(created.secret)).await,
+        Err(err) => after_form::<()>(&app, &page.session, Err(err), "", &urls::settings(), &urls::settings()).await,
+    }
+}
+
+async fn revoke_token(State(app): State<AppState>, page: SignedIn, Path(id): Path<i64>) -> PageResult {
+    let result = tokens::revoke(&app.db, &page.user, id).await;
+    after_form(&app, &page.session, result, "Token revoked.", &urls::settings(), &urls::settings()).await
+}
+
+/// Pages with forms need a session (anonymous before sign-in) to hold the CSRF token.
+async fn ensure_session(app: &AppState, session: Option<Session>) -> Result<(Session, Option<NewSession>), PageError> {
+    match session {
+        Some(session) => Ok((session, None)),
+        None => {
+            let new = sessions::start(&app.db, None).await?;
+            Ok((new.session.clone(), Some(new)))
+        }
+    }
+}
+
+fn with_cookie(app: &AppState, mut response: Response, new: Option<NewSession>) -> PageResult {
+    if let Some(new) = new {
+        response.headers_mut().insert(
+            header::SET_COOKIE,
+            session_cookie(&new.cookie_token, app.settings.secure_cookies),
+        );
+    }
+    if response.status() == StatusCode::OK {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, "no-store".parse().expect("static header"));
+    }
+    Ok(response)
+}

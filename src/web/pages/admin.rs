@@ -1,0 +1,79 @@
+//! User administration, for administrators only.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::{Layout, PageResult, after_form, render};
+use crate::service::{User, accounts};
+use crate::web::AppState;
+use crate::web::auth::SignedIn;
+use crate::web::urls;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users", get(users_page).post(add_user))
+        .route("/admin/users/{username}/admin", post(set_admin))
+        .route("/admin/users/{username}/password", post(reset_password))
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    layout: Layout,
+    users: Vec<User>,
+}
+
+async fn users_page(State(app): State<AppState>, mut page: SignedIn) -> PageResult {
+    let users = accounts::list_users(&app.db, &page.user).await?;
+    let layout = Layout::for_user(&app, &mut page, "Users").await?;
+    render(&UsersPage { layout, users })
+}
+
+#[derive(Deserialize)]
+struct NewUserForm {
+    username: String,
+    password: String,
+    admin: Option<String>,
+}
+
+async fn add_user(State(app): State<AppState>, page: SignedIn, Form(form): Form<NewUserForm>) -> PageResult {
+    accounts::require_admin(&page.user)?;
+    let result = accounts::create_user(&app.db, &form.username, &form.password, form.admin.is_some()).await;
+    let done = format!("Created the account '{}'.", form.username.trim());
+    after_form(&app, &page.session, result, &done, &urls::admin_users(), &urls::admin_users()).await
+}
+
+#[derive(Deserialize)]
+struct AdminForm {
+    admin: Option<String>,
+}
+
+async fn set_admin(
+    State(app): State<AppState>,
+    page: SignedIn,
+    Path(username): Path<String>,
+    Form(form): Form<AdminForm>,
+) -> PageResult {
+    let result = accounts::set_admin(&app.db, &page.user, &username, form.admin.is_some()).await;
+    after_form(&app, &page.session, result, "Saved.", &urls::admin_users(), &urls::admin_users()).await
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    password: String,
+}
+
+async fn reset_password(
+    State(app): State<AppState>,
+    page: SignedIn,
+    Path(username): Path<String>,
+    Form(form): Form<ResetForm>,
+) -> PageResult {
+    accounts::require_admin(&page.user)?;
+    let result = accounts::set_password(&app.db, &username, &form.password).await;
+    let done = format!("Set a new password for {username}; they have been signed out everywhere.");
+    after_form(&app, &page.session, result, &done, &urls::admin_users(), &urls::admin_users()).await
+}

@@ -1,0 +1,62 @@
+//! The home page: the signed-in user's projects and a form to start a new one.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::{Layout, PageResult, after_form, render};
+use crate::db::projects::Project;
+use crate::domain::Role;
+use crate::service::{accounts, projects};
+use crate::web::AppState;
+use crate::web::auth::{AnySession, SignedIn};
+use crate::web::urls;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/projects", post(create_project))
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    active: Vec<(Project, Role)>,
+    archived: Vec<(Project, Role)>,
+}
+
+async fn home(State(app): State<AppState>, AnySession(session): AnySession) -> PageResult {
+    if accounts::needs_setup(&app.db).await? {
+        return Ok(Redirect::to(&urls::setup()).into_response());
+    }
+    let Some(mut page) = session.and_then(|s| Some(SignedIn { user: s.user.clone()?, session: s })) else {
+        return Ok(Redirect::to(&urls::login()).into_response());
+    };
+    let (archived, active) = projects::list_mine(&app.db, &page.user)
+        .await?
+        .into_iter()
+        .partition(|(p, _)| p.archived);
+    let layout = Layout::for_user(&app, &mut page, "Projects").await?;
+    render(&HomePage { layout, active, archived })
+}
+
+#[derive(Deserialize)]
+struct NewProjectForm {
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+async fn create_project(State(app): State<AppState>, page: SignedIn, Form(form): Form<NewProjectForm>) -> PageResult {
+    match projects::create(&app.db, &page.user, &form.name, &form.description).await {
+        Ok(access) => {
+            let to = urls::project(access.project.id);
+            after_form(&app, &page.session, Ok(()), "Project created.", &to, &to).await
+        }
+        Err(err) => after_form::<()>(&app, &page.session, Err(err), "", &urls::home(), &urls::home()).await,
+    }
+}

@@ -1,0 +1,113 @@
+//! Server-rendered HTML pages. One askama struct per page, rendered through `render`, which
+//! logs failures; forms post back, and successful posts redirect (post/redirect/get).
+
+mod account;
+mod admin;
+mod home;
+mod projects;
+
+use askama::Template;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::AppState;
+use super::auth::SignedIn;
+use super::error::{PageError, error_page};
+use crate::error::{AppError, AppResult};
+use crate::service::sessions::{self, Session};
+use crate::service::User;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(account::router())
+        .merge(home::router())
+        .merge(projects::router())
+        .merge(admin::router())
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+/// Everything the base layout needs: title, who is signed in, the CSRF token for forms,
+/// and the flash message left by the previous request.
+pub struct Layout {
+    pub title: String,
+    pub user: Option<User>,
+    pub csrf: String,
+    pub flash: Option<Flash>,
+}
+
+pub struct Flash {
+    pub kind: &'static str,
+    pub message: String,
+}
+
+impl Flash {
+    const ERROR_PREFIX: &'static str = "error:";
+
+    fn decode(stored: String) -> Self {
+        match stored.strip_prefix(Self::ERROR_PREFIX) {
+            Some(message) => Flash { kind: "error", message: message.to_owned() },
+            None => Flash { kind: "ok", message: stored },
+        }
+    }
+}
+
+impl Layout {
+    /// The layout for a signed-in page; takes (and so clears) the pending flash message.
+    pub async fn for_user(app: &AppState, page: &mut SignedIn, title: impl Into<String>) -> AppResult<Self> {
+        let flash = sessions::take_flash(&app.db, &mut page.session).await?;
+        Ok(Layout {
+            title: title.into(),
+            user: Some(page.user.clone()),
+            csrf: page.session.csrf_token.clone(),
+            flash: flash.map(Flash::decode),
+        })
+    }
+
+    pub fn anonymous(title: impl Into<String>, csrf: &str) -> Self {
+        Layout { title: title.into(), user: None, csrf: csrf.to_owned(), flash: None }
+    }
+}
+
+/// Renders a page with status 200.
+pub fn render(page: &impl Template) -> PageResult {
+    render_with_status(StatusCode::OK, page)
+}
+
+/// Renders a page; a template failure is logged and answered with an error page.
+pub fn render_with_status(status: StatusCode, page: &impl Template) -> PageResult {
+    match page.render() {
+        Ok(html) => Ok((status, Html(html)).into_response()),
+        Err(err) => {
+            tracing::error!(error = %err, template = std::any::type_name_of_val(page), "template failed to render");
+            Ok(error_page(StatusCode::INTERNAL_SERVER_ERROR, "This page could not be displayed. The problem has been logged.".into()))
+        }
+    }
+}
+
+/// Leaves a message for the next page and redirects there.
+pub async fn redirect_with_flash(app: &AppState, session: &Session, message: &str, to: &str) -> PageResult {
+    sessions::set_flash(&app.db, session, message).await?;
+    Ok(Redirect::to(to).into_response())
+}
+
+/// After a form post: success goes to `to` with `done` as flash; a user error goes back to
+/// `back` with the error's message as flash; anything else is an error page.
+pub async fn after_form<T>(
+    app: &AppState,
+    session: &Session,
+    result: AppResult<T>,
+    done: &str,
+    to: &str,
+    back: &str,
+) -> PageResult {
+    match result {
+        Ok(_) => redirect_with_flash(app, session, done, to).await,
+        Err(AppError::Internal(cause)) => Err(PageError(AppError::Internal(cause))),
+        Err(user_error) => {
+            let message = format!("{}{}", Flash::ERROR_PREFIX, user_error);
+            redirect_with_flash(app, session, &message, back).await
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! A project's overview page, its settings, and its members.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::{Layout, PageResult, after_form, render};
+use crate::db::members::Member;
+use crate::domain::Role;
+use crate::service::projects::{self, ProjectAccess, ProjectChanges};
+use crate::web::AppState;
+use crate::web::auth::SignedIn;
+use crate::web::urls;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects/{id}", get(overview))
+        .route("/projects/{id}/settings", post(save_settings))
+        .route("/projects/{id}/members", post(set_member))
+        .route("/projects/{id}/members/{username}/remove", post(remove_member))
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct ProjectPage {
+    layout: Layout,
+    access: ProjectAccess,
+    members: Vec<Member>,
+    roles: [Role; 3],
+}
+
+async fn overview(State(app): State<AppState>, mut page: SignedIn, Path(id): Path<i64>) -> PageResult {
+    let access = projects::open(&app.db, &page.user, id).await?;
+    let members = projects::members(&app.db, &access).await?;
+    let layout = Layout::for_user(&app, &mut page, access.project.name.clone()).await?;
+    render(&ProjectPage { layout, access, members, roles: Role::ALL })
+}
+
+#[derive(Deserialize)]
+struct SettingsForm {
+    name: String,
+    #[serde(default)]
+    description: String,
+    /// Checkboxes are absent when unticked.
+    archived: Option<String>,
+    blind_coding: Option<String>,
+}
+
+async fn save_settings(
+    State(app): State<AppState>,
+    page: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<SettingsForm>,
+) -> PageResult {
+    let access = projects::open(&app.db, &page.user, id).await?;
+    let changes = ProjectChanges {
+        name: Some(form.name),
+        description: Some(form.description),
+        archived: Some(form.archived.is_some()),
+        blind_coding: Some(form.blind_coding.is_some()),
+    };
+    let result = projects::update(&app.db, &access, &changes).await;
+    let back = urls::project(id);
+    after_form(&app, &page.session, result, "Project settings saved.", &back, &back).await
+}
+
+#[derive(Deserialize)]
+struct MemberForm {
+    username: String,
+    role: String,
+}
+
+async fn set_member(
+    State(app): State<AppState>,
+    page: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<MemberForm>,
+) -> PageResult {
+    let access = projects::open(&app.db, &page.user, id).await?;
+    let result = projects::set_member(&app.db, &access, &form.username, &form.role).await;
+    let back = urls::project(id);
+    let done = format!("{} is now a {} of this project.", form.username.trim(), form.role.trim().to_lowercase());
+    after_form(&app, &page.session, result, &done, &back, &back).await
+}
+
+async fn remove_member(
+    State(app): State<AppState>,
+    page: SignedIn,
+    Path((id, username)): Path<(i64, String)>,
+) -> PageResult {
+    let access = projects::open(&app.db, &page.user, id).await?;
+    let result = projects::remove_member(&app.db, &access, &username).await;
+    let back = urls::project(id);
+    after_form(&app, &page.session, result, &format!("{username} was removed from the project."), &back, &back).await
+}

@@ -1,0 +1,119 @@
+//! Every URL the pages link to is built here, so no path string is repeated in templates
+//! or handlers.
+
+use std::fmt::Display;
+
+pub fn home() -> String {
+    "/".into()
+}
+
+pub fn login() -> String {
+    "/login".into()
+}
+
+pub fn logout() -> String {
+    "/logout".into()
+}
+
+pub fn setup() -> String {
+    "/setup".into()
+}
+
+pub fn settings() -> String {
+    "/settings".into()
+}
+
+pub fn settings_password() -> String {
+    "/settings/password".into()
+}
+
+pub fn settings_tokens() -> String {
+    "/settings/tokens".into()
+}
+
+pub fn settings_token_revoke(id: impl Display) -> String {
+    format!("/settings/tokens/{id}/revoke")
+}
+
+pub fn admin_users() -> String {
+    "/admin/users".into()
+}
+
+pub fn admin_user_admin(username: &str) -> String {
+    format!("/admin/users/{}/admin", path_segment(username))
+}
+
+pub fn admin_user_password(username: &str) -> String {
+    format!("/admin/users/{}/password", path_segment(username))
+}
+
+pub fn api_docs() -> String {
+    "/api".into()
+}
+
+pub fn projects() -> String {
+    "/projects".into()
+}
+
+pub fn project(id: impl Display) -> String {
+    format!("/projects/{id}")
+}
+
+pub fn project_settings(id: impl Display) -> String {
+    format!("/projects/{id}/settings")
+}
+
+pub fn project_members(id: impl Display) -> String {
+    format!("/projects/{id}/members")
+}
+
+pub fn project_member_remove(id: impl Display, username: &str) -> String {
+    format!("/projects/{id}/members/{}/remove", path_segment(username))
+}
+
+pub fn asset(path: &str) -> String {
+    format!("/static/{path}")
+}
+
+/// Percent-encodes a value for use as one path segment.
+pub fn path_segment(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for byte in raw.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Only same-site paths are accepted as a post-sign-in destination (no open redirects).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => home(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_next_rejects_other_sites() {
+        assert_eq!(safe_next(Some("/projects/3")), "/projects/3");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(path_segment("a.b-c_d"), "a.b-c_d");
+        assert_eq!(path_segment("a b/é"), "a%20b%2F%C3%A9");
+    }
+}
