@@ -15,7 +15,13 @@ use clap::{Args, Parser, Subcommand};
 )]
 pub struct Cli {
     /// SQLite database file; created with its schema on first use.
-    #[arg(long, env = "GLOSS_DB", default_value = "gloss.db", global = true, value_name = "PATH")]
+    #[arg(
+        long,
+        env = "GLOSS_DB",
+        default_value = "gloss.db",
+        global = true,
+        value_name = "PATH"
+    )]
     pub db: PathBuf,
 
     #[command(flatten)]
@@ -28,7 +34,13 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct ServerArgs {
     /// Address and port the web server listens on.
-    #[arg(long, env = "GLOSS_BIND", default_value = "127.0.0.1:3000", global = true, value_name = "ADDR")]
+    #[arg(
+        long,
+        env = "GLOSS_BIND",
+        default_value = "127.0.0.1:3000",
+        global = true,
+        value_name = "ADDR"
+    )]
     pub bind: String,
 
     /// Mark session cookies `Secure` (serve Gloss over HTTPS, e.g. behind a proxy).
@@ -36,7 +48,13 @@ pub struct ServerArgs {
     pub secure_cookies: bool,
 
     /// Largest accepted upload, in megabytes.
-    #[arg(long, env = "GLOSS_MAX_UPLOAD_MB", default_value_t = 50, global = true, value_name = "MB")]
+    #[arg(
+        long,
+        env = "GLOSS_MAX_UPLOAD_MB",
+        default_value_t = 50,
+        global = true,
+        value_name = "MB"
+    )]
     pub max_upload_mb: u64,
 }
 

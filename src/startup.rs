@@ -22,12 +22,17 @@ impl App {
         let listener = TcpListener::bind(&settings.bind)
             .await
             .with_context(|| format!("listening on {}", settings.bind))?;
-        Ok(App { listener, state: AppState::new(db, settings) })
+        Ok(App {
+            listener,
+            state: AppState::new(db, settings),
+        })
     }
 
     /// The bound address: the real port when the settings asked for port 0.
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     pub fn db(&self) -> Db {
@@ -36,7 +41,10 @@ impl App {
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish and closes
     /// the database cleanly.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let db = self.state.db.clone();
         let router = web::router(self.state);
         axum::serve(self.listener, router)

@@ -18,10 +18,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::User(UserCommand::Add { ref name, admin })) => {
             let db = db::open(&cli.db).await?;
             let password = passwords::read_new(&format!("Password for {name}: "))?;
-            let user = accounts::create_user(&db, name, &password, admin).await.map_err(explain)?;
+            let user = accounts::create_user(&db, name, &password, admin)
+                .await
+                .map_err(explain)?;
             println!(
                 "Created {} '{}'.",
-                if user.is_admin { "administrator" } else { "user" },
+                if user.is_admin {
+                    "administrator"
+                } else {
+                    "user"
+                },
                 user.username
             );
             Ok(())
@@ -29,17 +35,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::User(UserCommand::Passwd { ref name })) => {
             let db = db::open(&cli.db).await?;
             let password = passwords::read_new(&format!("New password for {name}: "))?;
-            let user = accounts::set_password(&db, name, &password).await.map_err(explain)?;
-            println!("Password changed for '{}'; their sessions were ended.", user.username);
+            let user = accounts::set_password(&db, name, &password)
+                .await
+                .map_err(explain)?;
+            println!(
+                "Password changed for '{}'; their sessions were ended.",
+                user.username
+            );
             Ok(())
         }
-        Some(Command::Token(TokenCommand::Create { ref name, ref label })) => {
+        Some(Command::Token(TokenCommand::Create {
+            ref name,
+            ref label,
+        })) => {
             let db = db::open(&cli.db).await?;
             let user = crate::db::users::by_username(&db, name)
                 .await?
                 .with_context(|| format!("there is no user named '{name}'"))?;
             let token = tokens::create(&db, &user, label).await.map_err(explain)?;
-            eprintln!("Created API token #{} for '{}'. It is shown only once:", token.id, user.username);
+            eprintln!(
+                "Created API token #{} for '{}'. It is shown only once:",
+                token.id, user.username
+            );
             let mut out = std::io::stdout().lock();
             writeln!(out, "{}", token.secret)?;
             Ok(())
@@ -47,7 +64,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Backup { ref path }) => {
             let db = db::open(&cli.db).await?;
             db::backup(&db, path).await?;
-            println!("Wrote a consistent copy of {} to {}.", cli.db.display(), path.display());
+            println!(
+                "Wrote a consistent copy of {} to {}.",
+                cli.db.display(),
+                path.display()
+            );
             Ok(())
         }
     }

@@ -21,7 +21,9 @@ pub fn read_new(prompt: &str) -> anyhow::Result<String> {
             .context("reading the password from standard input")?;
         let password = line.trim_end_matches(['\n', '\r']).to_owned();
         if password.is_empty() {
-            bail!("no password on standard input; pipe it in, e.g. `echo 'secret pass' | gloss user add NAME`");
+            bail!(
+                "no password on standard input; pipe it in, e.g. `echo 'secret pass' | gloss user add NAME`"
+            );
         }
         Ok(password)
     }

@@ -53,7 +53,11 @@ pub async fn upsert(
     Ok(())
 }
 
-pub async fn remove(ex: impl SqliteExecutor<'_>, project_id: i64, user_id: i64) -> sqlx::Result<bool> {
+pub async fn remove(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+    user_id: i64,
+) -> sqlx::Result<bool> {
     let done = sqlx::query("DELETE FROM project_members WHERE project_id = ? AND user_id = ?")
         .bind(project_id)
         .bind(user_id)
@@ -63,8 +67,10 @@ pub async fn remove(ex: impl SqliteExecutor<'_>, project_id: i64, user_id: i64) 
 }
 
 pub async fn count_owners(ex: impl SqliteExecutor<'_>, project_id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM project_members WHERE project_id = ? AND role = 'owner'")
-        .bind(project_id)
-        .fetch_one(ex)
-        .await
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM project_members WHERE project_id = ? AND role = 'owner'",
+    )
+    .bind(project_id)
+    .fetch_one(ex)
+    .await
 }

@@ -22,9 +22,14 @@ pub struct MemberProject {
     pub role: String,
 }
 
-const COLUMNS: &str = "p.id, p.name, p.description, p.archived, p.blind_coding, p.created_at, p.updated_at";
+const COLUMNS: &str =
+    "p.id, p.name, p.description, p.archived, p.blind_coding, p.created_at, p.updated_at";
 
-pub async fn insert(ex: impl SqliteExecutor<'_>, name: &str, description: &str) -> sqlx::Result<i64> {
+pub async fn insert(
+    ex: impl SqliteExecutor<'_>,
+    name: &str,
+    description: &str,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar("INSERT INTO projects (name, description) VALUES (?, ?) RETURNING id")
         .bind(name)
         .bind(description)
@@ -86,7 +91,11 @@ pub struct Changes<'a> {
     pub blind_coding: Option<bool>,
 }
 
-pub async fn update(ex: impl SqliteExecutor<'_>, id: i64, changes: &Changes<'_>) -> sqlx::Result<()> {
+pub async fn update(
+    ex: impl SqliteExecutor<'_>,
+    id: i64,
+    changes: &Changes<'_>,
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE projects SET
             name = COALESCE(?, name),

@@ -67,7 +67,10 @@ pub async fn touch(ex: impl SqliteExecutor<'_>, token_hash: &str) -> sqlx::Resul
     Ok(())
 }
 
-pub async fn list_for_user(ex: impl SqliteExecutor<'_>, user_id: i64) -> sqlx::Result<Vec<ApiToken>> {
+pub async fn list_for_user(
+    ex: impl SqliteExecutor<'_>,
+    user_id: i64,
+) -> sqlx::Result<Vec<ApiToken>> {
     sqlx::query_as(
         "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens
          WHERE user_id = ? ORDER BY id DESC",
@@ -78,7 +81,11 @@ pub async fn list_for_user(ex: impl SqliteExecutor<'_>, user_id: i64) -> sqlx::R
 }
 
 /// Revokes one of the user's own tokens; false when there is no such live token.
-pub async fn revoke(ex: impl SqliteExecutor<'_>, user_id: i64, token_id: i64) -> sqlx::Result<bool> {
+pub async fn revoke(
+    ex: impl SqliteExecutor<'_>,
+    user_id: i64,
+    token_id: i64,
+) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE api_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE id = ? AND user_id = ? AND revoked_at IS NULL",

@@ -45,7 +45,10 @@ pub async fn by_id(ex: impl SqliteExecutor<'_>, id: i64) -> sqlx::Result<Option<
         .await
 }
 
-pub async fn by_username(ex: impl SqliteExecutor<'_>, username: &str) -> sqlx::Result<Option<User>> {
+pub async fn by_username(
+    ex: impl SqliteExecutor<'_>,
+    username: &str,
+) -> sqlx::Result<Option<User>> {
     sqlx::query_as("SELECT id, username, is_admin, created_at FROM users WHERE username = ?")
         .bind(username)
         .fetch_optional(ex)

@@ -17,7 +17,10 @@ impl Username {
             return Err(Invalid::new("username", "Enter a user name."));
         }
         if name.chars().count() > 40 {
-            return Err(Invalid::new("username", "User names are at most 40 characters long."));
+            return Err(Invalid::new(
+                "username",
+                "User names are at most 40 characters long.",
+            ));
         }
         let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
         if !name.chars().all(allowed) {
@@ -55,7 +58,10 @@ impl Password {
             ));
         }
         if raw.len() > 1024 {
-            return Err(Invalid::new("password", "Passwords are at most 1024 bytes long."));
+            return Err(Invalid::new(
+                "password",
+                "Passwords are at most 1024 bytes long.",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -97,12 +103,18 @@ pub fn single_line(
         return Err(Invalid::new(field, format!("Enter {what}.")));
     }
     if value.chars().count() > max {
-        return Err(Invalid::new(field, format!("Keep {what} to {max} characters or fewer.")));
+        return Err(Invalid::new(
+            field,
+            format!("Keep {what} to {max} characters or fewer."),
+        ));
     }
     if value.chars().any(char::is_control) {
         return Err(Invalid::new(
             field,
-            format!("{} cannot contain line breaks or control characters.", capitalise(what)),
+            format!(
+                "{} cannot contain line breaks or control characters.",
+                capitalise(what)
+            ),
         ));
     }
     Ok(value.to_owned())
@@ -111,10 +123,16 @@ pub fn single_line(
 /// Checks free text (descriptions, memos): at most `max` characters, no NUL bytes.
 pub fn free_text(field: &'static str, raw: &str, max: usize) -> Result<String, Invalid> {
     if raw.chars().count() > max {
-        return Err(Invalid::new(field, format!("Keep the {field} to {max} characters or fewer.")));
+        return Err(Invalid::new(
+            field,
+            format!("Keep the {field} to {max} characters or fewer."),
+        ));
     }
     if raw.contains('\0') {
-        return Err(Invalid::new(field, format!("The {field} contains a NUL character.")));
+        return Err(Invalid::new(
+            field,
+            format!("The {field} contains a NUL character."),
+        ));
     }
     Ok(raw.replace("\r\n", "\n"))
 }
@@ -157,7 +175,10 @@ mod tests {
 
     #[test]
     fn project_names_are_single_trimmed_lines() {
-        assert_eq!(ProjectName::parse("  Pilot study ").unwrap().as_str(), "Pilot study");
+        assert_eq!(
+            ProjectName::parse("  Pilot study ").unwrap().as_str(),
+            "Pilot study"
+        );
         assert!(ProjectName::parse("   ").is_err());
         assert!(ProjectName::parse("two\nlines").is_err());
         assert!(ProjectName::parse(&"é".repeat(201)).is_err());

@@ -95,7 +95,12 @@ mod tests {
         assert_eq!(Role::parse("Owner").unwrap(), Role::Owner);
         assert_eq!(Role::parse(" coder ").unwrap(), Role::Coder);
         assert_eq!(Role::parse("viewer").unwrap(), Role::Viewer);
-        assert!(Role::parse("admin").unwrap_err().message.contains("owner, coder or viewer"));
+        assert!(
+            Role::parse("admin")
+                .unwrap_err()
+                .message
+                .contains("owner, coder or viewer")
+        );
     }
 
     #[test]

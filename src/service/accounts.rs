@@ -16,7 +16,12 @@ pub async fn needs_setup(db: &Db) -> AppResult<bool> {
     Ok(db::users::count(db).await? == 0)
 }
 
-pub async fn create_user(db: &Db, username: &str, password: &str, is_admin: bool) -> AppResult<User> {
+pub async fn create_user(
+    db: &Db,
+    username: &str,
+    password: &str,
+    is_admin: bool,
+) -> AppResult<User> {
     let username = Username::parse(username)?;
     let password = Password::parse(password)?;
     let hash = blocking(move || security::hash_password(&password)).await??;
@@ -24,8 +29,17 @@ pub async fn create_user(db: &Db, username: &str, password: &str, is_admin: bool
     let id = db::users::insert(&mut *tx, username.as_str(), &hash, is_admin)
         .await
         .map_err(|e| taken_or_internal(e, &username))?;
-    db::events::record(&mut *tx, None, Some(id), "user.created", json!({ "username": username.as_str(), "admin": is_admin })).await?;
-    let user = db::users::by_id(&mut *tx, id).await?.ok_or(AppError::NotFound("User"))?;
+    db::events::record(
+        &mut *tx,
+        None,
+        Some(id),
+        "user.created",
+        json!({ "username": username.as_str(), "admin": is_admin }),
+    )
+    .await?;
+    let user = db::users::by_id(&mut *tx, id)
+        .await?
+        .ok_or(AppError::NotFound("User"))?;
     tx.commit().await?;
     Ok(user)
 }
@@ -43,15 +57,29 @@ pub async fn create_first_admin(db: &Db, username: &str, password: &str) -> AppR
         ));
     }
     let id = db::users::insert(&mut *tx, username.as_str(), &hash, true).await?;
-    db::events::record(&mut *tx, None, Some(id), "user.created", json!({ "username": username.as_str(), "admin": true, "first": true })).await?;
-    let user = db::users::by_id(&mut *tx, id).await?.ok_or(AppError::NotFound("User"))?;
+    db::events::record(
+        &mut *tx,
+        None,
+        Some(id),
+        "user.created",
+        json!({ "username": username.as_str(), "admin": true, "first": true }),
+    )
+    .await?;
+    let user = db::users::by_id(&mut *tx, id)
+        .await?
+        .ok_or(AppError::NotFound("User"))?;
     tx.commit().await?;
     Ok(user)
 }
 
 /// Checks a user name and password. Failed attempts per user name are counted; after a few
 /// in a row, further attempts are refused for a growing wait, even with the right password.
-pub async fn authenticate(db: &Db, throttle: &LoginThrottle, username: &str, password: &str) -> AppResult<User> {
+pub async fn authenticate(
+    db: &Db,
+    throttle: &LoginThrottle,
+    username: &str,
+    password: &str,
+) -> AppResult<User> {
     let key = username.trim().to_lowercase();
     throttle.check(&key)?;
     let credentials = db::users::credentials(db, username.trim()).await?;
@@ -69,7 +97,9 @@ pub async fn authenticate(db: &Db, throttle: &LoginThrottle, username: &str, pas
     match verified {
         Some(id) => {
             throttle.succeeded(&key);
-            db::users::by_id(db, id).await?.ok_or(AppError::BadCredentials)
+            db::users::by_id(db, id)
+                .await?
+                .ok_or(AppError::BadCredentials)
         }
         None => {
             throttle.failed(&key);
@@ -88,7 +118,14 @@ pub async fn set_password(db: &Db, username: &str, password: &str) -> AppResult<
     let mut tx = db::begin_write(db).await?;
     db::users::set_password(&mut *tx, user.id, &hash).await?;
     db::sessions::delete_for_user(&mut *tx, user.id).await?;
-    db::events::record(&mut *tx, None, Some(user.id), "user.password_changed", json!({})).await?;
+    db::events::record(
+        &mut *tx,
+        None,
+        Some(user.id),
+        "user.password_changed",
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -99,9 +136,13 @@ pub async fn change_own_password(db: &Db, user: &User, current: &str, new: &str)
         .await?
         .ok_or(AppError::NotFound("User"))?;
     let typed = current.to_owned();
-    let ok = blocking(move || security::verify_password(&typed, &credentials.password_hash)).await?;
+    let ok =
+        blocking(move || security::verify_password(&typed, &credentials.password_hash)).await?;
     if !ok {
-        return Err(AppError::invalid("current_password", "The current password is not correct."));
+        return Err(AppError::invalid(
+            "current_password",
+            "The current password is not correct.",
+        ));
     }
     set_password(db, &user.username, new).await?;
     Ok(())
@@ -119,10 +160,19 @@ pub async fn set_admin(db: &Db, actor: &User, username: &str, is_admin: bool) ->
         .ok_or(AppError::NotFound("User"))?;
     let mut tx = db::begin_write(db).await?;
     if !is_admin && target.is_admin && db::users::count_admins(&mut *tx).await? <= 1 {
-        return Err(AppError::conflict("Gloss needs at least one administrator; make someone else an administrator first."));
+        return Err(AppError::conflict(
+            "Gloss needs at least one administrator; make someone else an administrator first.",
+        ));
     }
     db::users::set_admin(&mut *tx, target.id, is_admin).await?;
-    db::events::record(&mut *tx, None, Some(actor.id), "user.admin_changed", json!({ "username": target.username, "admin": is_admin })).await?;
+    db::events::record(
+        &mut *tx,
+        None,
+        Some(actor.id),
+        "user.admin_changed",
+        json!({ "username": target.username, "admin": is_admin }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(User { is_admin, ..target })
 }
@@ -137,7 +187,10 @@ pub fn require_admin(actor: &User) -> AppResult<()> {
 
 fn taken_or_internal(err: sqlx::Error, username: &Username) -> AppError {
     if is_unique_violation(&err) {
-        AppError::conflict(format!("The user name '{}' is already taken.", username.as_str()))
+        AppError::conflict(format!(
+            "The user name '{}' is already taken.",
+            username.as_str()
+        ))
     } else {
         err.into()
     }
@@ -179,7 +232,9 @@ impl LoginThrottle {
         if failures.len() > 100_000 {
             failures.clear(); // bound memory against floods of invented user names
         }
-        let entry = failures.entry(key.to_owned()).or_insert((0, Instant::now()));
+        let entry = failures
+            .entry(key.to_owned())
+            .or_insert((0, Instant::now()));
         *entry = (entry.0 + 1, Instant::now());
     }
 
@@ -203,7 +258,10 @@ mod tests {
             throttle.failed("alice");
         }
         assert!(matches!(throttle.check("alice"), Err(AppError::RateLimited(s)) if s >= 29));
-        assert!(throttle.check("bob").is_ok(), "other user names are not affected");
+        assert!(
+            throttle.check("bob").is_ok(),
+            "other user names are not affected"
+        );
         throttle.succeeded("alice");
         assert!(throttle.check("alice").is_ok());
     }

@@ -63,13 +63,25 @@ pub async fn list_mine(db: &Db, user: &User) -> AppResult<Vec<(Project, Role)>> 
 }
 
 /// Creates a project with its creator as owner.
-pub async fn create(db: &Db, user: &User, name: &str, description: &str) -> AppResult<ProjectAccess> {
+pub async fn create(
+    db: &Db,
+    user: &User,
+    name: &str,
+    description: &str,
+) -> AppResult<ProjectAccess> {
     let name = ProjectName::parse(name)?;
     let description = free_text("description", description, 10_000)?;
     let mut tx = db::begin_write(db).await?;
     let id = db::projects::insert(&mut *tx, name.as_str(), &description).await?;
     db::members::upsert(&mut *tx, id, user.id, Role::Owner.as_str()).await?;
-    db::events::record(&mut *tx, Some(id), Some(user.id), "project.created", json!({ "name": name.as_str() })).await?;
+    db::events::record(
+        &mut *tx,
+        Some(id),
+        Some(user.id),
+        "project.created",
+        json!({ "name": name.as_str() }),
+    )
+    .await?;
     tx.commit().await?;
     open(db, user, id).await
 }
@@ -84,9 +96,20 @@ pub struct ProjectChanges {
     pub blind_coding: Option<bool>,
 }
 
-pub async fn update(db: &Db, access: &ProjectAccess, changes: &ProjectChanges) -> AppResult<ProjectAccess> {
-    access.require(Role::can_manage_project, "Only project owners can change project settings.")?;
-    let name = changes.name.as_deref().map(ProjectName::parse).transpose()?;
+pub async fn update(
+    db: &Db,
+    access: &ProjectAccess,
+    changes: &ProjectChanges,
+) -> AppResult<ProjectAccess> {
+    access.require(
+        Role::can_manage_project,
+        "Only project owners can change project settings.",
+    )?;
+    let name = changes
+        .name
+        .as_deref()
+        .map(ProjectName::parse)
+        .transpose()?;
     let description = changes
         .description
         .as_deref()
@@ -104,7 +127,14 @@ pub async fn update(db: &Db, access: &ProjectAccess, changes: &ProjectChanges) -
         "name": db_changes.name, "description_changed": description.is_some(),
         "archived": changes.archived, "blind_coding": changes.blind_coding,
     });
-    db::events::record(&mut *tx, Some(access.project_id()), Some(access.user.id), "project.updated", payload).await?;
+    db::events::record(
+        &mut *tx,
+        Some(access.project_id()),
+        Some(access.user.id),
+        "project.updated",
+        payload,
+    )
+    .await?;
     tx.commit().await?;
     open(db, &access.user, access.project_id()).await
 }
@@ -114,19 +144,42 @@ pub async fn members(db: &Db, access: &ProjectAccess) -> AppResult<Vec<Member>> 
 }
 
 /// Adds a member, or changes a member's role. The last owner cannot step down.
-pub async fn set_member(db: &Db, access: &ProjectAccess, username: &str, role: &str) -> AppResult<Member> {
-    access.require(Role::can_manage_members, "Only project owners can manage members.")?;
+pub async fn set_member(
+    db: &Db,
+    access: &ProjectAccess,
+    username: &str,
+    role: &str,
+) -> AppResult<Member> {
+    access.require(
+        Role::can_manage_members,
+        "Only project owners can manage members.",
+    )?;
     let role = Role::parse(role)?;
     let target = db::users::by_username(db, username.trim())
         .await?
-        .ok_or_else(|| AppError::invalid("username", format!("There is no user named '{}'. An administrator can create the account first.", username.trim())))?;
+        .ok_or_else(|| {
+            AppError::invalid(
+                "username",
+                format!(
+                    "There is no user named '{}'. An administrator can create the account first.",
+                    username.trim()
+                ),
+            )
+        })?;
     let mut tx = db::begin_write(db).await?;
     let current = db::members::role_of(&mut *tx, access.project_id(), target.id).await?;
     if current.as_deref() == Some("owner") && role != Role::Owner {
         ensure_another_owner(&mut tx, access.project_id()).await?;
     }
     db::members::upsert(&mut *tx, access.project_id(), target.id, role.as_str()).await?;
-    db::events::record(&mut *tx, Some(access.project_id()), Some(access.user.id), "member.set", json!({ "username": target.username, "role": role.as_str() })).await?;
+    db::events::record(
+        &mut *tx,
+        Some(access.project_id()),
+        Some(access.user.id),
+        "member.set",
+        json!({ "username": target.username, "role": role.as_str() }),
+    )
+    .await?;
     let member = db::members::list(&mut *tx, access.project_id())
         .await?
         .into_iter()
@@ -137,7 +190,10 @@ pub async fn set_member(db: &Db, access: &ProjectAccess, username: &str, role: &
 }
 
 pub async fn remove_member(db: &Db, access: &ProjectAccess, username: &str) -> AppResult<()> {
-    access.require(Role::can_manage_members, "Only project owners can manage members.")?;
+    access.require(
+        Role::can_manage_members,
+        "Only project owners can manage members.",
+    )?;
     let target = db::users::by_username(db, username.trim())
         .await?
         .ok_or(AppError::NotFound("Member"))?;
@@ -149,7 +205,14 @@ pub async fn remove_member(db: &Db, access: &ProjectAccess, username: &str) -> A
         ensure_another_owner(&mut tx, access.project_id()).await?;
     }
     db::members::remove(&mut *tx, access.project_id(), target.id).await?;
-    db::events::record(&mut *tx, Some(access.project_id()), Some(access.user.id), "member.removed", json!({ "username": target.username })).await?;
+    db::events::record(
+        &mut *tx,
+        Some(access.project_id()),
+        Some(access.user.id),
+        "member.removed",
+        json!({ "username": target.username }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -166,10 +229,10 @@ async fn ensure_another_owner(tx: &mut db::Tx, project_id: i64) -> AppResult<()>
 /// Resolves the CLI's `--project NAME_OR_ID` (no membership check: the CLI is the server's
 /// operator). A name shared by several projects is refused with their ids.
 pub async fn resolve_for_operator(db: &Db, name_or_id: &str) -> AppResult<i64> {
-    if let Ok(id) = name_or_id.trim().parse::<i64>() {
-        if db::projects::exists(db, id).await? {
-            return Ok(id);
-        }
+    if let Ok(id) = name_or_id.trim().parse::<i64>()
+        && db::projects::exists(db, id).await?
+    {
+        return Ok(id);
     }
     let ids = db::projects::ids_by_name(db, name_or_id.trim()).await?;
     match ids.as_slice() {
@@ -178,7 +241,10 @@ pub async fn resolve_for_operator(db: &Db, name_or_id: &str) -> AppResult<i64> {
         many => Err(AppError::conflict(format!(
             "Several projects are named '{}' (ids {}); pass the id instead.",
             name_or_id.trim(),
-            many.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }

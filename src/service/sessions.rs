@@ -46,13 +46,29 @@ pub async fn start(db: &Db, user: Option<User>) -> AppResult<NewSession> {
     let cookie_token = security::random_token("")?;
     let csrf_token = security::random_token("")?;
     let token_hash = security::token_digest(&cookie_token);
-    let lifetime = if user.is_some() { SIGNED_IN_LIFETIME } else { ANONYMOUS_LIFETIME };
+    let lifetime = if user.is_some() {
+        SIGNED_IN_LIFETIME
+    } else {
+        ANONYMOUS_LIFETIME
+    };
     let now = db::unix_now();
     db::sessions::delete_expired(db, now).await?;
-    db::sessions::insert(db, &token_hash, user.as_ref().map(|u| u.id), &csrf_token, now + lifetime).await?;
+    db::sessions::insert(
+        db,
+        &token_hash,
+        user.as_ref().map(|u| u.id),
+        &csrf_token,
+        now + lifetime,
+    )
+    .await?;
     Ok(NewSession {
         cookie_token,
-        session: Session { token_hash, user, csrf_token, flash: None },
+        session: Session {
+            token_hash,
+            user,
+            csrf_token,
+            flash: None,
+        },
     })
 }
 

@@ -22,7 +22,14 @@ pub async fn create(db: &Db, user: &User, name: &str) -> AppResult<CreatedToken>
     let secret = security::random_token(TOKEN_PREFIX)?;
     let mut tx = db::begin_write(db).await?;
     let id = db::tokens::insert(&mut *tx, user.id, &name, &security::token_digest(&secret)).await?;
-    db::events::record(&mut *tx, None, Some(user.id), "token.created", json!({ "token_id": id, "name": name })).await?;
+    db::events::record(
+        &mut *tx,
+        None,
+        Some(user.id),
+        "token.created",
+        json!({ "token_id": id, "name": name }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(CreatedToken { id, name, secret })
 }
@@ -52,7 +59,14 @@ pub async fn revoke(db: &Db, user: &User, token_id: i64) -> AppResult<()> {
     if !db::tokens::revoke(&mut *tx, user.id, token_id).await? {
         return Err(AppError::NotFound("Token"));
     }
-    db::events::record(&mut *tx, None, Some(user.id), "token.revoked", json!({ "token_id": token_id })).await?;
+    db::events::record(
+        &mut *tx,
+        None,
+        Some(user.id),
+        "token.revoked",
+        json!({ "token_id": token_id }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -50,7 +50,9 @@ async fn session_of(parts: &mut Parts, app: &AppState) -> AppResult<Option<Sessi
 /// `Set-Cookie` for a session: HttpOnly, SameSite=Lax, Secure when configured.
 pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let value = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=1209600{secure}");
+    let value = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=1209600{secure}"
+    );
     HeaderValue::from_str(&value).expect("session cookies are ASCII")
 }
 
@@ -86,7 +88,9 @@ where
             };
         }
         match session_of(parts, &app).await? {
-            Some(Session { user: Some(user), .. }) => Ok(ApiUser(user)),
+            Some(Session {
+                user: Some(user), ..
+            }) => Ok(ApiUser(user)),
             _ => Err(AppError::Unauthenticated.into()),
         }
     }
@@ -103,7 +107,12 @@ pub struct ToLogin(String);
 
 impl IntoResponse for ToLogin {
     fn into_response(self) -> Response {
-        Redirect::to(&format!("{}?next={}", urls::login(), urls::path_segment(&self.0))).into_response()
+        Redirect::to(&format!(
+            "{}?next={}",
+            urls::login(),
+            urls::path_segment(&self.0)
+        ))
+        .into_response()
     }
 }
 

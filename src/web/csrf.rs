@@ -37,7 +37,9 @@ pub async fn guard(State(app): State<AppState>, mut request: Request, next: Next
         Ok(session) => session,
         Err(err) => return respond(is_api, err),
     };
-    request.extensions_mut().insert(LoadedSession(session.clone()));
+    request
+        .extensions_mut()
+        .insert(LoadedSession(session.clone()));
     let Some(session) = session else {
         // No session: nothing ambient to abuse. The API answers 401 itself; a page form
         // without a session (expired, or forged) is refused.
@@ -54,7 +56,9 @@ pub async fn guard(State(app): State<AppState>, mut request: Request, next: Next
             check_form(request, next, &session).await
         }
         Some("multipart/form-data") => {
-            request.extensions_mut().insert(CsrfPending(session.csrf_token.clone()));
+            request
+                .extensions_mut()
+                .insert(CsrfPending(session.csrf_token.clone()));
             next.run(request).await
         }
         _ => respond(is_api, missing()),
@@ -66,14 +70,16 @@ async fn check_form(request: Request, next: Next, session: &Session) -> Response
     let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            return PageError(AppError::PayloadTooLarge("This form is too large.".into())).into_response();
+            return PageError(AppError::PayloadTooLarge("This form is too large.".into()))
+                .into_response();
         }
     };
     let token = form_urlencoded_field(&bytes, FORM_FIELD);
     if !token.as_deref().is_some_and(|t| matches(session, t)) {
         return respond(false, missing());
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 pub fn matches(session: &Session, token: &str) -> bool {

@@ -117,7 +117,11 @@ pub fn error_page(status: StatusCode, message: String) -> Response {
         StatusCode::TOO_MANY_REQUESTS => "Slow down",
         _ => "Something went wrong",
     };
-    let page = ErrorPage { status: status.as_u16(), heading, message };
+    let page = ErrorPage {
+        status: status.as_u16(),
+        heading,
+        message,
+    };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(err) => {
@@ -132,7 +136,10 @@ pub async fn not_found_fallback(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
         ApiError(AppError::NotFound("API route")).into_response()
     } else {
-        error_page(StatusCode::NOT_FOUND, "There is no page at this address.".into())
+        error_page(
+            StatusCode::NOT_FOUND,
+            "There is no page at this address.".into(),
+        )
     }
 }
 

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod csrf;
 pub mod error;
+pub mod extract;
 pub mod pages;
 pub mod urls;
 
@@ -44,7 +45,7 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     let max_upload = state.settings.max_upload_bytes;
-    Router::new()
+    let router = Router::new()
         // Server-rendered pages for people.
         .merge(pages::router())
         // The JSON API for scripts (and the pages' own JavaScript).
@@ -57,12 +58,15 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(max_upload))
         .layer(middleware::map_response(security_headers))
         .layer(CatchPanicLayer::custom(error::panic_response))
-        .layer(request_log())
-        .with_state(state)
+        .with_state(state);
+    with_request_log(router)
 }
 
 async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
-    let db_ok = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&app.db).await.is_ok();
+    let db_ok = sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(&app.db)
+        .await
+        .is_ok();
     let status = if db_ok {
         axum::http::StatusCode::OK
     } else {
@@ -75,28 +79,22 @@ async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
 }
 
 /// One log line per request: method, path, status and latency.
-fn request_log() -> TraceLayer<
-    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
-    impl Fn(&Request<axum::body::Body>) -> tracing::Span + Clone,
-    (),
-    DefaultOnResponse,
-    (),
-    (),
-    (),
-> {
-    TraceLayer::new_for_http()
-        .make_span_with(|req: &Request<axum::body::Body>| {
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
-        })
-        .on_request(())
-        .on_response(
-            DefaultOnResponse::new()
-                .level(Level::INFO)
-                .latency_unit(tower_http::LatencyUnit::Micros),
-        )
-        .on_body_chunk(())
-        .on_eos(())
-        .on_failure(())
+fn with_request_log(router: Router) -> Router {
+    router.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|req: &Request<axum::body::Body>| {
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+            })
+            .on_request(())
+            .on_response(
+                DefaultOnResponse::new()
+                    .level(Level::INFO)
+                    .latency_unit(tower_http::LatencyUnit::Micros),
+            )
+            .on_body_chunk(())
+            .on_eos(())
+            .on_failure(()),
+    )
 }
 
 /// Conservative browser-side defences on every response.

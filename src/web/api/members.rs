@@ -10,7 +10,7 @@ use super::{ApiJson, ApiResult};
 use crate::db::members::Member;
 use crate::service::projects;
 use crate::web::AppState;
-use crate::web::auth::ApiUser;
+use crate::web::extract::ApiProject;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,7 +28,12 @@ struct MemberView {
 
 impl From<Member> for MemberView {
     fn from(m: Member) -> Self {
-        MemberView { id: m.user_id, username: m.username, role: m.role, added_at: m.added_at }
+        MemberView {
+            id: m.user_id,
+            username: m.username,
+            role: m.role,
+            added_at: m.added_at,
+        }
     }
 }
 
@@ -37,10 +42,14 @@ struct MemberList {
     members: Vec<MemberView>,
 }
 
-async fn list(State(app): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<i64>) -> ApiResult<Json<MemberList>> {
-    let access = projects::open(&app.db, &user, id).await?;
+async fn list(
+    State(app): State<AppState>,
+    ApiProject(access): ApiProject,
+) -> ApiResult<Json<MemberList>> {
     let members = projects::members(&app.db, &access).await?;
-    Ok(Json(MemberList { members: members.into_iter().map(Into::into).collect() }))
+    Ok(Json(MemberList {
+        members: members.into_iter().map(Into::into).collect(),
+    }))
 }
 
 #[derive(Deserialize)]
@@ -54,21 +63,18 @@ struct SetMember {
 /// member, so scripts can treat the call as idempotent "ensure").
 async fn set(
     State(app): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiProject(access): ApiProject,
     ApiJson(body): ApiJson<SetMember>,
 ) -> ApiResult<(StatusCode, Json<MemberView>)> {
-    let access = projects::open(&app.db, &user, id).await?;
     let member = projects::set_member(&app.db, &access, &body.username, &body.role).await?;
     Ok((StatusCode::CREATED, Json(member.into())))
 }
 
 async fn remove(
     State(app): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((id, username)): Path<(i64, String)>,
+    ApiProject(access): ApiProject,
+    Path((_, username)): Path<(i64, String)>,
 ) -> ApiResult<StatusCode> {
-    let access = projects::open(&app.db, &user, id).await?;
     projects::remove_member(&app.db, &access, &username).await?;
     Ok(StatusCode::NO_CONTENT)
 }

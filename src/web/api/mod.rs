@@ -33,7 +33,11 @@ struct Me {
 }
 
 async fn me(ApiUser(user): ApiUser) -> Json<Me> {
-    Json(Me { id: user.id, username: user.username, is_admin: user.is_admin })
+    Json(Me {
+        id: user.id,
+        username: user.username,
+        is_admin: user.is_admin,
+    })
 }
 
 /// `Json<T>` whose rejections are API errors that say what to fix.
@@ -56,17 +60,23 @@ where
 
 fn json_rejection(rejection: JsonRejection) -> AppError {
     match rejection {
-        JsonRejection::MissingJsonContentType(_) => {
-            AppError::bad_request("Send a JSON body with the header Content-Type: application/json.")
-        }
-        JsonRejection::JsonSyntaxError(err) => {
-            AppError::bad_request(format!("The request body is not valid JSON: {}", err.body_text()))
-        }
+        JsonRejection::MissingJsonContentType(_) => AppError::bad_request(
+            "Send a JSON body with the header Content-Type: application/json.",
+        ),
+        JsonRejection::JsonSyntaxError(err) => AppError::bad_request(format!(
+            "The request body is not valid JSON: {}",
+            err.body_text()
+        )),
         JsonRejection::JsonDataError(err) => AppError::Invalid(crate::domain::Invalid::new(
             "body",
-            format!("The JSON does not have the expected fields: {}", err.body_text()),
+            format!(
+                "The JSON does not have the expected fields: {}",
+                err.body_text()
+            ),
         )),
-        JsonRejection::BytesRejection(err) if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+        JsonRejection::BytesRejection(err)
+            if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+        {
             AppError::PayloadTooLarge("The request body is larger than this server accepts.".into())
         }
         other => AppError::bad_request(other.body_text()),

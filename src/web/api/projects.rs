@@ -1,6 +1,6 @@
 //! `/api/v1/projects`: list, create, read and change projects.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -12,6 +12,7 @@ use crate::domain::Role;
 use crate::service::projects::{self, ProjectAccess, ProjectChanges};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
+use crate::web::extract::ApiProject;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -84,16 +85,16 @@ async fn create(
     Ok((StatusCode::CREATED, Json(access.into())))
 }
 
-async fn show(State(app): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<i64>) -> ApiResult<Json<ProjectView>> {
-    Ok(Json(projects::open(&app.db, &user, id).await?.into()))
+async fn show(ApiProject(access): ApiProject) -> Json<ProjectView> {
+    Json(access.into())
 }
 
 async fn update(
     State(app): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiProject(access): ApiProject,
     ApiJson(changes): ApiJson<ProjectChanges>,
 ) -> ApiResult<Json<ProjectView>> {
-    let access = projects::open(&app.db, &user, id).await?;
-    Ok(Json(projects::update(&app.db, &access, &changes).await?.into()))
+    Ok(Json(
+        projects::update(&app.db, &access, &changes).await?.into(),
+    ))
 }

@@ -2,11 +2,11 @@
 //! tokens).
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 
 use super::{Layout, PageResult, after_form, render, render_with_status};
@@ -102,9 +102,10 @@ async fn logout(State(app): State<AppState>, AnySession(session): AnySession) ->
         sessions::end(&app.db, &session).await?;
     }
     let mut response = Redirect::to(&urls::login()).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, clear_session_cookie(app.settings.secure_cookies));
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        clear_session_cookie(app.settings.secure_cookies),
+    );
     Ok(response)
 }
 
@@ -145,14 +146,22 @@ async fn setup(
         return Err(PageError(AppError::NotFound("Page")));
     }
     let result = if form.password != form.password_confirm {
-        Err(AppError::invalid("password_confirm", "The two passwords do not match."))
+        Err(AppError::invalid(
+            "password_confirm",
+            "The two passwords do not match.",
+        ))
     } else {
         accounts::create_first_admin(&app.db, &form.username, &form.password).await
     };
     match result {
         Ok(user) => {
             let new = sessions::sign_in(&app.db, session.as_ref(), user).await?;
-            sessions::set_flash(&app.db, &new.session, "Welcome to Gloss. Create your first project below.").await?;
+            sessions::set_flash(
+                &app.db,
+                &new.session,
+                "Welcome to Gloss. Create your first project below.",
+            )
+            .await?;
             with_cookie(&app, Redirect::to(&urls::home()).into_response(), Some(new))
         }
         Err(AppError::Internal(cause)) => Err(PageError(AppError::Internal(cause))),
@@ -180,10 +189,18 @@ async fn settings_page(State(app): State<AppState>, page: SignedIn) -> PageResul
     settings_view(&app, page, None).await
 }
 
-async fn settings_view(app: &AppState, mut page: SignedIn, new_token: Option<String>) -> PageResult {
+async fn settings_view(
+    app: &AppState,
+    mut page: SignedIn,
+    new_token: Option<String>,
+) -> PageResult {
     let tokens = tokens::list(&app.db, &page.user).await?;
     let layout = Layout::for_user(app, &mut page, "Settings").await?;
-    render(&SettingsPage { layout, tokens, new_token })
+    render(&SettingsPage {
+        layout,
+        tokens,
+        new_token,
+    })
 }
 
 #[derive(Deserialize)]
@@ -199,15 +216,32 @@ async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> PageResult {
     let result = if form.new_password != form.new_password_confirm {
-        Err(AppError::invalid("new_password_confirm", "The two new passwords do not match."))
+        Err(AppError::invalid(
+            "new_password_confirm",
+            "The two new passwords do not match.",
+        ))
     } else {
-        accounts::change_own_password(&app.db, &page.user, &form.current_password, &form.new_password).await
+        accounts::change_own_password(
+            &app.db,
+            &page.user,
+            &form.current_password,
+            &form.new_password,
+        )
+        .await
     };
     if result.is_ok() {
         // Changing the password ended every session, including this one.
         return Ok(Redirect::to(&urls::login()).into_response());
     }
-    after_form(&app, &page.session, result, "", &urls::settings(), &urls::settings()).await
+    after_form(
+        &app,
+        &page.session,
+        result,
+        "",
+        &urls::settings(),
+        &urls::settings(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -215,21 +249,50 @@ struct TokenForm {
     name: String,
 }
 
-async fn create_token(State(app): State<AppState>, page: SignedIn, Form(form): Form<TokenForm>) -> PageResult {
+async fn create_token(
+    State(app): State<AppState>,
+    page: SignedIn,
+    Form(form): Form<TokenForm>,
+) -> PageResult {
     match tokens::create(&app.db, &page.user, &form.name).await {
         // The secret is shown in this response only; it is never stored or shown again.
         Ok(created) => settings_view(&app, page, Some(created.secret)).await,
-        Err(err) => after_form::<()>(&app, &page.session, Err(err), "", &urls::settings(), &urls::settings()).await,
+        Err(err) => {
+            after_form::<()>(
+                &app,
+                &page.session,
+                Err(err),
+                "",
+                &urls::settings(),
+                &urls::settings(),
+            )
+            .await
+        }
     }
 }
 
-async fn revoke_token(State(app): State<AppState>, page: SignedIn, Path(id): Path<i64>) -> PageResult {
+async fn revoke_token(
+    State(app): State<AppState>,
+    page: SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
     let result = tokens::revoke(&app.db, &page.user, id).await;
-    after_form(&app, &page.session, result, "Token revoked.", &urls::settings(), &urls::settings()).await
+    after_form(
+        &app,
+        &page.session,
+        result,
+        "Token revoked.",
+        &urls::settings(),
+        &urls::settings(),
+    )
+    .await
 }
 
 /// Pages with forms need a session (anonymous before sign-in) to hold the CSRF token.
-async fn ensure_session(app: &AppState, session: Option<Session>) -> Result<(Session, Option<NewSession>), PageError> {
+async fn ensure_session(
+    app: &AppState,
+    session: Option<Session>,
+) -> Result<(Session, Option<NewSession>), PageError> {
     match session {
         Some(session) => Ok((session, None)),
         None => {
@@ -247,9 +310,10 @@ fn with_cookie(app: &AppState, mut response: Response, new: Option<NewSession>) 
         );
     }
     if response.status() == StatusCode::OK {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, "no-store".parse().expect("static header"));
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            "no-store".parse().expect("static header"),
+        );
     }
     Ok(response)
 }

@@ -39,11 +39,29 @@ struct NewUserForm {
     admin: Option<String>,
 }
 
-async fn add_user(State(app): State<AppState>, page: SignedIn, Form(form): Form<NewUserForm>) -> PageResult {
+async fn add_user(
+    State(app): State<AppState>,
+    page: SignedIn,
+    Form(form): Form<NewUserForm>,
+) -> PageResult {
     accounts::require_admin(&page.user)?;
-    let result = accounts::create_user(&app.db, &form.username, &form.password, form.admin.is_some()).await;
+    let result = accounts::create_user(
+        &app.db,
+        &form.username,
+        &form.password,
+        form.admin.is_some(),
+    )
+    .await;
     let done = format!("Created the account '{}'.", form.username.trim());
-    after_form(&app, &page.session, result, &done, &urls::admin_users(), &urls::admin_users()).await
+    after_form(
+        &app,
+        &page.session,
+        result,
+        &done,
+        &urls::admin_users(),
+        &urls::admin_users(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -58,7 +76,15 @@ async fn set_admin(
     Form(form): Form<AdminForm>,
 ) -> PageResult {
     let result = accounts::set_admin(&app.db, &page.user, &username, form.admin.is_some()).await;
-    after_form(&app, &page.session, result, "Saved.", &urls::admin_users(), &urls::admin_users()).await
+    after_form(
+        &app,
+        &page.session,
+        result,
+        "Saved.",
+        &urls::admin_users(),
+        &urls::admin_users(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -75,5 +101,13 @@ async fn reset_password(
     accounts::require_admin(&page.user)?;
     let result = accounts::set_password(&app.db, &username, &form.password).await;
     let done = format!("Set a new password for {username}; they have been signed out everywhere.");
-    after_form(&app, &page.session, result, &done, &urls::admin_users(), &urls::admin_users()).await
+    after_form(
+        &app,
+        &page.session,
+        result,
+        &done,
+        &urls::admin_users(),
+        &urls::admin_users(),
+    )
+    .await
 }

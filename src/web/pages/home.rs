@@ -33,7 +33,12 @@ async fn home(State(app): State<AppState>, AnySession(session): AnySession) -> P
     if accounts::needs_setup(&app.db).await? {
         return Ok(Redirect::to(&urls::setup()).into_response());
     }
-    let Some(mut page) = session.and_then(|s| Some(SignedIn { user: s.user.clone()?, session: s })) else {
+    let Some(mut page) = session.and_then(|s| {
+        Some(SignedIn {
+            user: s.user.clone()?,
+            session: s,
+        })
+    }) else {
         return Ok(Redirect::to(&urls::login()).into_response());
     };
     let (archived, active) = projects::list_mine(&app.db, &page.user)
@@ -41,7 +46,11 @@ async fn home(State(app): State<AppState>, AnySession(session): AnySession) -> P
         .into_iter()
         .partition(|(p, _)| p.archived);
     let layout = Layout::for_user(&app, &mut page, "Projects").await?;
-    render(&HomePage { layout, active, archived })
+    render(&HomePage {
+        layout,
+        active,
+        archived,
+    })
 }
 
 #[derive(Deserialize)]
@@ -51,12 +60,26 @@ struct NewProjectForm {
     description: String,
 }
 
-async fn create_project(State(app): State<AppState>, page: SignedIn, Form(form): Form<NewProjectForm>) -> PageResult {
+async fn create_project(
+    State(app): State<AppState>,
+    page: SignedIn,
+    Form(form): Form<NewProjectForm>,
+) -> PageResult {
     match projects::create(&app.db, &page.user, &form.name, &form.description).await {
         Ok(access) => {
             let to = urls::project(access.project.id);
             after_form(&app, &page.session, Ok(()), "Project created.", &to, &to).await
         }
-        Err(err) => after_form::<()>(&app, &page.session, Err(err), "", &urls::home(), &urls::home()).await,
+        Err(err) => {
+            after_form::<()>(
+                &app,
+                &page.session,
+                Err(err),
+                "",
+                &urls::home(),
+                &urls::home(),
+            )
+            .await
+        }
     }
 }

@@ -15,8 +15,8 @@ use super::AppState;
 use super::auth::SignedIn;
 use super::error::{PageError, error_page};
 use crate::error::{AppError, AppResult};
-use crate::service::sessions::{self, Session};
 use crate::service::User;
+use crate::service::sessions::{self, Session};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -47,15 +47,25 @@ impl Flash {
 
     fn decode(stored: String) -> Self {
         match stored.strip_prefix(Self::ERROR_PREFIX) {
-            Some(message) => Flash { kind: "error", message: message.to_owned() },
-            None => Flash { kind: "ok", message: stored },
+            Some(message) => Flash {
+                kind: "error",
+                message: message.to_owned(),
+            },
+            None => Flash {
+                kind: "ok",
+                message: stored,
+            },
         }
     }
 }
 
 impl Layout {
     /// The layout for a signed-in page; takes (and so clears) the pending flash message.
-    pub async fn for_user(app: &AppState, page: &mut SignedIn, title: impl Into<String>) -> AppResult<Self> {
+    pub async fn for_user(
+        app: &AppState,
+        page: &mut SignedIn,
+        title: impl Into<String>,
+    ) -> AppResult<Self> {
         let flash = sessions::take_flash(&app.db, &mut page.session).await?;
         Ok(Layout {
             title: title.into(),
@@ -66,7 +76,12 @@ impl Layout {
     }
 
     pub fn anonymous(title: impl Into<String>, csrf: &str) -> Self {
-        Layout { title: title.into(), user: None, csrf: csrf.to_owned(), flash: None }
+        Layout {
+            title: title.into(),
+            user: None,
+            csrf: csrf.to_owned(),
+            flash: None,
+        }
     }
 }
 
@@ -81,13 +96,21 @@ pub fn render_with_status(status: StatusCode, page: &impl Template) -> PageResul
         Ok(html) => Ok((status, Html(html)).into_response()),
         Err(err) => {
             tracing::error!(error = %err, template = std::any::type_name_of_val(page), "template failed to render");
-            Ok(error_page(StatusCode::INTERNAL_SERVER_ERROR, "This page could not be displayed. The problem has been logged.".into()))
+            Ok(error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "This page could not be displayed. The problem has been logged.".into(),
+            ))
         }
     }
 }
 
 /// Leaves a message for the next page and redirects there.
-pub async fn redirect_with_flash(app: &AppState, session: &Session, message: &str, to: &str) -> PageResult {
+pub async fn redirect_with_flash(
+    app: &AppState,
+    session: &Session,
+    message: &str,
+    to: &str,
+) -> PageResult {
     sessions::set_flash(&app.db, session, message).await?;
     Ok(Redirect::to(to).into_response())
 }

@@ -11,7 +11,7 @@ use crate::db::members::Member;
 use crate::domain::Role;
 use crate::service::projects::{self, ProjectAccess, ProjectChanges};
 use crate::web::AppState;
-use crate::web::auth::SignedIn;
+use crate::web::extract::PageProject;
 use crate::web::urls;
 
 pub fn router() -> Router<AppState> {
@@ -19,7 +19,10 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}", get(overview))
         .route("/projects/{id}/settings", post(save_settings))
         .route("/projects/{id}/members", post(set_member))
-        .route("/projects/{id}/members/{username}/remove", post(remove_member))
+        .route(
+            "/projects/{id}/members/{username}/remove",
+            post(remove_member),
+        )
 }
 
 #[derive(Template)]
@@ -31,11 +34,18 @@ struct ProjectPage {
     roles: [Role; 3],
 }
 
-async fn overview(State(app): State<AppState>, mut page: SignedIn, Path(id): Path<i64>) -> PageResult {
-    let access = projects::open(&app.db, &page.user, id).await?;
+async fn overview(
+    State(app): State<AppState>,
+    PageProject { mut page, access }: PageProject,
+) -> PageResult {
     let members = projects::members(&app.db, &access).await?;
     let layout = Layout::for_user(&app, &mut page, access.project.name.clone()).await?;
-    render(&ProjectPage { layout, access, members, roles: Role::ALL })
+    render(&ProjectPage {
+        layout,
+        access,
+        members,
+        roles: Role::ALL,
+    })
 }
 
 #[derive(Deserialize)]
@@ -50,11 +60,9 @@ struct SettingsForm {
 
 async fn save_settings(
     State(app): State<AppState>,
-    page: SignedIn,
-    Path(id): Path<i64>,
+    PageProject { page, access }: PageProject,
     Form(form): Form<SettingsForm>,
 ) -> PageResult {
-    let access = projects::open(&app.db, &page.user, id).await?;
     let changes = ProjectChanges {
         name: Some(form.name),
         description: Some(form.description),
@@ -62,8 +70,16 @@ async fn save_settings(
         blind_coding: Some(form.blind_coding.is_some()),
     };
     let result = projects::update(&app.db, &access, &changes).await;
-    let back = urls::project(id);
-    after_form(&app, &page.session, result, "Project settings saved.", &back, &back).await
+    let back = urls::project(access.project_id());
+    after_form(
+        &app,
+        &page.session,
+        result,
+        "Project settings saved.",
+        &back,
+        &back,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -74,24 +90,33 @@ struct MemberForm {
 
 async fn set_member(
     State(app): State<AppState>,
-    page: SignedIn,
-    Path(id): Path<i64>,
+    PageProject { page, access }: PageProject,
     Form(form): Form<MemberForm>,
 ) -> PageResult {
-    let access = projects::open(&app.db, &page.user, id).await?;
     let result = projects::set_member(&app.db, &access, &form.username, &form.role).await;
-    let back = urls::project(id);
-    let done = format!("{} is now a {} of this project.", form.username.trim(), form.role.trim().to_lowercase());
+    let back = urls::project(access.project_id());
+    let done = format!(
+        "{} is now a {} of this project.",
+        form.username.trim(),
+        form.role.trim().to_lowercase()
+    );
     after_form(&app, &page.session, result, &done, &back, &back).await
 }
 
 async fn remove_member(
     State(app): State<AppState>,
-    page: SignedIn,
-    Path((id, username)): Path<(i64, String)>,
+    PageProject { page, access }: PageProject,
+    Path((_, username)): Path<(i64, String)>,
 ) -> PageResult {
-    let access = projects::open(&app.db, &page.user, id).await?;
     let result = projects::remove_member(&app.db, &access, &username).await;
-    let back = urls::project(id);
-    after_form(&app, &page.session, result, &format!("{username} was removed from the project."), &back, &back).await
+    let back = urls::project(access.project_id());
+    after_form(
+        &app,
+        &page.session,
+        result,
+        &format!("{username} was removed from the project."),
+        &back,
+        &back,
+    )
+    .await
 }

@@ -1,0 +1,226 @@
+//! The `gloss` binary: user and token management, backups, help and graceful shutdown.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use reqwest::StatusCode;
+
+const BIN: &str = env!("CARGO_BIN_EXE_gloss");
+
+fn gloss(db: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("GLOSS_BIND")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("gloss binary starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn user_add_then_token_create_gives_a_working_api_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nested/folder/gloss.db");
+    let added = gloss(&db, &["user", "add", "ada", "--admin"], "a long password\n");
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    assert!(stdout(&added).contains("administrator 'ada'"));
+
+    let duplicate = gloss(&db, &["user", "add", "ada"], "a long password\n");
+    assert!(!duplicate.status.success());
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("already taken"));
+    let short = gloss(&db, &["user", "add", "bob"], "short\n");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8"));
+
+    let created = gloss(&db, &["token", "create", "ada"], "");
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let out = stdout(&created);
+    let token = out.lines().last().unwrap().trim().to_owned();
+    assert!(token.starts_with("gls_"), "{out}");
+
+    // The same database served by the real server accepts the token.
+    let app = gloss::startup::App::build(gloss::config::Settings::for_tests(db.clone()))
+        .await
+        .unwrap();
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until(std::future::pending()));
+    let response = reqwest::Client::new()
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let me: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(me["username"], "ada");
+    assert_eq!(me["is_admin"], true);
+
+    let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
+        .fetch_one(&gloss::db::open(&db).await.unwrap())
+        .await
+        .unwrap();
+    assert!(!stored.contains(&token[4..]), "only a digest is stored");
+}
+
+#[tokio::test]
+async fn user_passwd_changes_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gloss.db");
+    assert!(
+        gloss(&db, &["user", "add", "ada"], "first password\n")
+            .status
+            .success()
+    );
+    let changed = gloss(&db, &["user", "passwd", "ada"], "second password\n");
+    assert!(
+        changed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&changed.stderr)
+    );
+    let pool = gloss::db::open(&db).await.unwrap();
+    let throttle = gloss::service::accounts::LoginThrottle::default();
+    assert!(
+        gloss::service::accounts::authenticate(&pool, &throttle, "ada", "second password")
+            .await
+            .is_ok()
+    );
+    assert!(
+        gloss::service::accounts::authenticate(&pool, &throttle, "ada", "first password")
+            .await
+            .is_err()
+    );
+    let missing = gloss(&db, &["user", "passwd", "nobody"], "whatever pass\n");
+    assert!(!missing.status.success());
+}
+
+#[tokio::test]
+async fn backup_writes_a_database_with_the_same_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gloss.db");
+    assert!(
+        gloss(&db, &["user", "add", "ada"], "a long password\n")
+            .status
+            .success()
+    );
+    let pool = gloss::db::open(&db).await.unwrap();
+    let ada = gloss::db::users::by_username(&pool, "ada")
+        .await
+        .unwrap()
+        .unwrap();
+    for name in ["One", "Two", "Three"] {
+        gloss::service::projects::create(&pool, &ada, name, "")
+            .await
+            .unwrap();
+    }
+
+    // The pool stays open (as a running server's would) while the backup is taken.
+    let copy = dir.path().join("copy.db");
+    let backup = gloss(&db, &["backup", copy.to_str().unwrap()], "");
+    assert!(
+        backup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&backup.stderr)
+    );
+    let again = gloss(&db, &["backup", copy.to_str().unwrap()], "");
+    assert!(!again.status.success(), "never overwrites an existing file");
+
+    let restored = gloss::db::open(&copy).await.unwrap();
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM projects ORDER BY id")
+        .fetch_all(&restored)
+        .await
+        .unwrap();
+    assert_eq!(names, ["One", "Two", "Three"]);
+    let users: Vec<String> = sqlx::query_scalar("SELECT username FROM users")
+        .fetch_all(&restored)
+        .await
+        .unwrap();
+    assert_eq!(users, ["ada"]);
+}
+
+#[test]
+fn help_documents_every_subcommand() {
+    let output = Command::new(BIN).arg("--help").output().unwrap();
+    let help = stdout(&output);
+    for word in [
+        "serve",
+        "user",
+        "token",
+        "backup",
+        "--db",
+        "--bind",
+        "GLOSS_DB",
+        "GLOSS_BIND",
+    ] {
+        assert!(help.contains(word), "--help mentions {word}:\n{help}");
+    }
+    let output = Command::new(BIN)
+        .args(["user", "add", "--help"])
+        .output()
+        .unwrap();
+    assert!(stdout(&output).contains("--admin"));
+}
+
+#[tokio::test]
+async fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gloss.db");
+    let mut child = Command::new(BIN)
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let url = first_line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("address printed: {first_line}"))
+        .to_owned();
+    let response = reqwest::get(format!("{url}healthz")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(db.exists(), "database created on first start");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exits 0 after SIGTERM: {status}");
+    assert!(
+        !dir.path().join("gloss.db-wal").exists(),
+        "the database was closed cleanly (WAL checkpointed)"
+    );
+}

@@ -1,0 +1,7 @@
+//! Integration tests: the real server over HTTP, and the real binary for the CLI.
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod projects;

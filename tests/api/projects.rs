@@ -1,0 +1,395 @@
+//! Projects and members through the API and the pages, with access control.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{error_code, spawn_app};
+
+#[tokio::test]
+async fn owner_creates_lists_reads_and_changes_a_project() {
+    let app = spawn_app().await;
+    let alice = app.api_user("alice").await;
+    let (status, created) = alice
+        .post(
+            "/projects",
+            json!({ "name": "  Pilot study ", "description": "Ten interviews" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(created["name"], "Pilot study");
+    assert_eq!(created["role"], "owner");
+    assert_eq!(created["blind_coding"], false);
+
+    let (_, list) = alice.get("/projects").await;
+    assert_eq!(list["projects"].as_array().unwrap().len(), 1);
+    assert_eq!(list["projects"][0]["id"], id);
+
+    let (status, changed) = alice
+        .patch(
+            &format!("/projects/{id}"),
+            json!({ "name": "Main study", "blind_coding": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["name"], "Main study");
+    assert_eq!(
+        changed["description"], "Ten interviews",
+        "untouched fields stay"
+    );
+    assert_eq!(changed["blind_coding"], true);
+
+    let (status, archived) = alice
+        .patch(&format!("/projects/{id}"), json!({ "archived": true }))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(archived["archived"], true);
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE project_id = ?")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(events, 3, "creation and both updates are audited");
+}
+
+#[tokio::test]
+async fn invalid_project_input_gets_clear_errors() {
+    let app = spawn_app().await;
+    let alice = app.api_user("alice").await;
+    let (status, body) = alice.post("/projects", json!({ "name": "   " })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_code(&body), "invalid");
+    assert_eq!(body["error"]["field"], "name");
+
+    let (status, body) = alice.post("/projects", json!({ "title": "typo" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("title"),
+        "{body}"
+    );
+
+    let response = alice
+        .request(Method::POST, "/projects")
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    let response = alice
+        .request(Method::POST, "/projects")
+        .body("name=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    let (status, body) = alice.get("/projects/999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(error_code(&body), "not_found");
+    let (status, _) = alice.get("/nothing-here").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let (status, body) = alice
+        .post("/projects", json!({ "name": "big", "description": huge }))
+        .await;
+    assert!(
+        status == StatusCode::PAYLOAD_TOO_LARGE || status == StatusCode::UNPROCESSABLE_ENTITY,
+        "{status} {body}"
+    );
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+}
+
+#[tokio::test]
+async fn non_members_get_404_for_every_project_page_and_resource() {
+    let app = spawn_app().await;
+    let alice = app.api_user("alice").await;
+    let eve = app.api_user("eve").await;
+    let id = alice.create_project("Secret").await;
+
+    for (method, path) in [
+        (Method::GET, format!("/projects/{id}")),
+        (Method::PATCH, format!("/projects/{id}")),
+        (Method::GET, format!("/projects/{id}/members")),
+        (Method::POST, format!("/projects/{id}/members")),
+        (Method::DELETE, format!("/projects/{id}/members/alice")),
+    ] {
+        let response = eve
+            .request(method.clone(), &path)
+            .json(&json!({ "username": "eve", "role": "owner", "name": "x" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
+    }
+    let (_, list) = eve.get("/projects").await;
+    assert_eq!(list["projects"], json!([]));
+
+    let browser = app.browser_signed_in("eve").await;
+    let (status, html) = browser.page(&format!("/projects/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!html.contains("Secret"));
+    let response = browser
+        .submit(
+            "/",
+            &format!("/projects/{id}/settings"),
+            &[("name", "Hijacked")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let (_, project) = alice.get(&format!("/projects/{id}")).await;
+    assert_eq!(project["name"], "Secret");
+}
+
+#[tokio::test]
+async fn viewers_cannot_modify_and_coders_cannot_manage_members() {
+    let app = spawn_app().await;
+    let owner = app.api_user("olga").await;
+    let coder = app.api_user("cody").await;
+    let viewer = app.api_user("vera").await;
+    app.create_user("newbie", false).await;
+    let id = owner.create_project("Study").await;
+    owner.add_member(id, "cody", "coder").await;
+    owner.add_member(id, "vera", "viewer").await;
+
+    let (status, project) = viewer.get(&format!("/projects/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(project["role"], "viewer");
+    let (status, body) = viewer
+        .patch(&format!("/projects/{id}"), json!({ "name": "Mine now" }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error_code(&body), "forbidden");
+    let (status, _) = coder
+        .patch(&format!("/projects/{id}"), json!({ "blind_coding": true }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, _) = coder
+        .post(
+            &format!("/projects/{id}/members"),
+            json!({ "username": "newbie", "role": "owner" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = coder.delete(&format!("/projects/{id}/members/vera")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = viewer
+        .post(
+            &format!("/projects/{id}/members"),
+            json!({ "username": "vera", "role": "owner" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (_, members) = owner.get(&format!("/projects/{id}/members")).await;
+    let roles: Vec<(String, String)> = members["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["username"].as_str().unwrap().to_owned(),
+                m["role"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        vec![
+            ("olga".into(), "owner".into()),
+            ("cody".into(), "coder".into()),
+            ("vera".into(), "viewer".into())
+        ]
+    );
+
+    // The pages enforce the same rules.
+    let browser = app.browser_signed_in("cody").await;
+    let response = browser
+        .submit(
+            &format!("/projects/{id}"),
+            &format!("/projects/{id}/members"),
+            &[("username", "newbie"), ("role", "owner")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = browser.page(&format!("/projects/{id}")).await;
+    assert!(
+        html.contains("Only project owners can manage members"),
+        "error flashed"
+    );
+    let (_, members) = owner.get(&format!("/projects/{id}/members")).await;
+    assert_eq!(members["members"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn owners_manage_members_but_never_remove_the_last_owner() {
+    let app = spawn_app().await;
+    let owner = app.api_user("olga").await;
+    app.create_user("cody", false).await;
+    let id = owner.create_project("Study").await;
+
+    let (status, body) = owner
+        .post(
+            &format!("/projects/{id}/members"),
+            json!({ "username": "ghost", "role": "coder" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no user named 'ghost'")
+    );
+    let (status, body) = owner
+        .post(
+            &format!("/projects/{id}/members"),
+            json!({ "username": "cody", "role": "boss" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "role");
+
+    let (status, member) = owner
+        .post(
+            &format!("/projects/{id}/members"),
+            json!({ "username": "cody", "role": "coder" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(member["username"], "cody");
+    assert!(member["id"].as_i64().is_some());
+
+    let (status, body) = owner.delete(&format!("/projects/{id}/members/olga")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, _) = owner
+        .post(
+            &format!("/projects/{id}/members"),
+            json!({ "username": "olga", "role": "coder" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "last owner cannot step down");
+
+    owner.add_member(id, "cody", "owner").await;
+    let (status, _) = owner.delete(&format!("/projects/{id}/members/olga")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = owner.get(&format!("/projects/{id}")).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a removed member loses access at once"
+    );
+    let (status, _) = owner
+        .delete(&format!("/projects/{id}/members/nobody"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn project_pages_show_projects_and_apply_settings() {
+    let app = spawn_app().await;
+    app.create_user("alice", false).await;
+    let browser = app.browser_signed_in("alice").await;
+    let response = browser
+        .submit(
+            "/",
+            "/projects",
+            &[("name", "<b>Interviews</b>"), ("description", "")],
+        )
+        .await;
+    let to = crate::helpers::location(&response);
+    assert!(to.starts_with("/projects/"));
+    let (status, html) = browser.page(&to).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("&#60;b&#62;Interviews&#60;/b&#62;"),
+        "names are escaped"
+    );
+    assert!(!html.contains("<b>Interviews</b>"));
+
+    let response = browser
+        .submit(
+            &to,
+            &format!("{to}/settings"),
+            &[
+                ("name", "Renamed"),
+                ("description", "About"),
+                ("blind_coding", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = browser.page(&to).await;
+    assert!(
+        html.contains("Renamed")
+            && html.contains("Project settings saved")
+            && html.contains("blind coding")
+    );
+
+    let response = browser
+        .submit(&to, &format!("{to}/settings"), &[("name", "")])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = browser.page(&to).await;
+    assert!(
+        html.contains("Enter a project name"),
+        "validation message flashed"
+    );
+}
+
+#[tokio::test]
+async fn admins_manage_users_and_others_cannot() {
+    let app = spawn_app().await;
+    app.create_user("root", true).await;
+    app.create_user("alice", false).await;
+    let admin = app.browser_signed_in("root").await;
+    let response = admin
+        .submit(
+            "/admin/users",
+            "/admin/users",
+            &[("username", "bob"), ("password", "bob's password")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(
+        gloss::db::users::by_username(&app.db, "bob")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let response = admin
+        .submit(
+            "/admin/users",
+            "/admin/users",
+            &[("username", "bob"), ("password", "another one")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = admin.page("/admin/users").await;
+    assert!(html.contains("already taken"));
+
+    let alice = app.browser_signed_in("alice").await;
+    let (status, _) = alice.page("/admin/users").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let response = alice
+        .submit(
+            "/",
+            "/admin/users",
+            &[("username", "carol"), ("password", "carol's password")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(
+        gloss::db::users::by_username(&app.db, "carol")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
