@@ -2,8 +2,12 @@
 //! importers, agreement statistics and export formats. Nothing in here performs I/O or
 //! knows about HTTP or SQL, so all of it is unit-tested directly.
 
+pub mod agreement;
+pub mod import;
 pub mod names;
 pub mod role;
+pub mod text;
+pub mod transcript;
 
 pub use names::{Password, ProjectName, Username};
 pub use role::Role;

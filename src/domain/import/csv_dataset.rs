@@ -1,0 +1,655 @@
+//! CSV data sets with one interview per row (such as the Anthropic
+//! Interviewer corpus: `transcript_id,text`, quoted fields spanning many
+//! lines).
+//!
+//! The text column and the id column come from the caller or are guessed:
+//! the text column is the one with the longest average content; the id
+//! column is one named like an id or title (`id`, `transcript_id`, `name`,
+//! `title`, …) whose values are all present and unique. Each row's text is
+//! parsed exactly like a `.txt` file; the id becomes the title and
+//! `external_id` (else the header's title, else `Row N`); every other
+//! non-empty column becomes an attribute.
+//!
+//! A row whose text cell is empty is skipped with a note rather than
+//! failing the whole import: a data set with one blank row is still worth
+//! importing, and the note tells the researcher which row is missing.
+//! Structural problems (a row with the wrong number of fields, invalid
+//! UTF-8 in a file that is otherwise UTF-8) fail the import and name the
+//! row, because they mean the file was damaged and later rows cannot be
+//! trusted.
+
+use std::collections::HashSet;
+
+use csv::{ByteRecord, ErrorKind, ReaderBuilder, StringRecord};
+use serde::Serialize;
+
+use super::decode;
+use super::plain;
+use super::{CsvColumns, ImportError, ImportOptions, ParsedDocument, ParsedFile, SourceFormat};
+
+/// What the import preview shows about a CSV file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CsvPreview {
+    /// Column names from the header row, in order.
+    pub columns: Vec<String>,
+    pub guessed_text_column: Option<String>,
+    pub guessed_id_column: Option<String>,
+    /// Data rows, not counting the header.
+    pub row_count: usize,
+}
+
+/// Column names that suggest an identifier or title, after lower-casing
+/// and replacing non-alphanumerics with `_`; `…_id` and `id_…` also count.
+const ID_COLUMN_NAMES: [&str; 14] = [
+    "id",
+    "name",
+    "title",
+    "key",
+    "code",
+    "uuid",
+    "file",
+    "filename",
+    "file_name",
+    "document",
+    "transcript",
+    "interview",
+    "participant",
+    "respondent",
+];
+
+/// A decoded and parsed CSV table.
+struct Table {
+    columns: Vec<String>,
+    rows: Vec<Row>,
+    encoding: &'static str,
+    repairs: usize,
+    notes: Vec<String>,
+}
+
+/// A data row and where it was in the file.
+struct Row {
+    /// 1-based data row number (the header is row 0).
+    number: usize,
+    record: StringRecord,
+}
+
+/// Imports every row of a CSV file as a document.
+pub(super) fn parse_csv(
+    file_name: &str,
+    bytes: &[u8],
+    delimiter: u8,
+    options: &ImportOptions,
+) -> Result<ParsedFile, ImportError> {
+    let table = read_table(file_name, bytes, delimiter, options.repair_mojibake)?;
+    let (text_column, id_column) = resolve_columns(file_name, &table, &options.csv)?;
+    let mut notes = table.notes.clone();
+    let mut documents = Vec::with_capacity(table.rows.len());
+    let mut unwrapped_lines = 0;
+    let mut empty_turns = 0;
+    for row in &table.rows {
+        let id = id_column.and_then(|column| cell(&row.record, column));
+        let text = row.record.get(text_column).unwrap_or_default();
+        if text.trim().is_empty() {
+            notes.push(skipped_row_note(row.number, id));
+            continue;
+        }
+        let parsed = plain::parse_text(text);
+        unwrapped_lines += parsed.unwrapped_lines;
+        empty_turns += parsed.empty_turns;
+        let mut document =
+            parsed.into_document(id.map(str::to_owned), |_| format!("Row {}", row.number));
+        let mut attributes = other_columns(&table.columns, &row.record, text_column, id_column);
+        attributes.append(&mut document.attributes);
+        documents.push(ParsedDocument {
+            external_id: id.map(str::to_owned),
+            attributes,
+            source_row: Some(row.number),
+            ..document
+        });
+    }
+    if documents.is_empty() {
+        return Err(ImportError::NoText {
+            file: file_name.to_owned(),
+        });
+    }
+    notes.extend(aggregate_notes(unwrapped_lines, empty_turns));
+    notes.extend(plain::repair_note(table.repairs));
+    Ok(ParsedFile {
+        file_name: file_name.to_owned(),
+        format: SourceFormat::Csv,
+        encoding: table.encoding,
+        documents,
+        repairs: table.repairs,
+        notes,
+    })
+}
+
+/// Reads a CSV file for the import preview.
+pub(super) fn inspect_csv(
+    file_name: &str,
+    bytes: &[u8],
+    delimiter: u8,
+) -> Result<CsvPreview, ImportError> {
+    let table = read_table(file_name, bytes, delimiter, true)?;
+    let text_column = guess_text_column(&table);
+    let id_column = text_column.and_then(|text| guess_id_column(&table, text));
+    let name = |column: Option<usize>| column.map(|index| table.columns[index].clone());
+    Ok(CsvPreview {
+        guessed_text_column: name(text_column),
+        guessed_id_column: name(id_column),
+        row_count: table.rows.len(),
+        columns: table.columns,
+    })
+}
+
+/// Decodes the whole file, brings it into canonical form (line endings,
+/// mojibake, NFC: none of these touch the ASCII quotes and delimiters, so
+/// doing it before splitting is safe and fast) and splits it into rows.
+fn read_table(
+    file_name: &str,
+    bytes: &[u8],
+    delimiter: u8,
+    repair_mojibake: bool,
+) -> Result<Table, ImportError> {
+    let decoded = decode::decode_bytes(file_name, bytes)?;
+    if decoded.damaged_utf8_at.is_some() {
+        return Err(locate_invalid_utf8(file_name, bytes, delimiter));
+    }
+    let notes = plain::encoding_notes(&decoded);
+    let (text, repairs) = decode::canonical_form(&decoded.text, repair_mojibake);
+    let mut reader = ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|error| csv_error(file_name, &error))?;
+    let columns = column_names(header);
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|error| csv_error(file_name, &error))?;
+        rows.push(Row {
+            number: rows.len() + 1,
+            record,
+        });
+    }
+    Ok(Table {
+        columns,
+        rows,
+        encoding: decoded.encoding.name(),
+        repairs,
+        notes,
+    })
+}
+
+/// Header names, trimmed; blank ones become `Column N`.
+fn column_names(header: &StringRecord) -> Vec<String> {
+    header
+        .iter()
+        .enumerate()
+        .map(|(index, name)| match name.trim() {
+            "" => format!("Column {}", index + 1),
+            name => name.to_owned(),
+        })
+        .collect()
+}
+
+/// A UTF-8 file with invalid bytes: finds the row that holds them, so the
+/// researcher can fix that row instead of getting a garbled import.
+fn locate_invalid_utf8(file_name: &str, bytes: &[u8], delimiter: u8) -> ImportError {
+    let mut reader = ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .from_reader(bytes);
+    let mut record = ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {
+                if record
+                    .iter()
+                    .all(|field| std::str::from_utf8(field).is_ok())
+                {
+                    continue;
+                }
+                let position = record.position();
+                return ImportError::Csv {
+                    file: file_name.to_owned(),
+                    row: position.map(csv::Position::record),
+                    line: position.map(csv::Position::line),
+                    reason: "this row contains bytes that are not valid UTF-8 while the rest \
+                             of the file is UTF-8 (the row may have been pasted from another \
+                             program)"
+                        .to_owned(),
+                };
+            }
+            Ok(false) => break,
+            Err(error) => return csv_error(file_name, &error),
+        }
+    }
+    ImportError::Csv {
+        file: file_name.to_owned(),
+        row: None,
+        line: None,
+        reason: "the file is UTF-8 but contains invalid bytes".to_owned(),
+    }
+}
+
+/// A `csv` error as an import error naming the row and line.
+fn csv_error(file_name: &str, error: &csv::Error) -> ImportError {
+    let (position, reason) = match error.kind() {
+        ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => (
+            pos.as_ref(),
+            format!(
+                "this row has {len} field(s) but the header has {expected_len} \
+                 (check for a missing or extra delimiter, or an unclosed quote)"
+            ),
+        ),
+        ErrorKind::Utf8 { pos, .. } => (pos.as_ref(), "this row is not valid UTF-8".to_owned()),
+        _ => (error.position(), error.to_string()),
+    };
+    ImportError::Csv {
+        file: file_name.to_owned(),
+        row: position.map(csv::Position::record),
+        line: position.map(csv::Position::line),
+        reason,
+    }
+}
+
+/// The text and id columns: the caller's choice, else the guesses.
+fn resolve_columns(
+    file_name: &str,
+    table: &Table,
+    requested: &CsvColumns,
+) -> Result<(usize, Option<usize>), ImportError> {
+    let text = match &requested.text_column {
+        Some(name) => find_column(file_name, &table.columns, name)?,
+        None => guess_text_column(table).ok_or_else(|| ImportError::NoText {
+            file: file_name.to_owned(),
+        })?,
+    };
+    let id = match &requested.id_column {
+        Some(name) => Some(find_column(file_name, &table.columns, name)?),
+        None => guess_id_column(table, text),
+    };
+    if id == Some(text) {
+        return Err(ImportError::Csv {
+            file: file_name.to_owned(),
+            row: None,
+            line: None,
+            reason: format!(
+                "the column “{}” was chosen both as the text and as the id column",
+                table.columns[text]
+            ),
+        });
+    }
+    Ok((text, id))
+}
+
+/// A column by name: exact match first, then ignoring case and spaces.
+fn find_column(file_name: &str, columns: &[String], name: &str) -> Result<usize, ImportError> {
+    columns
+        .iter()
+        .position(|column| column == name)
+        .or_else(|| {
+            columns
+                .iter()
+                .position(|column| column.trim().eq_ignore_ascii_case(name.trim()))
+        })
+        .ok_or_else(|| ImportError::CsvColumn {
+            file: file_name.to_owned(),
+            column: name.to_owned(),
+            available: columns.to_vec(),
+        })
+}
+
+/// The column with the longest average content; ties go to the leftmost.
+/// Without data rows there is nothing to measure, so the first column.
+fn guess_text_column(table: &Table) -> Option<usize> {
+    if table.columns.is_empty() {
+        return None;
+    }
+    let mut totals = vec![0usize; table.columns.len()];
+    for row in &table.rows {
+        for (total, field) in totals.iter_mut().zip(row.record.iter()) {
+            *total += field.trim().len();
+        }
+    }
+    // Every column has the same row count, so totals rank like averages.
+    let best = totals.iter().copied().max().unwrap_or(0);
+    totals.iter().position(|&total| total == best)
+}
+
+/// The leftmost id-like column (other than the text column) whose values
+/// are all present and unique.
+fn guess_id_column(table: &Table, text_column: usize) -> Option<usize> {
+    (0..table.columns.len())
+        .filter(|&column| column != text_column && is_id_like(&table.columns[column]))
+        .find(|&column| has_unique_values(table, column))
+}
+
+fn is_id_like(name: &str) -> bool {
+    let normalized: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let normalized = normalized.trim_matches('_');
+    ID_COLUMN_NAMES.contains(&normalized)
+        || normalized.ends_with("_id")
+        || normalized.starts_with("id_")
+}
+
+fn has_unique_values(table: &Table, column: usize) -> bool {
+    let mut seen = HashSet::with_capacity(table.rows.len());
+    table
+        .rows
+        .iter()
+        .all(|row| cell(&row.record, column).is_some_and(|value| seen.insert(value)))
+}
+
+/// A trimmed, non-empty cell.
+fn cell(record: &StringRecord, column: usize) -> Option<&str> {
+    record
+        .get(column)
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+}
+
+/// Every non-empty cell outside the text and id columns, as an attribute.
+fn other_columns(
+    columns: &[String],
+    record: &StringRecord,
+    text_column: usize,
+    id_column: Option<usize>,
+) -> Vec<(String, String)> {
+    columns
+        .iter()
+        .enumerate()
+        .filter(|&(index, _)| index != text_column && Some(index) != id_column)
+        .filter_map(|(index, name)| {
+            cell(record, index).map(|value| (name.clone(), value.to_owned()))
+        })
+        .collect()
+}
+
+fn skipped_row_note(row: usize, id: Option<&str>) -> String {
+    match id {
+        Some(id) => format!("Row {row} ({id}) was skipped: its text cell is empty."),
+        None => format!("Row {row} was skipped: its text cell is empty."),
+    }
+}
+
+fn aggregate_notes(unwrapped_lines: usize, empty_turns: usize) -> Vec<String> {
+    let mut notes = Vec::new();
+    if unwrapped_lines > 0 {
+        notes.push(format!(
+            "Joined {unwrapped_lines} hard-wrapped line(s) back into paragraphs."
+        ));
+    }
+    if empty_turns > 0 {
+        notes.push(format!(
+            "Skipped {empty_turns} speaker label(s) with no text after them."
+        ));
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{assert_document_invariants, shared_corpus_file, turn_text};
+    use super::*;
+
+    const EXCERPT: &[u8] =
+        include_bytes!("../../../tests/fixtures/anthropic_workforce_excerpt.csv");
+
+    fn parse(bytes: &[u8]) -> ParsedFile {
+        parse_csv("set.csv", bytes, b',', &ImportOptions::default()).expect("parses")
+    }
+
+    #[test]
+    fn imports_the_corpus_excerpt() {
+        let file = parse(EXCERPT);
+        assert_eq!(file.format, SourceFormat::Csv);
+        let ids: Vec<&str> = file.documents.iter().map(|d| d.title.as_str()).collect();
+        assert_eq!(ids, ["work_0000", "work_0645", "work_0848", "work_0981"]);
+        for (row, document) in file.documents.iter().enumerate() {
+            assert_eq!(document.external_id.as_deref(), Some(ids[row]));
+            assert_eq!(document.source_row, Some(row + 1));
+            assert!(document.attributes.is_empty());
+            assert_eq!(document.turns[0].speaker, "Assistant");
+            assert!(
+                document
+                    .turns
+                    .iter()
+                    .skip(1)
+                    .all(|t| t.speaker == "AI" || t.speaker == "User")
+            );
+            assert_document_invariants(document);
+        }
+        assert_eq!(file.repairs, 0);
+        assert!(file.notes.is_empty(), "{:?}", file.notes);
+    }
+
+    #[test]
+    fn emoji_rows_keep_code_point_offsets() {
+        let file = parse(EXCERPT);
+        let row = &file.documents[2];
+        let index = (0..row.turns.len())
+            .find(|&index| turn_text(row, index).contains('💛'))
+            .expect("a turn with 💛");
+        let body = turn_text(row, index);
+        assert!(body.contains('🥹'));
+        // The span in code points must match the same text found by bytes.
+        let start_byte = row
+            .text
+            .char_indices()
+            .nth(row.turns[index].start)
+            .unwrap()
+            .0;
+        assert!(row.text[start_byte..].starts_with(&body));
+        assert_eq!(
+            row.text[..start_byte].chars().count(),
+            row.turns[index].start
+        );
+    }
+
+    #[test]
+    fn other_columns_become_attributes_and_ids_titles() {
+        let csv = "Interview,Site,Transcript,Coder\n\
+                   int-1,Leeds,\"Interviewer: Hi\n\nMaria: Hello, there\n\nInterviewer: Bye\n\nMaria: Bye\",\n\
+                   int-2,,\"# Walk\n\nInterviewer: Bye\n\nMaria: Bye!\",Ann\n";
+        let file = parse(csv.as_bytes());
+        let [first, second] = file.documents.as_slice() else {
+            panic!("two documents")
+        };
+        assert_eq!(
+            (first.title.as_str(), first.external_id.as_deref()),
+            ("int-1", Some("int-1"))
+        );
+        assert_eq!(first.attributes, [("Site".to_owned(), "Leeds".to_owned())]);
+        assert_eq!(first.text, "Hi\n\nHello, there\n\nBye\n\nBye");
+        assert_eq!(
+            second.attributes,
+            [
+                ("Coder".to_owned(), "Ann".to_owned()),
+                ("Title".to_owned(), "Walk".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn caller_chosen_columns_win_and_unknown_ones_are_errors() {
+        let csv = "a,b,notes\nx,long long long text,User: q\n\nAI: r\n";
+        let csv = csv.replace("User: q\n\nAI: r", "\"User: q\n\nAI: r\"");
+        let options = ImportOptions {
+            csv: CsvColumns {
+                text_column: Some("Notes".to_owned()),
+                id_column: Some("a".to_owned()),
+            },
+            ..ImportOptions::default()
+        };
+        let file = parse_csv("s.csv", csv.as_bytes(), b',', &options).unwrap();
+        assert_eq!(file.documents[0].title, "x");
+        assert_eq!(file.documents[0].turns.len(), 2);
+        assert_eq!(
+            file.documents[0].attributes,
+            [("b".to_owned(), "long long long text".to_owned())]
+        );
+        let missing = ImportOptions {
+            csv: CsvColumns {
+                text_column: Some("body".to_owned()),
+                id_column: None,
+            },
+            ..ImportOptions::default()
+        };
+        let error = parse_csv("s.csv", csv.as_bytes(), b',', &missing).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "“s.csv” has no column named “body”. Pick one of: a, b, notes."
+        );
+    }
+
+    #[test]
+    fn without_an_id_column_titles_are_row_numbers() {
+        let file = parse(b"speaker_notes,text\nsame,User: a\nsame,\"User: b\nAI: c\"\n");
+        let titles: Vec<&str> = file.documents.iter().map(|d| d.title.as_str()).collect();
+        assert_eq!(titles, ["Row 1", "Row 2"]);
+        assert_eq!(file.documents[0].external_id, None);
+    }
+
+    #[test]
+    fn empty_text_cells_are_skipped_with_a_note() {
+        let file = parse(b"id,text\na,User: x\nb,   \nc,\"\"\nd,AI: y\n");
+        let ids: Vec<&str> = file.documents.iter().map(|d| d.title.as_str()).collect();
+        assert_eq!(ids, ["a", "d"]);
+        assert_eq!(
+            file.notes,
+            [
+                "Row 2 (b) was skipped: its text cell is empty.",
+                "Row 3 (c) was skipped: its text cell is empty."
+            ]
+        );
+        let text_column = ImportOptions {
+            csv: CsvColumns {
+                text_column: Some("text".to_owned()),
+                id_column: None,
+            },
+            ..ImportOptions::default()
+        };
+        let error = parse_csv("e.csv", b"id,text\na,\n", b',', &text_column);
+        assert!(matches!(error, Err(ImportError::NoText { .. })));
+    }
+
+    #[test]
+    fn a_row_with_the_wrong_field_count_is_named() {
+        let error = parse_csv(
+            "bad.csv",
+            b"id,text\na,\"User: x\nmore\"\nb,y,extra\n",
+            b',',
+            &ImportOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "“bad.csv”, row 2 (line 4): this row has 3 field(s) but the header has 2 (check \
+             for a missing or extra delimiter, or an unclosed quote). Fix the file in a \
+             spreadsheet or text editor and import it again."
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_in_one_row_of_a_utf8_file_is_named() {
+        let bytes =
+            b"id,text\na,\"caf\xc3\xa9 \xe2\x80\x93 na\xc3\xafve\"\nb,\"bad \xff byte\"\nc,ok\n";
+        let error = parse_csv("u.csv", bytes, b',', &ImportOptions::default()).unwrap_err();
+        let ImportError::Csv { row, line, .. } = &error else {
+            panic!("{error:?}")
+        };
+        assert_eq!((*row, *line), (Some(2), Some(3)));
+        assert!(error.to_string().contains("not valid UTF-8"), "{error}");
+    }
+
+    #[test]
+    fn windows_1252_files_are_decoded() {
+        let file = parse(b"id,text\nr1,\"User: caf\xe9\nAI: \x93ok\x94\"\n");
+        assert_eq!(file.encoding, "windows-1252");
+        assert_eq!(file.documents[0].text, "café\n\n“ok”");
+    }
+
+    #[test]
+    fn tab_separated_files_work_too() {
+        let file = parse_csv(
+            "t.tsv",
+            b"id\ttext\nr1\tUser: a\n",
+            b'\t',
+            &ImportOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(file.documents[0].title, "r1");
+    }
+
+    #[test]
+    fn preview_guesses_columns() {
+        let preview = inspect_csv("set.csv", EXCERPT, b',').unwrap();
+        assert_eq!(
+            preview,
+            CsvPreview {
+                columns: vec!["transcript_id".to_owned(), "text".to_owned()],
+                guessed_text_column: Some("text".to_owned()),
+                guessed_id_column: Some("transcript_id".to_owned()),
+                row_count: 4,
+            }
+        );
+        let no_id = inspect_csv("s.csv", b"name,text\nsame,aaaa\nsame,bbbb\n", b',').unwrap();
+        assert_eq!(no_id.guessed_id_column, None);
+    }
+
+    #[test]
+    fn the_whole_workforce_corpus_imports_when_present() {
+        let Some(bytes) = shared_corpus_file("anthropic_interviewer/workforce_transcripts.csv")
+        else {
+            eprintln!("skipped: shared corpus not found");
+            return;
+        };
+        let started = std::time::Instant::now();
+        let file = parse(&bytes);
+        eprintln!(
+            "parsed {} bytes into {} documents in {:?}",
+            bytes.len(),
+            file.documents.len(),
+            started.elapsed()
+        );
+        assert_eq!(file.documents.len(), 1000);
+        assert_eq!(file.documents[0].title, "work_0000");
+        assert_eq!(file.documents[999].title, "work_0999");
+        // Twelve `AI:` labels in the corpus have no text (the interviewer
+        // did not answer and the participant asks "Hello?").
+        assert_eq!(
+            file.notes,
+            ["Skipped 12 speaker label(s) with no text after them."]
+        );
+        let turns: usize = file.documents.iter().map(|d| d.turns.len()).sum();
+        assert!(turns > 24_000, "{turns}");
+        for document in &file.documents {
+            assert_eq!(document.turns[0].speaker, "Assistant", "{}", document.title);
+            assert_document_invariants(document);
+        }
+        let work_0331 = &file.documents[331];
+        assert!(
+            work_0331
+                .turns
+                .iter()
+                .all(|t| ["Assistant", "AI", "User"].contains(&t.speaker.as_str()))
+        );
+    }
+}
