@@ -68,6 +68,28 @@ pub enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import transcripts into a project (.txt, .md, .csv, .vtt, .srt, .docx). One run is
+    /// one transaction: if any file cannot be imported, nothing is.
+    Import {
+        /// The project's id, or its exact name.
+        #[arg(long, value_name = "NAME_OR_ID")]
+        project: String,
+        /// Files to import.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Keep garbled characters (mojibake such as â€™) as they are.
+        #[arg(long)]
+        no_repair: bool,
+        /// Skip documents whose id is already in the project instead of failing.
+        #[arg(long)]
+        skip_duplicates: bool,
+        /// CSV: the column holding the transcript text (guessed if omitted).
+        #[arg(long, value_name = "COLUMN")]
+        text_column: Option<String>,
+        /// CSV: the column holding each interview's id or title (guessed if omitted).
+        #[arg(long, value_name = "COLUMN")]
+        id_column: Option<String>,
+    },
     /// Write a consistent copy of the database to PATH (safe while the server runs).
     Backup {
         /// Where to write the copy; must not exist yet.

@@ -1,5 +1,6 @@
 //! The command line: a thin front over the same services the web server uses.
 
+mod import;
 mod passwords;
 
 use std::io::Write;
@@ -61,6 +62,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             writeln!(out, "{}", token.secret)?;
             Ok(())
         }
+        Some(Command::Import {
+            ref project,
+            ref files,
+            no_repair,
+            skip_duplicates,
+            ref text_column,
+            ref id_column,
+        }) => {
+            let db = db::open(&cli.db).await?;
+            let args = import::ImportArgs {
+                project: project.clone(),
+                files: files.clone(),
+                no_repair,
+                skip_duplicates,
+                text_column: text_column.clone(),
+                id_column: id_column.clone(),
+            };
+            import::run(&db, args).await
+        }
         Some(Command::Backup { ref path }) => {
             let db = db::open(&cli.db).await?;
             db::backup(&db, path).await?;
@@ -85,7 +105,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 /// Service errors carry user-facing messages; show those rather than a debug chain.
-fn explain(err: AppError) -> anyhow::Error {
+pub(crate) fn explain(err: AppError) -> anyhow::Error {
     match err {
         AppError::Internal(cause) => cause,
         other => anyhow::anyhow!("{other}"),

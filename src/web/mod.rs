@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod pages;
+pub mod upload;
 pub mod urls;
 
 use std::sync::Arc;

@@ -71,6 +71,38 @@ pub fn project_member_remove(id: impl Display, username: &str) -> String {
     format!("/projects/{id}/members/{}/remove", path_segment(username))
 }
 
+pub fn project_page(id: impl Display, cursor: impl Display, attribute: &str) -> String {
+    let mut url = format!("/projects/{id}?cursor={cursor}");
+    if !attribute.is_empty() {
+        url.push_str(&format!("&attribute={}", path_segment(attribute)));
+    }
+    url
+}
+
+pub fn project_import(id: impl Display) -> String {
+    format!("/projects/{id}/documents/import")
+}
+
+pub fn import_summary(project_id: impl Display, import_id: impl Display) -> String {
+    format!("/projects/{project_id}/imports/{import_id}")
+}
+
+pub fn project_speakers(id: impl Display) -> String {
+    format!("/projects/{id}/speakers")
+}
+
+pub fn document(id: impl Display) -> String {
+    format!("/documents/{id}")
+}
+
+pub fn document_edit(id: impl Display) -> String {
+    format!("/documents/{id}/edit")
+}
+
+pub fn document_delete(id: impl Display) -> String {
+    format!("/documents/{id}/delete")
+}
+
 pub fn asset(path: &str) -> String {
     format!("/static/{path}")
 }

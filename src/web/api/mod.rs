@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Authenticated by `Authorization: Bearer <token>` or by the
 //! browser session of Gloss's own pages. Errors are `{"error": {"code", "message"}}`.
 
+mod documents;
 mod members;
 mod projects;
 
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me))
         .merge(projects::router())
         .merge(members::router())
+        .merge(documents::router())
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;

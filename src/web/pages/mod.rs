@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod documents;
 mod home;
 mod projects;
 
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(projects::router())
         .merge(admin::router())
+        .merge(documents::router())
 }
 
 pub type PageResult = Result<Response, PageError>;

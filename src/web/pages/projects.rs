@@ -2,13 +2,15 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Layout, PageResult, after_form, render};
+use crate::db::documents::Speaker;
 use crate::db::members::Member;
 use crate::domain::Role;
+use crate::service::documents::{self as docs, DocumentList, ListQuery};
 use crate::service::projects::{self, ProjectAccess, ProjectChanges};
 use crate::web::AppState;
 use crate::web::extract::PageProject;
@@ -32,12 +34,37 @@ struct ProjectPage {
     access: ProjectAccess,
     members: Vec<Member>,
     roles: [Role; 3],
+    documents: DocumentList,
+    document_count: i64,
+    attribute_filter: String,
+    attribute_values: Vec<(String, String, i64)>,
+    speakers: Vec<Speaker>,
 }
+
+#[derive(Deserialize)]
+struct OverviewQuery {
+    cursor: Option<i64>,
+    /// `name:value`
+    attribute: Option<String>,
+}
+
+const DOCUMENTS_PER_PAGE: i64 = 100;
 
 async fn overview(
     State(app): State<AppState>,
     PageProject { mut page, access }: PageProject,
+    Query(query): Query<OverviewQuery>,
 ) -> PageResult {
+    let attribute_filter = query.attribute.unwrap_or_default();
+    let list_query = ListQuery {
+        cursor: query.cursor,
+        limit: DOCUMENTS_PER_PAGE,
+        attribute: attribute_filter.split_once(':'),
+    };
+    let documents = docs::list(&app.db, &access, &list_query).await?;
+    let document_count = docs::count(&app.db, &access).await?;
+    let attribute_values = docs::attribute_values(&app.db, &access).await?;
+    let speakers = docs::speakers(&app.db, &access).await?;
     let members = projects::members(&app.db, &access).await?;
     let layout = Layout::for_user(&app, &mut page, access.project.name.clone()).await?;
     render(&ProjectPage {
@@ -45,6 +72,11 @@ async fn overview(
         access,
         members,
         roles: Role::ALL,
+        documents,
+        document_count,
+        attribute_filter,
+        attribute_values,
+        speakers,
     })
 }
 

@@ -1,0 +1,398 @@
+//! Documents, their attributes, speaker turns, and the per-project speaker roles.
+
+use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
+
+/// A document without its text, for lists.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DocumentSummary {
+    pub id: i64,
+    pub project_id: i64,
+    pub title: String,
+    pub external_id: Option<String>,
+    pub source_name: String,
+    pub source_format: String,
+    pub length: i64,
+    pub turn_count: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A document with its canonical text.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Document {
+    #[sqlx(flatten)]
+    pub summary: DocumentSummary,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Turn {
+    pub seq: i64,
+    pub speaker: String,
+    pub role: String,
+    pub start: i64,
+    pub end: i64,
+    pub start_ms: Option<i64>,
+    pub end_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Attribute {
+    pub document_id: i64,
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Speaker {
+    pub label: String,
+    pub role: String,
+    pub turns: i64,
+    pub documents: i64,
+}
+
+/// What is stored for a new document.
+pub struct NewDocument<'a> {
+    pub project_id: i64,
+    pub title: &'a str,
+    pub external_id: Option<&'a str>,
+    pub source_name: &'a str,
+    pub source_format: &'a str,
+    pub text: &'a str,
+    pub length: i64,
+    pub turn_count: i64,
+    pub created_by: Option<i64>,
+}
+
+pub struct NewTurn<'a> {
+    pub speaker: &'a str,
+    pub start: i64,
+    pub end: i64,
+    pub start_ms: Option<i64>,
+    pub end_ms: Option<i64>,
+}
+
+const SUMMARY_COLUMNS: &str = "d.id, d.project_id, d.title, d.external_id, d.source_name, \
+     d.source_format, d.length, d.turn_count, d.created_at, d.updated_at";
+
+/// SQLite accepts up to 32,766 bound values per statement; stay well below.
+const ROWS_PER_INSERT: usize = 400;
+
+pub async fn insert(ex: impl SqliteExecutor<'_>, doc: &NewDocument<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO documents (project_id, title, external_id, source_name, source_format,
+                                text, length, turn_count, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(doc.project_id)
+    .bind(doc.title)
+    .bind(doc.external_id)
+    .bind(doc.source_name)
+    .bind(doc.source_format)
+    .bind(doc.text)
+    .bind(doc.length)
+    .bind(doc.turn_count)
+    .bind(doc.created_by)
+    .fetch_one(ex)
+    .await
+}
+
+/// Inserts turns in multi-row statements (imports write tens of thousands).
+pub async fn insert_turns(
+    tx: &mut super::Tx,
+    document_id: i64,
+    turns: &[NewTurn<'_>],
+) -> sqlx::Result<()> {
+    for (chunk_index, chunk) in turns.chunks(ROWS_PER_INSERT).enumerate() {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO turns (document_id, seq, speaker, start, end, start_ms, end_ms) ",
+        );
+        insert.push_values(chunk.iter().enumerate(), |mut row, (i, turn)| {
+            let seq = (chunk_index * ROWS_PER_INSERT + i) as i64;
+            row.push_bind(document_id)
+                .push_bind(seq)
+                .push_bind(turn.speaker)
+                .push_bind(turn.start)
+                .push_bind(turn.end)
+                .push_bind(turn.start_ms)
+                .push_bind(turn.end_ms);
+        });
+        insert.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_attributes(
+    tx: &mut super::Tx,
+    document_id: i64,
+    attributes: &[(String, String)],
+) -> sqlx::Result<()> {
+    for (chunk_index, chunk) in attributes.chunks(ROWS_PER_INSERT).enumerate() {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO document_attributes (document_id, position, name, value) ",
+        );
+        insert.push_values(chunk.iter().enumerate(), |mut row, (i, (name, value))| {
+            row.push_bind(document_id)
+                .push_bind((chunk_index * ROWS_PER_INSERT + i) as i64)
+                .push_bind(name)
+                .push_bind(value);
+        });
+        insert.push(" ON CONFLICT (document_id, name) DO UPDATE SET value = excluded.value");
+        insert.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Records speaker labels not seen before in the project, with their default roles.
+pub async fn add_speakers(
+    tx: &mut super::Tx,
+    project_id: i64,
+    speakers: &[(String, &str)],
+) -> sqlx::Result<()> {
+    for chunk in speakers.chunks(ROWS_PER_INSERT) {
+        let mut insert: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO speakers (project_id, label, role) ");
+        insert.push_values(chunk, |mut row, (label, role)| {
+            row.push_bind(project_id).push_bind(label).push_bind(*role);
+        });
+        insert.push(" ON CONFLICT (project_id, label) DO NOTHING");
+        insert.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// External ids among `candidates` that the project already has.
+pub async fn existing_external_ids(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT external_id FROM documents WHERE project_id = ? AND external_id IS NOT NULL",
+    )
+    .bind(project_id)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn by_id(ex: impl SqliteExecutor<'_>, id: i64) -> sqlx::Result<Option<Document>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {SUMMARY_COLUMNS}, d.text FROM documents d WHERE d.id = ?"
+    )))
+    .bind(id)
+    .fetch_optional(ex)
+    .await
+}
+
+pub async fn summary_by_id(
+    ex: impl SqliteExecutor<'_>,
+    id: i64,
+) -> sqlx::Result<Option<DocumentSummary>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {SUMMARY_COLUMNS} FROM documents d WHERE d.id = ?"
+    )))
+    .bind(id)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Which documents to list: keyset pagination by id, optionally only those with an
+/// attribute of a given value.
+pub struct ListFilter<'a> {
+    pub after_id: i64,
+    pub limit: i64,
+    pub attribute: Option<(&'a str, &'a str)>,
+}
+
+pub async fn list(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+    filter: &ListFilter<'_>,
+) -> sqlx::Result<Vec<DocumentSummary>> {
+    let mut query: QueryBuilder<Sqlite> =
+        QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM documents d "));
+    if filter.attribute.is_some() {
+        query.push("JOIN document_attributes a ON a.document_id = d.id AND a.name = ");
+        query.push_bind(filter.attribute.map(|(n, _)| n));
+        query.push(" AND a.value = ");
+        query.push_bind(filter.attribute.map(|(_, v)| v));
+    }
+    query.push(" WHERE d.project_id = ");
+    query.push_bind(project_id);
+    query.push(" AND d.id > ");
+    query.push_bind(filter.after_id);
+    query.push(" ORDER BY d.id LIMIT ");
+    query.push_bind(filter.limit);
+    query.build_query_as().fetch_all(ex).await
+}
+
+pub async fn count(ex: impl SqliteExecutor<'_>, project_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE project_id = ?")
+        .bind(project_id)
+        .fetch_one(ex)
+        .await
+}
+
+/// Attributes of the documents with ids in `[first_id, last_id]` of a project, in each
+/// document's source order.
+pub async fn attributes_in_range(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+    first_id: i64,
+    last_id: i64,
+) -> sqlx::Result<Vec<Attribute>> {
+    sqlx::query_as(
+        "SELECT a.document_id, a.name, a.value FROM document_attributes a
+         JOIN documents d ON d.id = a.document_id
+         WHERE d.project_id = ? AND a.document_id BETWEEN ? AND ?
+         ORDER BY a.document_id, a.position",
+    )
+    .bind(project_id)
+    .bind(first_id)
+    .bind(last_id)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn attributes_of(
+    ex: impl SqliteExecutor<'_>,
+    document_id: i64,
+) -> sqlx::Result<Vec<Attribute>> {
+    sqlx::query_as(
+        "SELECT document_id, name, value FROM document_attributes WHERE document_id = ? ORDER BY position",
+    )
+    .bind(document_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Distinct attribute names and values in a project, for filters.
+pub async fn attribute_values(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+) -> sqlx::Result<Vec<(String, String, i64)>> {
+    sqlx::query_as(
+        "SELECT a.name, a.value, COUNT(*) FROM document_attributes a
+         JOIN documents d ON d.id = a.document_id
+         WHERE d.project_id = ?
+         GROUP BY a.name, a.value ORDER BY a.name, a.value LIMIT 5000",
+    )
+    .bind(project_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// The document's turns with each speaker's role in the project.
+pub async fn turns_of(ex: impl SqliteExecutor<'_>, document_id: i64) -> sqlx::Result<Vec<Turn>> {
+    sqlx::query_as(
+        "SELECT t.seq, t.speaker, COALESCE(s.role, 'participant') AS role, t.start, t.end,
+                t.start_ms, t.end_ms
+         FROM turns t
+         JOIN documents d ON d.id = t.document_id
+         LEFT JOIN speakers s ON s.project_id = d.project_id AND s.label = t.speaker
+         WHERE t.document_id = ? ORDER BY t.seq",
+    )
+    .bind(document_id)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn set_title(ex: impl SqliteExecutor<'_>, id: i64, title: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE documents SET title = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?")
+        .bind(title)
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn touch(ex: impl SqliteExecutor<'_>, id: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE documents SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+    )
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn next_attribute_position(
+    ex: impl SqliteExecutor<'_>,
+    document_id: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COALESCE(MAX(position) + 1, 0) FROM document_attributes WHERE document_id = ?",
+    )
+    .bind(document_id)
+    .fetch_one(ex)
+    .await
+}
+
+pub async fn set_attribute(
+    ex: impl SqliteExecutor<'_>,
+    document_id: i64,
+    position: i64,
+    name: &str,
+    value: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO document_attributes (document_id, position, name, value) VALUES (?, ?, ?, ?)
+         ON CONFLICT (document_id, name) DO UPDATE SET value = excluded.value",
+    )
+    .bind(document_id)
+    .bind(position)
+    .bind(name)
+    .bind(value)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_attribute(
+    ex: impl SqliteExecutor<'_>,
+    document_id: i64,
+    name: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM document_attributes WHERE document_id = ? AND name = ?")
+        .bind(document_id)
+        .bind(name)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(ex: impl SqliteExecutor<'_>, id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM documents WHERE id = ?")
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn speakers(ex: impl SqliteExecutor<'_>, project_id: i64) -> sqlx::Result<Vec<Speaker>> {
+    sqlx::query_as(
+        "SELECT s.label, s.role,
+                (SELECT COUNT(*) FROM turns t JOIN documents d ON d.id = t.document_id
+                  WHERE d.project_id = s.project_id AND t.speaker = s.label) AS turns,
+                (SELECT COUNT(DISTINCT t.document_id) FROM turns t JOIN documents d ON d.id = t.document_id
+                  WHERE d.project_id = s.project_id AND t.speaker = s.label) AS documents
+         FROM speakers s WHERE s.project_id = ? ORDER BY s.label",
+    )
+    .bind(project_id)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn set_speaker_role(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+    label: &str,
+    role: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE speakers SET role = ? WHERE project_id = ? AND label = ?")
+        .bind(role)
+        .bind(project_id)
+        .bind(label)
+        .execute(ex)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

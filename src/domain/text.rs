@@ -1,0 +1,152 @@
+//! Positions in a document's text. Everywhere in Gloss a position is a Unicode code-point
+//! (scalar value) offset into the stored NFC text, and spans are half-open `[start, end)`.
+//! Rust strings index by byte, so every conversion goes through this module.
+
+use super::Invalid;
+
+/// Number of code points in `text`.
+pub fn char_len(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// Byte offsets of the given code-point positions, which must be sorted ascending, in a
+/// single pass over the text. Positions past the end map to `text.len()`.
+pub fn byte_offsets(text: &str, sorted_positions: &[usize]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(sorted_positions.len());
+    let mut chars = text.char_indices().enumerate();
+    let mut current = chars.next();
+    for &position in sorted_positions {
+        loop {
+            match current {
+                Some((index, (byte, _))) if index == position => {
+                    out.push(byte);
+                    break;
+                }
+                Some((index, _)) if index < position => current = chars.next(),
+                _ => {
+                    // Past the end (or a position behind the cursor, which sorted input
+                    // never produces): clamp to the end of the text.
+                    out.push(current.map_or(text.len(), |(_, (byte, _))| byte));
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The text of the code-point span `[start, end)`; positions past the end are clamped.
+pub fn slice(text: &str, start: usize, end: usize) -> &str {
+    let bytes = byte_offsets(text, &[start, end.max(start)]);
+    &text[bytes[0]..bytes[1]]
+}
+
+/// A validated, non-empty span `[start, end)` inside a text of known length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Span {
+    pub fn new(start: i64, end: i64, text_len: usize) -> Result<Self, Invalid> {
+        if start < 0 || end < 0 {
+            return Err(Invalid::new("start", "Offsets cannot be negative."));
+        }
+        let (start, end) = (start as usize, end as usize);
+        if end > text_len {
+            return Err(Invalid::new(
+                "end",
+                format!(
+                    "The span ends at {end}, past the end of the document ({text_len} characters)."
+                ),
+            ));
+        }
+        if start >= end {
+            return Err(Invalid::new(
+                "end",
+                format!(
+                    "The span [{start}, {end}) is empty or reversed; end must be greater than start."
+                ),
+            ));
+        }
+        Ok(Span { start, end })
+    }
+
+    pub fn start(self) -> usize {
+        self.start
+    }
+
+    pub fn end(self) -> usize {
+        self.end
+    }
+
+    pub fn len(self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    pub fn overlaps(self, start: usize, end: usize) -> bool {
+        self.start < end && start < self.end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIXED: &str = "a💛b\u{e9}c😂";
+
+    #[test]
+    fn counts_code_points_not_bytes_or_utf16_units() {
+        assert_eq!(char_len(MIXED), 6);
+        assert_eq!(MIXED.len(), 1 + 4 + 1 + 2 + 1 + 4);
+        assert_eq!(MIXED.encode_utf16().count(), 8);
+    }
+
+    #[test]
+    fn slices_by_code_point() {
+        assert_eq!(slice(MIXED, 1, 2), "💛");
+        assert_eq!(slice(MIXED, 2, 5), "b\u{e9}c");
+        assert_eq!(slice(MIXED, 5, 6), "😂");
+        assert_eq!(slice(MIXED, 0, 6), MIXED);
+        assert_eq!(slice(MIXED, 4, 100), "c😂");
+        assert_eq!(slice(MIXED, 6, 6), "");
+    }
+
+    #[test]
+    fn byte_offsets_in_one_pass() {
+        assert_eq!(
+            byte_offsets(MIXED, &[0, 1, 2, 3, 4, 5, 6, 7]),
+            vec![0, 1, 5, 6, 8, 9, 13, 13]
+        );
+        assert_eq!(byte_offsets(MIXED, &[2, 2, 6]), vec![5, 5, 13]);
+        assert_eq!(byte_offsets("", &[0, 3]), vec![0, 0]);
+    }
+
+    #[test]
+    fn spans_must_be_inside_and_non_empty() {
+        assert!(Span::new(0, 1, 1).is_ok());
+        assert_eq!(Span::new(2, 5, 6).unwrap().len(), 3);
+        assert!(Span::new(-1, 2, 6).is_err());
+        assert!(Span::new(3, 3, 6).unwrap_err().message.contains("empty"));
+        assert!(Span::new(4, 3, 6).is_err());
+        assert!(
+            Span::new(0, 7, 6)
+                .unwrap_err()
+                .message
+                .contains("past the end")
+        );
+    }
+
+    #[test]
+    fn overlap_is_half_open() {
+        let span = Span::new(2, 5, 10).unwrap();
+        assert!(span.overlaps(4, 8));
+        assert!(!span.overlaps(5, 8));
+        assert!(!span.overlaps(0, 2));
+    }
+}

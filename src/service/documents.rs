@@ -1,0 +1,684 @@
+//! Documents: importing files and pasted text (one upload, one transaction), reading a
+//! document with its turns and attributes, editing title and attributes, and the
+//! per-project speaker roles.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::blocking;
+use super::projects::{self, ProjectAccess};
+use crate::db::documents::{self as store, Document, DocumentSummary, NewDocument, NewTurn, Turn};
+use crate::db::{self, Db};
+use crate::domain::import::{
+    self, ImportError, ImportOptions, ParsedDocument, ParsedFile, SpeakerRole,
+};
+use crate::domain::names::single_line;
+use crate::domain::{Invalid, Role};
+use crate::error::{AppError, AppResult};
+use crate::service::User;
+
+/// One uploaded file.
+pub struct UploadedFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// How to import: parser options plus what to do with documents already in the project.
+#[derive(Debug, Clone, Default)]
+pub struct ImportSettings {
+    pub options: ImportOptions,
+    pub skip_duplicates: bool,
+}
+
+/// What an import did, shown to the user afterwards and returned by the API.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ImportSummary {
+    /// Identifies this import; its summary can be shown again later.
+    pub import_id: i64,
+    pub documents: Vec<ImportedDocument>,
+    pub files: Vec<FileSummary>,
+    pub skipped: Vec<SkippedDocument>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ImportedDocument {
+    pub id: i64,
+    pub title: String,
+    pub external_id: Option<String>,
+    pub length: usize,
+    pub turns: usize,
+    pub attributes: usize,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FileSummary {
+    pub name: String,
+    pub format: String,
+    pub encoding: String,
+    pub documents: usize,
+    pub turns: usize,
+    pub speakers: Vec<String>,
+    pub attributes: Vec<String>,
+    pub repairs: usize,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SkippedDocument {
+    pub file: String,
+    pub title: String,
+    pub external_id: Option<String>,
+    pub reason: String,
+}
+
+impl FileSummary {
+    /// How the file was read, in words.
+    pub fn format_label(&self) -> &'static str {
+        match self.format.as_str() {
+            "speaker_text" => "transcript with speakers",
+            "plain_text" => "plain text",
+            "csv" => "CSV data set",
+            "webvtt" => "WebVTT subtitles",
+            "srt" => "SRT subtitles",
+            "docx" => "Word document",
+            _ => "file",
+        }
+    }
+}
+
+impl ImportSummary {
+    pub fn turns(&self) -> usize {
+        self.documents.iter().map(|d| d.turns).sum()
+    }
+
+    pub fn repairs(&self) -> usize {
+        self.files.iter().map(|f| f.repairs).sum()
+    }
+}
+
+const IMPORT_EVENT: &str = "documents.imported";
+
+/// The summary of an earlier import into this project.
+pub async fn import_summary(
+    db: &Db,
+    access: &ProjectAccess,
+    import_id: i64,
+) -> AppResult<ImportSummary> {
+    let payload = db::events::payload(db, access.project_id(), import_id, IMPORT_EVENT)
+        .await?
+        .ok_or(AppError::NotFound("Import"))?;
+    let mut summary: ImportSummary = serde_json::from_str(&payload).map_err(anyhow::Error::from)?;
+    summary.import_id = import_id;
+    Ok(summary)
+}
+
+/// Imports uploaded files into a project, all or nothing.
+pub async fn import_files(
+    db: &Db,
+    access: &ProjectAccess,
+    files: Vec<UploadedFile>,
+    settings: ImportSettings,
+) -> AppResult<ImportSummary> {
+    require_editor(access)?;
+    let parsed = parse_uploads(files, settings.options.clone()).await?;
+    store_parsed(
+        db,
+        access.project_id(),
+        Some(access.user.id),
+        parsed,
+        true,
+        settings.skip_duplicates,
+    )
+    .await
+}
+
+/// The command line's import: the operator acts on any project.
+pub async fn import_files_as_operator(
+    db: &Db,
+    project_id: i64,
+    files: Vec<UploadedFile>,
+    settings: ImportSettings,
+) -> AppResult<ImportSummary> {
+    let parsed = parse_uploads(files, settings.options.clone()).await?;
+    store_parsed(db, project_id, None, parsed, true, settings.skip_duplicates).await
+}
+
+/// Imports text sent as JSON, parsed exactly like an uploaded `.txt` file.
+pub async fn import_text(
+    db: &Db,
+    access: &ProjectAccess,
+    title: Option<String>,
+    text: String,
+    attributes: BTreeMap<String, String>,
+    settings: ImportSettings,
+) -> AppResult<ImportSummary> {
+    require_editor(access)?;
+    let options = settings.options.clone();
+    let mut parsed = blocking(move || import::parse_pasted_text(title.as_deref(), &text, &options))
+        .await?
+        .map_err(import_error)?;
+    for document in &mut parsed.documents {
+        for (name, value) in &attributes {
+            upsert_attribute(&mut document.attributes, name, value);
+        }
+    }
+    store_parsed(
+        db,
+        access.project_id(),
+        Some(access.user.id),
+        vec![parsed],
+        false,
+        settings.skip_duplicates,
+    )
+    .await
+}
+
+fn require_editor(access: &ProjectAccess) -> AppResult<()> {
+    access.require(
+        Role::can_edit_documents,
+        "Only project owners can import and edit documents.",
+    )?;
+    access.require_active()
+}
+
+async fn parse_uploads(
+    files: Vec<UploadedFile>,
+    options: ImportOptions,
+) -> AppResult<Vec<ParsedFile>> {
+    if files.is_empty() {
+        return Err(AppError::invalid(
+            "files",
+            "Choose at least one file to import.",
+        ));
+    }
+    // Parsing is CPU-bound (decoding, normalisation, CSV): keep it off the async workers.
+    blocking(move || {
+        files
+            .iter()
+            .map(|file| import::parse_file(&file.name, &file.bytes, &options))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await?
+    .map_err(import_error)
+}
+
+fn import_error(err: ImportError) -> AppError {
+    AppError::Invalid(Invalid::new("file", err.to_string()))
+}
+
+/// A document about to be stored, with the identifier used to detect duplicates.
+struct Pending<'a> {
+    file: &'a ParsedFile,
+    document: &'a ParsedDocument,
+    external_id: Option<String>,
+}
+
+async fn store_parsed(
+    db: &Db,
+    project_id: i64,
+    user_id: Option<i64>,
+    parsed: Vec<ParsedFile>,
+    from_upload: bool,
+    skip_duplicates: bool,
+) -> AppResult<ImportSummary> {
+    let mut tx = db::begin_write(db).await?;
+    let mut seen: HashSet<String> = store::existing_external_ids(&mut *tx, project_id)
+        .await?
+        .into_iter()
+        .collect();
+    let mut pending = Vec::new();
+    let mut skipped = Vec::new();
+    let mut duplicates = Vec::new();
+    for file in &parsed {
+        for document in &file.documents {
+            let external_id = external_id_for(document, file, from_upload);
+            let is_duplicate = external_id
+                .as_ref()
+                .is_some_and(|id| !seen.insert(id.clone()));
+            if !is_duplicate {
+                pending.push(Pending {
+                    file,
+                    document,
+                    external_id,
+                });
+            } else if skip_duplicates {
+                skipped.push(SkippedDocument {
+                    file: file.file_name.clone(),
+                    title: document.title.clone(),
+                    external_id,
+                    reason: "already in this project (same id)".into(),
+                });
+            } else {
+                duplicates.push(external_id.unwrap_or_default());
+            }
+        }
+    }
+    if !duplicates.is_empty() {
+        return Err(duplicates_error(&duplicates));
+    }
+
+    let mut documents = Vec::with_capacity(pending.len());
+    let mut speakers: BTreeMap<String, SpeakerRole> = BTreeMap::new();
+    for item in &pending {
+        let id = insert_document(&mut tx, project_id, user_id, item).await?;
+        for turn in &item.document.turns {
+            speakers
+                .entry(turn.speaker.clone())
+                .or_insert_with(|| import::default_role(&turn.speaker));
+        }
+        documents.push(ImportedDocument {
+            id,
+            title: item.document.title.clone(),
+            external_id: item.external_id.clone(),
+            length: item.document.text.chars().count(),
+            turns: item.document.turns.len(),
+            attributes: item.document.attributes.len(),
+        });
+    }
+    let speaker_rows: Vec<(String, &str)> = speakers
+        .into_iter()
+        .map(|(label, role)| (label, role_name(role)))
+        .collect();
+    store::add_speakers(&mut tx, project_id, &speaker_rows).await?;
+    let mut summary = ImportSummary {
+        import_id: 0,
+        documents,
+        files: parsed.iter().map(file_summary).collect(),
+        skipped,
+    };
+    // The audit event carries the whole summary, so the summary page can be shown again.
+    let payload = serde_json::to_value(&summary).map_err(anyhow::Error::from)?;
+    summary.import_id =
+        db::events::record(&mut *tx, Some(project_id), user_id, IMPORT_EVENT, payload).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+async fn insert_document(
+    tx: &mut db::Tx,
+    project_id: i64,
+    user_id: Option<i64>,
+    item: &Pending<'_>,
+) -> AppResult<i64> {
+    let document = item.document;
+    let title = clean_title(&document.title);
+    let length = document.text.chars().count() as i64;
+    let new = NewDocument {
+        project_id,
+        title: &title,
+        external_id: item.external_id.as_deref(),
+        source_name: &item.file.file_name,
+        source_format: format_name(item.file.format),
+        text: &document.text,
+        length,
+        turn_count: document.turns.len() as i64,
+        created_by: user_id,
+    };
+    let id = store::insert(&mut **tx, &new).await?;
+    let turns: Vec<NewTurn> = document
+        .turns
+        .iter()
+        .map(|t| NewTurn {
+            speaker: &t.speaker,
+            start: t.start as i64,
+            end: t.end as i64,
+            start_ms: t.start_ms.map(|ms| ms as i64),
+            end_ms: t.end_ms.map(|ms| ms as i64),
+        })
+        .collect();
+    store::insert_turns(tx, id, &turns).await?;
+    store::insert_attributes(tx, id, &document.attributes).await?;
+    Ok(id)
+}
+
+/// The identifier used to recognise a document imported twice: the source's own id (CSV
+/// id column), else an id-like header field, else the file name of a one-document file.
+fn external_id_for(
+    document: &ParsedDocument,
+    file: &ParsedFile,
+    from_upload: bool,
+) -> Option<String> {
+    let id_like = |name: &str| {
+        let name = name.trim().to_lowercase().replace(['_', '-'], " ");
+        matches!(
+            name.as_str(),
+            "id" | "transcript id" | "interview id" | "document id"
+        )
+    };
+    document
+        .external_id
+        .clone()
+        .or_else(|| {
+            document
+                .attributes
+                .iter()
+                .find(|(k, _)| id_like(k))
+                .map(|(_, v)| v.clone())
+        })
+        .or_else(|| (from_upload && file.documents.len() == 1).then(|| file.file_name.clone()))
+        .map(|id| id.trim().to_owned())
+        .filter(|id| !id.is_empty())
+}
+
+fn duplicates_error(duplicates: &[String]) -> AppError {
+    let shown: Vec<&str> = duplicates.iter().take(5).map(String::as_str).collect();
+    let more = if duplicates.len() > shown.len() {
+        format!(" and {} more", duplicates.len() - shown.len())
+    } else {
+        String::new()
+    };
+    AppError::conflict(format!(
+        "{} document(s) are already in this project or appear twice in the upload: {}{more}. \
+         Nothing was imported. Choose “skip documents already imported” (API: skip_duplicates=true) \
+         to import only the new ones.",
+        duplicates.len(),
+        shown.join(", ")
+    ))
+}
+
+fn clean_title(raw: &str) -> String {
+    let one_line: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title: String = one_line.chars().take(300).collect();
+    if title.is_empty() {
+        "Untitled".into()
+    } else {
+        title
+    }
+}
+
+fn file_summary(file: &ParsedFile) -> FileSummary {
+    let mut speakers: Vec<String> = Vec::new();
+    let mut attributes: Vec<String> = Vec::new();
+    for document in &file.documents {
+        for turn in &document.turns {
+            if !speakers.contains(&turn.speaker) {
+                speakers.push(turn.speaker.clone());
+            }
+        }
+        for (name, _) in &document.attributes {
+            if !attributes.contains(name) {
+                attributes.push(name.clone());
+            }
+        }
+    }
+    FileSummary {
+        name: file.file_name.clone(),
+        format: format_name(file.format).to_owned(),
+        encoding: file.encoding.to_owned(),
+        documents: file.documents.len(),
+        turns: file.documents.iter().map(|d| d.turns.len()).sum(),
+        speakers,
+        attributes,
+        repairs: file.repairs,
+        notes: file.notes.clone(),
+    }
+}
+
+fn format_name(format: import::SourceFormat) -> &'static str {
+    match format {
+        import::SourceFormat::SpeakerText => "speaker_text",
+        import::SourceFormat::PlainText => "plain_text",
+        import::SourceFormat::Csv => "csv",
+        import::SourceFormat::WebVtt => "webvtt",
+        import::SourceFormat::Srt => "srt",
+        import::SourceFormat::Docx => "docx",
+    }
+}
+
+pub fn role_name(role: SpeakerRole) -> &'static str {
+    match role {
+        SpeakerRole::Interviewer => "interviewer",
+        SpeakerRole::Participant => "participant",
+    }
+}
+
+fn upsert_attribute(attributes: &mut Vec<(String, String)>, name: &str, value: &str) {
+    match attributes.iter_mut().find(|(k, _)| k == name) {
+        Some(existing) => existing.1 = value.to_owned(),
+        None => attributes.push((name.to_owned(), value.to_owned())),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading and editing
+
+/// Opens a document for a user: "not found" unless they are a member of its project.
+pub async fn open(db: &Db, user: &User, document_id: i64) -> AppResult<(ProjectAccess, Document)> {
+    let document = store::by_id(db, document_id)
+        .await?
+        .ok_or(AppError::NotFound("Document"))?;
+    let access = projects::open(db, user, document.summary.project_id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound(_) => AppError::NotFound("Document"),
+            other => other,
+        })?;
+    Ok((access, document))
+}
+
+/// A document with everything needed to show it.
+pub struct DocumentView {
+    pub document: Document,
+    pub turns: Vec<Turn>,
+    pub attributes: Vec<(String, String)>,
+}
+
+pub async fn view(db: &Db, document: Document) -> AppResult<DocumentView> {
+    let turns = store::turns_of(db, document.summary.id).await?;
+    let attributes = store::attributes_of(db, document.summary.id)
+        .await?
+        .into_iter()
+        .map(|a| (a.name, a.value))
+        .collect();
+    Ok(DocumentView {
+        document,
+        turns,
+        attributes,
+    })
+}
+
+/// One row of a project's document list.
+pub struct DocumentListItem {
+    pub summary: DocumentSummary,
+    pub attributes: Vec<(String, String)>,
+    /// Code points covered by at least one excerpt (0 until coding lands).
+    pub coded: i64,
+}
+
+pub struct DocumentList {
+    pub items: Vec<DocumentListItem>,
+    /// Pass as `cursor` to get the next page; `None` on the last page.
+    pub next_cursor: Option<i64>,
+}
+
+pub struct ListQuery<'a> {
+    pub cursor: Option<i64>,
+    pub limit: i64,
+    pub attribute: Option<(&'a str, &'a str)>,
+}
+
+pub const MAX_PAGE: i64 = 1000;
+
+pub async fn list(
+    db: &Db,
+    access: &ProjectAccess,
+    query: &ListQuery<'_>,
+) -> AppResult<DocumentList> {
+    let limit = query.limit.clamp(1, MAX_PAGE);
+    let filter = store::ListFilter {
+        after_id: query.cursor.unwrap_or(0),
+        limit: limit + 1,
+        attribute: query.attribute,
+    };
+    let mut summaries = store::list(db, access.project_id(), &filter).await?;
+    let has_more = summaries.len() as i64 > limit;
+    summaries.truncate(limit as usize);
+    let (Some(first), Some(last)) = (summaries.first(), summaries.last()) else {
+        return Ok(DocumentList {
+            items: Vec::new(),
+            next_cursor: None,
+        });
+    };
+    let mut attributes: BTreeMap<i64, Vec<(String, String)>> = BTreeMap::new();
+    for a in store::attributes_in_range(db, access.project_id(), first.id, last.id).await? {
+        attributes
+            .entry(a.document_id)
+            .or_default()
+            .push((a.name, a.value));
+    }
+    let next_cursor = has_more.then_some(last.id);
+    let items = summaries
+        .into_iter()
+        .map(|summary| DocumentListItem {
+            attributes: attributes.remove(&summary.id).unwrap_or_default(),
+            summary,
+            coded: 0,
+        })
+        .collect();
+    Ok(DocumentList { items, next_cursor })
+}
+
+/// Changes to a document: a new title, and attributes to set (`Some`) or remove (`None`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentChanges {
+    pub title: Option<String>,
+    #[serde(default)]
+    pub attributes: BTreeMap<String, Option<String>>,
+}
+
+pub async fn update(
+    db: &Db,
+    access: &ProjectAccess,
+    document_id: i64,
+    changes: &DocumentChanges,
+) -> AppResult<()> {
+    require_editor(access)?;
+    let title = changes
+        .title
+        .as_deref()
+        .map(|t| single_line("title", t, 300, "a title"))
+        .transpose()?;
+    let mut attributes = Vec::new();
+    for (name, value) in &changes.attributes {
+        let name = single_line("attributes", name, 200, "an attribute name")?;
+        let value = value
+            .as_deref()
+            .map(|v| crate::domain::names::free_text("attributes", v, 10_000))
+            .transpose()?;
+        attributes.push((name, value));
+    }
+    let mut tx = db::begin_write(db).await?;
+    ensure_in_project(&mut tx, access, document_id).await?;
+    if let Some(title) = &title {
+        store::set_title(&mut *tx, document_id, title).await?;
+    }
+    let mut position = store::next_attribute_position(&mut *tx, document_id).await?;
+    for (name, value) in &attributes {
+        match value {
+            Some(value) => {
+                store::set_attribute(&mut *tx, document_id, position, name, value).await?;
+                position += 1;
+            }
+            None => store::remove_attribute(&mut *tx, document_id, name).await?,
+        }
+    }
+    store::touch(&mut *tx, document_id).await?;
+    let payload =
+        json!({ "document_id": document_id, "title": title, "attributes": changes.attributes });
+    db::events::record(
+        &mut *tx,
+        Some(access.project_id()),
+        Some(access.user.id),
+        "document.updated",
+        payload,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn delete(db: &Db, access: &ProjectAccess, document_id: i64) -> AppResult<()> {
+    require_editor(access)?;
+    let mut tx = db::begin_write(db).await?;
+    let summary = ensure_in_project(&mut tx, access, document_id).await?;
+    store::delete(&mut *tx, document_id).await?;
+    let payload = json!({ "document_id": document_id, "title": summary.title });
+    db::events::record(
+        &mut *tx,
+        Some(access.project_id()),
+        Some(access.user.id),
+        "document.deleted",
+        payload,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn ensure_in_project(
+    tx: &mut db::Tx,
+    access: &ProjectAccess,
+    document_id: i64,
+) -> AppResult<DocumentSummary> {
+    store::summary_by_id(&mut **tx, document_id)
+        .await?
+        .filter(|d| d.project_id == access.project_id())
+        .ok_or(AppError::NotFound("Document"))
+}
+
+pub async fn attribute_values(
+    db: &Db,
+    access: &ProjectAccess,
+) -> AppResult<Vec<(String, String, i64)>> {
+    Ok(store::attribute_values(db, access.project_id()).await?)
+}
+
+pub async fn count(db: &Db, access: &ProjectAccess) -> AppResult<i64> {
+    Ok(store::count(db, access.project_id()).await?)
+}
+
+// ---------------------------------------------------------------------------------------
+// Speakers
+
+pub async fn speakers(db: &Db, access: &ProjectAccess) -> AppResult<Vec<store::Speaker>> {
+    Ok(store::speakers(db, access.project_id()).await?)
+}
+
+pub fn parse_speaker_role(raw: &str) -> Result<SpeakerRole, Invalid> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "interviewer" => Ok(SpeakerRole::Interviewer),
+        "participant" => Ok(SpeakerRole::Participant),
+        other => Err(Invalid::new(
+            "role",
+            format!("Unknown speaker role '{other}': use interviewer or participant."),
+        )),
+    }
+}
+
+pub async fn set_speaker_role(
+    db: &Db,
+    access: &ProjectAccess,
+    label: &str,
+    role: &str,
+) -> AppResult<()> {
+    require_editor(access)?;
+    let role = parse_speaker_role(role)?;
+    let mut tx = db::begin_write(db).await?;
+    if !store::set_speaker_role(&mut *tx, access.project_id(), label, role_name(role)).await? {
+        return Err(AppError::NotFound("Speaker"));
+    }
+    let payload = json!({ "label": label, "role": role_name(role) });
+    db::events::record(
+        &mut *tx,
+        Some(access.project_id()),
+        Some(access.user.id),
+        "speaker.role_changed",
+        payload,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

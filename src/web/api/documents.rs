@@ -1,0 +1,325 @@
+//! `/api/v1/projects/{id}/documents` and `/api/v1/documents/{id}`: import, list, read,
+//! edit and delete documents; `/api/v1/projects/{id}/speakers`: speaker roles.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::routing::{get, patch};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{ApiJson, ApiResult};
+use crate::db::documents::{DocumentSummary, Turn};
+use crate::domain::import::{CsvColumns, ImportOptions};
+use crate::error::AppError;
+use crate::service::documents::{
+    self as docs, DocumentChanges, ImportSettings, ImportSummary, ListQuery,
+};
+use crate::web::AppState;
+use crate::web::error::ApiError;
+use crate::web::extract::{ApiDocument, ApiProject};
+use crate::web::upload::Upload;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects/{id}/documents", get(list).post(create))
+        .route("/documents/{id}", get(show).patch(update).delete(remove))
+        .route("/projects/{id}/speakers", get(speakers))
+        .route("/projects/{id}/speakers/{label}", patch(set_speaker))
+}
+
+/// The body of a document import: JSON text, or uploaded files.
+enum ImportBody {
+    Text(NewText),
+    Files(Upload),
+}
+
+/// `{title?, text, attributes?}` parsed exactly like an uploaded `.txt` file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewText {
+    title: Option<String>,
+    text: String,
+    #[serde(default)]
+    attributes: BTreeMap<String, String>,
+    #[serde(default = "yes")]
+    repair_mojibake: bool,
+    #[serde(default)]
+    skip_duplicates: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl<S: Send + Sync> FromRequest<S> for ImportBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if content_type.starts_with("multipart/form-data") {
+            Ok(ImportBody::Files(Upload::from_request(req, state).await?))
+        } else {
+            let ApiJson(text) = ApiJson::<NewText>::from_request(req, state).await?;
+            Ok(ImportBody::Text(text))
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Created {
+    /// The new document's id when exactly one was created.
+    id: Option<i64>,
+    #[serde(flatten)]
+    summary: ImportSummary,
+}
+
+async fn create(
+    State(app): State<AppState>,
+    ApiProject(access): ApiProject,
+    body: ImportBody,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let summary = match body {
+        ImportBody::Files(upload) => {
+            docs::import_files(&app.db, &access, upload.files, upload.settings).await?
+        }
+        ImportBody::Text(new) => {
+            let settings = ImportSettings {
+                options: ImportOptions {
+                    repair_mojibake: new.repair_mojibake,
+                    csv: CsvColumns::default(),
+                },
+                skip_duplicates: new.skip_duplicates,
+            };
+            docs::import_text(
+                &app.db,
+                &access,
+                new.title,
+                new.text,
+                new.attributes,
+                settings,
+            )
+            .await?
+        }
+    };
+    let id = match summary.documents.as_slice() {
+        [only] => Some(only.id),
+        _ => None,
+    };
+    Ok((StatusCode::CREATED, Json(Created { id, summary })))
+}
+
+#[derive(Deserialize)]
+struct ListParams {
+    limit: Option<i64>,
+    cursor: Option<i64>,
+    /// `name:value`: only documents whose attribute `name` equals `value`.
+    attribute: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DocumentListView {
+    documents: Vec<DocumentItemView>,
+    next_cursor: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct DocumentItemView {
+    #[serde(flatten)]
+    summary: SummaryView,
+    attributes: Map<String, Value>,
+    coded: i64,
+}
+
+#[derive(Serialize)]
+struct SummaryView {
+    id: i64,
+    project_id: i64,
+    title: String,
+    external_id: Option<String>,
+    source_name: String,
+    source_format: String,
+    length: i64,
+    turn_count: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+impl From<DocumentSummary> for SummaryView {
+    fn from(d: DocumentSummary) -> Self {
+        SummaryView {
+            id: d.id,
+            project_id: d.project_id,
+            title: d.title,
+            external_id: d.external_id,
+            source_name: d.source_name,
+            source_format: d.source_format,
+            length: d.length,
+            turn_count: d.turn_count,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
+async fn list(
+    State(app): State<AppState>,
+    ApiProject(access): ApiProject,
+    Query(params): Query<ListParams>,
+) -> ApiResult<Json<DocumentListView>> {
+    let attribute = match params.attribute.as_deref() {
+        Some(filter) => Some(filter.split_once(':').ok_or_else(|| {
+            AppError::invalid(
+                "attribute",
+                "Filter attributes as name:value, e.g. attribute=Site:Leeds.",
+            )
+        })?),
+        None => None,
+    };
+    let query = ListQuery {
+        cursor: params.cursor,
+        limit: params.limit.unwrap_or(100),
+        attribute,
+    };
+    let page = docs::list(&app.db, &access, &query).await?;
+    let documents = page
+        .items
+        .into_iter()
+        .map(|item| DocumentItemView {
+            summary: item.summary.into(),
+            attributes: attribute_map(item.attributes),
+            coded: item.coded,
+        })
+        .collect();
+    Ok(Json(DocumentListView {
+        documents,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+#[derive(Serialize)]
+struct DocumentView {
+    #[serde(flatten)]
+    summary: SummaryView,
+    text: String,
+    turns: Vec<TurnView>,
+    attributes: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+struct TurnView {
+    speaker: String,
+    role: String,
+    start: i64,
+    end: i64,
+    /// Seconds from the start of the recording, when the source has times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_time: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_time: Option<f64>,
+}
+
+impl From<Turn> for TurnView {
+    fn from(t: Turn) -> Self {
+        TurnView {
+            speaker: t.speaker,
+            role: t.role,
+            start: t.start,
+            end: t.end,
+            start_time: t.start_ms.map(|ms| ms as f64 / 1000.0),
+            end_time: t.end_ms.map(|ms| ms as f64 / 1000.0),
+        }
+    }
+}
+
+fn attribute_map(attributes: Vec<(String, String)>) -> Map<String, Value> {
+    attributes
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect()
+}
+
+async fn show(
+    State(app): State<AppState>,
+    ApiDocument { document, .. }: ApiDocument,
+) -> ApiResult<Json<DocumentView>> {
+    let view = docs::view(&app.db, document).await?;
+    Ok(Json(DocumentView {
+        summary: view.document.summary.into(),
+        text: view.document.text,
+        turns: view.turns.into_iter().map(Into::into).collect(),
+        attributes: attribute_map(view.attributes),
+    }))
+}
+
+async fn update(
+    State(app): State<AppState>,
+    ApiDocument { access, document }: ApiDocument,
+    ApiJson(changes): ApiJson<DocumentChanges>,
+) -> ApiResult<Json<DocumentView>> {
+    let id = document.summary.id;
+    docs::update(&app.db, &access, id, &changes).await?;
+    let (_, document) = docs::open(&app.db, &access.user, id).await?;
+    show(State(app), ApiDocument { access, document }).await
+}
+
+async fn remove(
+    State(app): State<AppState>,
+    ApiDocument { access, document }: ApiDocument,
+) -> ApiResult<StatusCode> {
+    docs::delete(&app.db, &access, document.summary.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize)]
+struct SpeakerView {
+    label: String,
+    role: String,
+    turns: i64,
+    documents: i64,
+}
+
+#[derive(Serialize)]
+struct SpeakerList {
+    speakers: Vec<SpeakerView>,
+}
+
+async fn speakers(
+    State(app): State<AppState>,
+    ApiProject(access): ApiProject,
+) -> ApiResult<Json<SpeakerList>> {
+    let speakers = docs::speakers(&app.db, &access)
+        .await?
+        .into_iter()
+        .map(|s| SpeakerView {
+            label: s.label,
+            role: s.role,
+            turns: s.turns,
+            documents: s.documents,
+        })
+        .collect();
+    Ok(Json(SpeakerList { speakers }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpeakerRoleBody {
+    role: String,
+}
+
+async fn set_speaker(
+    State(app): State<AppState>,
+    ApiProject(access): ApiProject,
+    Path((_, label)): Path<(i64, String)>,
+    ApiJson(body): ApiJson<SpeakerRoleBody>,
+) -> ApiResult<Json<SpeakerList>> {
+    docs::set_speaker_role(&app.db, &access, &label, &body.role).await?;
+    speakers(State(app), ApiProject(access)).await
+}

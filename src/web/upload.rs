@@ -1,0 +1,163 @@
+//! Reading an import upload (multipart/form-data): the files and the import options, with
+//! the CSRF check for browser forms and a clear 413 when the upload is too large.
+
+use axum::extract::multipart::MultipartError;
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::StatusCode;
+
+use super::csrf::{CsrfPending, FORM_FIELD};
+use super::error::ApiError;
+use crate::domain::import::{CsvColumns, ImportOptions};
+use crate::error::AppError;
+use crate::security::constant_time_eq;
+use crate::service::documents::{ImportSettings, UploadedFile};
+
+/// The files of an upload and the options chosen with them.
+pub struct Upload {
+    pub files: Vec<UploadedFile>,
+    pub settings: ImportSettings,
+}
+
+impl<S: Send + Sync> FromRequest<S> for Upload {
+    /// Pages take `Result<Upload, ApiError>` and show the message in the form instead.
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(read_upload(req, state).await?)
+    }
+}
+
+async fn read_upload<S: Send + Sync>(req: Request, state: &S) -> Result<Upload, AppError> {
+    let pending = req.extensions().get::<CsrfPending>().cloned();
+    let mut multipart = Multipart::from_request(req, state).await.map_err(|e| {
+        AppError::bad_request(format!(
+            "Send the files as multipart/form-data: {}",
+            e.body_text()
+        ))
+    })?;
+    let upload = read_fields(&mut multipart).await?;
+    // A browser form's token is a field of the body; check it before anything is stored.
+    if let Some(CsrfPending(expected)) = pending
+        && !upload
+            .csrf
+            .as_deref()
+            .is_some_and(|t| constant_time_eq(t, &expected))
+    {
+        return Err(AppError::forbidden(
+            "This request is missing its security token (CSRF). Reload the page and try again.",
+        ));
+    }
+    Ok(upload.into_upload())
+}
+
+#[derive(Default)]
+struct Fields {
+    files: Vec<UploadedFile>,
+    repair_mojibake: Option<bool>,
+    skip_duplicates: bool,
+    text_column: Option<String>,
+    id_column: Option<String>,
+    csrf: Option<String>,
+}
+
+impl Fields {
+    fn into_upload(self) -> Upload {
+        let options = ImportOptions {
+            repair_mojibake: self.repair_mojibake.unwrap_or(true),
+            csv: CsvColumns {
+                text_column: self.text_column,
+                id_column: self.id_column,
+            },
+        };
+        Upload {
+            files: self.files,
+            settings: ImportSettings {
+                options,
+                skip_duplicates: self.skip_duplicates,
+            },
+        }
+    }
+}
+
+async fn read_fields(multipart: &mut Multipart) -> Result<Fields, AppError> {
+    let mut fields = Fields::default();
+    while let Some(field) = multipart.next_field().await.map_err(upload_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(file_name) if !file_name.is_empty() => {
+                let bytes = field.bytes().await.map_err(upload_error)?;
+                fields.files.push(UploadedFile {
+                    name: base_name(&file_name),
+                    bytes: bytes.to_vec(),
+                });
+            }
+            // An empty file input submits a nameless, empty part: ignore it.
+            Some(_) => {}
+            None => {
+                let value = field.text().await.map_err(upload_error)?;
+                apply_option(&mut fields, &name, value)?;
+            }
+        }
+    }
+    Ok(fields)
+}
+
+fn apply_option(fields: &mut Fields, name: &str, value: String) -> Result<(), AppError> {
+    let non_empty = |v: String| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+    match name {
+        "repair_mojibake" => fields.repair_mojibake = Some(parse_flag(name, &value)?),
+        "skip_duplicates" => fields.skip_duplicates = parse_flag(name, &value)?,
+        "text_column" => fields.text_column = non_empty(value),
+        "id_column" => fields.id_column = non_empty(value),
+        FORM_FIELD => fields.csrf = Some(value),
+        _ => {}
+    }
+    Ok(())
+}
+
+fn parse_flag(name: &str, value: &str) -> Result<bool, AppError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "on" | "1" | "yes" => Ok(true),
+        "false" | "off" | "0" | "no" | "" => Ok(false),
+        other => Err(AppError::bad_request(format!(
+            "{name} must be true or false, not '{other}'."
+        ))),
+    }
+}
+
+/// Browsers may send a path with the name; only the final component is the file's name.
+fn base_name(raw: &str) -> String {
+    raw.rsplit(['/', '\\']).next().unwrap_or(raw).to_owned()
+}
+
+fn upload_error(err: MultipartError) -> AppError {
+    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge(
+            "The upload is larger than this server accepts. Upload fewer files at once, or ask the \
+             administrator to raise the limit (--max-upload-mb)."
+                .into(),
+        )
+    } else {
+        AppError::bad_request(format!("The upload could not be read: {}", err.body_text()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_their_folders() {
+        assert_eq!(base_name("C:\\Users\\me\\interview.txt"), "interview.txt");
+        assert_eq!(base_name("folder/interview.txt"), "interview.txt");
+        assert_eq!(base_name("interview.txt"), "interview.txt");
+    }
+
+    #[test]
+    fn flags_accept_form_and_api_spellings() {
+        assert!(parse_flag("x", "on").unwrap());
+        assert!(parse_flag("x", "true").unwrap());
+        assert!(!parse_flag("x", "false").unwrap());
+        assert!(parse_flag("x", "maybe").is_err());
+    }
+}
