@@ -81,7 +81,17 @@ impl Fields {
 
 async fn read_fields(multipart: &mut Multipart) -> Result<Fields, AppError> {
     let mut fields = Fields::default();
-    while let Some(field) = multipart.next_field().await.map_err(upload_error)? {
+    let mut seen_any = false;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            // A form with no parts at all arrives as an "incomplete" stream: that is simply
+            // an upload without files, which the service explains.
+            Err(_) if !seen_any => break,
+            Err(err) => return Err(upload_error(err)),
+        };
+        seen_any = true;
         let name = field.name().unwrap_or_default().to_owned();
         match field.file_name().map(str::to_owned) {
             Some(file_name) if !file_name.is_empty() => {

@@ -224,3 +224,92 @@ async fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
         "the database was closed cleanly (WAL checkpointed)"
     );
 }
+
+#[tokio::test]
+async fn import_adds_files_to_a_project_by_name_or_id_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gloss.db");
+    assert!(
+        gloss(&db, &["user", "add", "ada"], "a long password\n")
+            .status
+            .success()
+    );
+    let pool = gloss::db::open(&db).await.unwrap();
+    let ada = gloss::db::users::by_username(&pool, "ada")
+        .await
+        .unwrap()
+        .unwrap();
+    let access = gloss::service::projects::create(&pool, &ada, "Field work", "")
+        .await
+        .unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let seed = fixtures.join("work_0759.txt");
+    let csv = fixtures.join("anthropic_workforce_excerpt.csv");
+
+    let imported = gloss(
+        &db,
+        &[
+            "import",
+            "--project",
+            "Field work",
+            seed.to_str().unwrap(),
+            csv.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let out = stdout(&imported);
+    assert!(out.contains("Imported 5 document(s)"), "{out}");
+    assert!(out.contains("1 repair(s)"), "{out}");
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "id,text\nx,\"unterminated\n").unwrap();
+    let id = access.project.id.to_string();
+    let refused = gloss(
+        &db,
+        &[
+            "import",
+            "--project",
+            &id,
+            seed.to_str().unwrap(),
+            bad.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!refused.status.success());
+    let documents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(documents, 5, "a failing run imports nothing");
+
+    let skipped = gloss(
+        &db,
+        &[
+            "import",
+            "--project",
+            &id,
+            "--skip-duplicates",
+            seed.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(skipped.status.success());
+    assert!(stdout(&skipped).contains("Imported 0 document(s)"));
+    let unknown = gloss(
+        &db,
+        &[
+            "import",
+            "--project",
+            "No such project",
+            seed.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("Project not found"));
+}
