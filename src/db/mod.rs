@@ -2,8 +2,10 @@
 //! Functions take any executor (the pool or an open transaction) so services decide where
 //! transaction boundaries go. No SQL lives outside this module.
 
+pub mod codes;
 pub mod documents;
 pub mod events;
+pub mod excerpts;
 pub mod members;
 pub mod projects;
 pub mod sessions;

@@ -3,9 +3,11 @@
 //! knows about HTTP or SQL, so all of it is unit-tested directly.
 
 pub mod agreement;
+pub mod codebook;
 pub mod import;
 pub mod names;
 pub mod role;
+pub mod spreadsheet;
 pub mod text;
 pub mod transcript;
 

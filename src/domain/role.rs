@@ -58,7 +58,12 @@ impl Role {
         self == Role::Owner
     }
 
-    /// Create and edit one's own excerpts.
+    /// Delete and merge codes, import a codebook, adjudicate into the consensus set.
+    pub fn can_manage_codebook(self) -> bool {
+        self == Role::Owner
+    }
+
+    /// Create and edit one's own excerpts, create and edit codes.
     pub fn can_code(self) -> bool {
         matches!(self, Role::Owner | Role::Coder)
     }

@@ -41,6 +41,36 @@ pub fn slice(text: &str, start: usize, end: usize) -> &str {
     &text[bytes[0]..bytes[1]]
 }
 
+/// The texts of many code-point spans of one text, with a single pass over it.
+pub fn slices<'a>(text: &'a str, spans: &[(usize, usize)]) -> Vec<&'a str> {
+    let mut positions: Vec<usize> = spans.iter().flat_map(|&(s, e)| [s, e.max(s)]).collect();
+    positions.sort_unstable();
+    positions.dedup();
+    let bytes = byte_offsets(text, &positions);
+    let byte_of = |p: usize| bytes[positions.binary_search(&p).expect("position was collected")];
+    spans
+        .iter()
+        .map(|&(s, e)| &text[byte_of(s)..byte_of(e.max(s))])
+        .collect()
+}
+
+/// Narrows `[start, end)` to exclude leading and trailing whitespace; `None` if nothing
+/// but whitespace is inside.
+pub fn trim_span(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let inside = slice(text, start, end);
+    let leading = inside.chars().take_while(|c| c.is_whitespace()).count();
+    let total = inside.chars().count();
+    if leading == total {
+        return None;
+    }
+    let trailing = inside
+        .chars()
+        .rev()
+        .take_while(|c| c.is_whitespace())
+        .count();
+    Some((start + leading, start + total - trailing))
+}
+
 /// A validated, non-empty span `[start, end)` inside a text of known length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
@@ -125,6 +155,23 @@ mod tests {
         );
         assert_eq!(byte_offsets(MIXED, &[2, 2, 6]), vec![5, 5, 13]);
         assert_eq!(byte_offsets("", &[0, 3]), vec![0, 0]);
+    }
+
+    #[test]
+    fn many_slices_at_once() {
+        assert_eq!(
+            slices(MIXED, &[(1, 2), (0, 6), (5, 6), (2, 2)]),
+            vec!["💛", MIXED, "😂", ""]
+        );
+    }
+
+    #[test]
+    fn trimming_works_in_code_points() {
+        let text = " \n💛 hi \t";
+        assert_eq!(trim_span(text, 0, 8), Some((2, 6)));
+        assert_eq!(slice(text, 2, 6), "💛 hi");
+        assert_eq!(trim_span(text, 0, 2), None);
+        assert_eq!(trim_span(text, 2, 3), Some((2, 3)));
     }
 
     #[test]

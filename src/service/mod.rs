@@ -3,6 +3,8 @@
 //! permission, and runs its writes in one transaction together with an audit event.
 
 pub mod accounts;
+pub mod codes;
+pub mod coding;
 pub mod documents;
 pub mod projects;
 pub mod sessions;

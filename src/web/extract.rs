@@ -8,10 +8,12 @@ use serde::Deserialize;
 use super::AppState;
 use super::auth::{ApiUser, SignInRejection, SignedIn};
 use super::error::{ApiError, PageError};
+use crate::db::codes::Code;
 use crate::db::documents::Document;
 use crate::error::AppError;
-use crate::service::documents;
+use crate::service::coding::{self, ExcerptView};
 use crate::service::projects::{self, ProjectAccess};
+use crate::service::{codes, documents};
 
 /// The `{id}` segment of `/projects/{id}/...` and `/documents/{id}/...` routes.
 #[derive(Deserialize)]
@@ -20,10 +22,15 @@ struct ProjectId {
 }
 
 async fn project_id(parts: &mut Parts) -> Result<i64, AppError> {
+    path_id(parts, "Project").await
+}
+
+/// The `{id}` path segment; anything that is not a number cannot name a resource.
+async fn path_id(parts: &mut Parts, what: &'static str) -> Result<i64, AppError> {
     Path::<ProjectId>::from_request_parts(parts, &())
         .await
         .map(|Path(p)| p.id)
-        .map_err(|_| AppError::NotFound("Project"))
+        .map_err(|_| AppError::NotFound(what))
 }
 
 /// An API caller who is a member of the project in the path.
@@ -69,12 +76,8 @@ where
     }
 }
 
-/// The `{id}` segment of `/documents/{id}/...` routes.
 async fn document_id(parts: &mut Parts) -> Result<i64, AppError> {
-    Path::<ProjectId>::from_request_parts(parts, &())
-        .await
-        .map(|Path(p)| p.id)
-        .map_err(|_| AppError::NotFound("Document"))
+    path_id(parts, "Document").await
 }
 
 /// An API caller who may see the document in the path, with the document.
@@ -125,6 +128,79 @@ where
             page,
             access,
             document,
+        })
+    }
+}
+
+/// An API caller who may see the code in the path (`/codes/{id}`), with the code.
+pub struct ApiCode {
+    pub access: ProjectAccess,
+    pub code: Code,
+}
+
+impl<S> FromRequestParts<S> for ApiCode
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiUser(user) = ApiUser::from_request_parts(parts, state).await?;
+        let id = path_id(parts, "Code").await?;
+        let app = AppState::from_ref(state);
+        let (access, code) = codes::open(&app.db, &user, id).await?;
+        Ok(ApiCode { access, code })
+    }
+}
+
+/// A signed-in page visitor who may see the code in the path.
+pub struct PageCode {
+    pub page: SignedIn,
+    pub access: ProjectAccess,
+    pub code: Code,
+}
+
+impl<S> FromRequestParts<S> for PageCode
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = SignInRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let page = SignedIn::from_request_parts(parts, state).await?;
+        let fail = |e: AppError| SignInRejection::Error(PageError(e));
+        let id = path_id(parts, "Code").await.map_err(fail)?;
+        let app = AppState::from_ref(state);
+        let (access, code) = codes::open(&app.db, &page.user, id).await.map_err(fail)?;
+        Ok(PageCode { page, access, code })
+    }
+}
+
+/// An API caller who may see the excerpt in the path (`/excerpts/{id}`).
+pub struct ApiExcerpt {
+    pub access: ProjectAccess,
+    pub document: Document,
+    pub excerpt: ExcerptView,
+}
+
+impl<S> FromRequestParts<S> for ApiExcerpt
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiUser(user) = ApiUser::from_request_parts(parts, state).await?;
+        let id = path_id(parts, "Excerpt").await?;
+        let app = AppState::from_ref(state);
+        let (access, document, excerpt) = coding::open(&app.db, &user, id).await?;
+        Ok(ApiExcerpt {
+            access,
+            document,
+            excerpt,
         })
     }
 }

@@ -1,7 +1,11 @@
 //! The JSON API under `/api/v1`. Authenticated by `Authorization: Bearer <token>` or by the
 //! browser session of Gloss's own pages. Errors are `{"error": {"code", "message"}}`.
 
+mod codes;
 mod documents;
+mod excerpts;
+
+pub use excerpts::ExcerptJson;
 mod members;
 mod projects;
 
@@ -23,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .merge(projects::router())
         .merge(members::router())
         .merge(documents::router())
+        .merge(codes::router())
+        .merge(excerpts::router())
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;

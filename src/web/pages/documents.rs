@@ -7,16 +7,20 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Layout, PageResult, after_form, redirect_with_flash, render};
 use crate::db::documents::Turn;
+use crate::db::excerpts::CoderFilter;
 use crate::domain::text::byte_offsets;
 use crate::domain::transcript::{self, format_time};
 use crate::error::AppError;
+use crate::service::codes::{self, CodeView};
+use crate::service::coding;
 use crate::service::documents::{self as docs, DocumentChanges, ImportSummary};
 use crate::web::AppState;
+use crate::web::api::ExcerptJson;
 use crate::web::error::{ApiError, PageError};
 use crate::web::extract::{PageDocument, PageProject};
 use crate::web::upload::Upload;
@@ -122,6 +126,48 @@ struct ShownBlock<'a> {
     text: &'a str,
 }
 
+/// What the coding script needs at start, embedded in the page as JSON so the document
+/// is interactive without further requests.
+#[derive(Serialize)]
+struct CodingData<'a> {
+    document: DocumentRef,
+    me: Me<'a>,
+    blind: bool,
+    archived: bool,
+    codes: Vec<CodeView>,
+    excerpts: Vec<ExcerptJson>,
+    urls: ApiUrls,
+}
+
+#[derive(Serialize)]
+struct DocumentRef {
+    id: i64,
+    project_id: i64,
+    length: i64,
+}
+
+#[derive(Serialize)]
+struct Me<'a> {
+    username: &'a str,
+    can_code: bool,
+    can_adjudicate: bool,
+    sees_all_coders: bool,
+}
+
+#[derive(Serialize)]
+struct ApiUrls {
+    excerpts: String,
+    excerpt: String,
+    codes: String,
+    code: String,
+}
+
+/// JSON that is safe inside `<script type="application/json">`: no `<` can end the element.
+fn script_json(value: &impl Serialize) -> Result<String, AppError> {
+    let json = serde_json::to_string(value).map_err(anyhow::Error::from)?;
+    Ok(json.replace('<', "\\u003c"))
+}
+
 #[derive(Template)]
 #[template(path = "document.html")]
 struct DocumentPage<'a> {
@@ -134,6 +180,7 @@ struct DocumentPage<'a> {
     attributes: &'a [(String, String)],
     blocks: Vec<ShownBlock<'a>>,
     can_edit: bool,
+    coding_data: String,
 }
 
 async fn document_page(
@@ -144,7 +191,33 @@ async fn document_page(
         document,
     }: PageDocument,
 ) -> PageResult {
+    let codes = codes::codebook(&app.db, &access).await?;
+    let excerpts = coding::for_document(&app.db, &access, &document, CoderFilter::Everyone).await?;
     let view = docs::view(&app.db, document).await?;
+    let data = CodingData {
+        document: DocumentRef {
+            id: view.document.summary.id,
+            project_id: access.project_id(),
+            length: view.document.summary.length,
+        },
+        me: Me {
+            username: &page.user.username,
+            can_code: access.role.can_code() && !access.project.archived,
+            can_adjudicate: access.role.can_manage_codebook(),
+            sees_all_coders: access.role.sees_all_coders(access.project.blind_coding),
+        },
+        blind: access.project.blind_coding,
+        archived: access.project.archived,
+        codes,
+        excerpts: excerpts.into_iter().map(Into::into).collect(),
+        urls: ApiUrls {
+            excerpts: format!("/api/v1/documents/{}/excerpts", view.document.summary.id),
+            excerpt: "/api/v1/excerpts/".into(),
+            codes: format!("/api/v1/projects/{}/codes", access.project_id()),
+            code: "/api/v1/codes/".into(),
+        },
+    };
+    let coding_data = script_json(&data)?;
     let layout = Layout::for_user(&app, &mut page, view.document.summary.title.clone()).await?;
     let blocks = shown_blocks(&view.document.text, &view.turns);
     render(&DocumentPage {
@@ -157,6 +230,7 @@ async fn document_page(
         attributes: &view.attributes,
         blocks,
         can_edit: access.role.can_edit_documents(),
+        coding_data,
     })
 }
 

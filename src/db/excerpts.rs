@@ -1,0 +1,206 @@
+//! The `excerpts` and `excerpt_codes` tables.
+
+use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Excerpt {
+    pub id: i64,
+    pub project_id: i64,
+    pub document_id: i64,
+    pub coder_id: i64,
+    pub coder: String,
+    pub consensus: bool,
+    pub start: i64,
+    pub end: i64,
+    pub memo: String,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const COLUMNS: &str = "e.id, e.project_id, e.document_id, e.coder_id, u.username AS coder, e.consensus, \
+     e.start, e.end, e.memo, e.version, e.created_at, e.updated_at";
+
+/// Whose excerpts to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoderFilter {
+    /// Every coder's excerpts and the consensus set.
+    Everyone,
+    /// One coder's own excerpts (not the consensus set).
+    Coder(i64),
+    /// The consensus set only.
+    Consensus,
+}
+
+fn push_coder_filter(query: &mut QueryBuilder<Sqlite>, filter: CoderFilter) {
+    match filter {
+        CoderFilter::Everyone => {}
+        CoderFilter::Coder(id) => {
+            query.push(" AND e.consensus = 0 AND e.coder_id = ");
+            query.push_bind(id);
+        }
+        CoderFilter::Consensus => {
+            query.push(" AND e.consensus = 1");
+        }
+    }
+}
+
+pub async fn by_id(ex: impl SqliteExecutor<'_>, id: i64) -> sqlx::Result<Option<Excerpt>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM excerpts e JOIN users u ON u.id = e.coder_id WHERE e.id = ?"
+    )))
+    .bind(id)
+    .fetch_optional(ex)
+    .await
+}
+
+pub async fn for_document(
+    ex: impl SqliteExecutor<'_>,
+    document_id: i64,
+    filter: CoderFilter,
+) -> sqlx::Result<Vec<Excerpt>> {
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+        "SELECT {COLUMNS} FROM excerpts e JOIN users u ON u.id = e.coder_id WHERE e.document_id = "
+    ));
+    query.push_bind(document_id);
+    push_coder_filter(&mut query, filter);
+    query.push(" ORDER BY e.start, e.end, e.id");
+    query.build_query_as().fetch_all(ex).await
+}
+
+/// `(excerpt_id, code_id)` pairs for the excerpts of one document.
+pub async fn codes_for_document(
+    ex: impl SqliteExecutor<'_>,
+    document_id: i64,
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT ec.excerpt_id, ec.code_id FROM excerpt_codes ec
+         JOIN excerpts e ON e.id = ec.excerpt_id WHERE e.document_id = ? ORDER BY ec.excerpt_id, ec.code_id",
+    )
+    .bind(document_id)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn code_ids(ex: impl SqliteExecutor<'_>, excerpt_id: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT code_id FROM excerpt_codes WHERE excerpt_id = ? ORDER BY code_id")
+        .bind(excerpt_id)
+        .fetch_all(ex)
+        .await
+}
+
+pub struct NewExcerpt<'a> {
+    pub project_id: i64,
+    pub document_id: i64,
+    pub coder_id: i64,
+    pub consensus: bool,
+    pub start: i64,
+    pub end: i64,
+    pub memo: &'a str,
+}
+
+pub async fn insert(ex: impl SqliteExecutor<'_>, new: &NewExcerpt<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO excerpts (project_id, document_id, coder_id, consensus, start, end, memo)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(new.project_id)
+    .bind(new.document_id)
+    .bind(new.coder_id)
+    .bind(new.consensus)
+    .bind(new.start)
+    .bind(new.end)
+    .bind(new.memo)
+    .fetch_one(ex)
+    .await
+}
+
+/// Replaces an excerpt's codes.
+pub async fn set_codes(
+    ex: &mut sqlx::SqliteConnection,
+    excerpt_id: i64,
+    code_ids: &[i64],
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM excerpt_codes WHERE excerpt_id = ?")
+        .bind(excerpt_id)
+        .execute(&mut *ex)
+        .await?;
+    if code_ids.is_empty() {
+        return Ok(());
+    }
+    let mut insert: QueryBuilder<Sqlite> =
+        QueryBuilder::new("INSERT OR IGNORE INTO excerpt_codes (excerpt_id, code_id) ");
+    insert.push_values(code_ids, |mut row, code_id| {
+        row.push_bind(excerpt_id).push_bind(*code_id);
+    });
+    insert.build().execute(&mut *ex).await?;
+    Ok(())
+}
+
+/// Updates span and memo if the stored version is `expected_version`; returns whether it
+/// did (false means someone changed the excerpt in the meantime).
+pub async fn update(
+    ex: impl SqliteExecutor<'_>,
+    id: i64,
+    expected_version: i64,
+    start: i64,
+    end: i64,
+    memo: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE excerpts SET start = ?, end = ?, memo = ?, version = version + 1,
+                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE id = ? AND version = ?",
+    )
+    .bind(start)
+    .bind(end)
+    .bind(memo)
+    .bind(id)
+    .bind(expected_version)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn delete(ex: impl SqliteExecutor<'_>, id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM excerpts WHERE id = ?")
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Coded spans `(document_id, start, end)` of the given documents, for coverage figures.
+pub async fn spans_of_documents(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+    first_document: i64,
+    last_document: i64,
+    filter: CoderFilter,
+) -> sqlx::Result<Vec<(i64, i64, i64)>> {
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT e.document_id, e.start, e.end FROM excerpts e WHERE e.project_id = ",
+    );
+    query.push_bind(project_id);
+    query.push(" AND e.document_id BETWEEN ");
+    query.push_bind(first_document);
+    query.push(" AND ");
+    query.push_bind(last_document);
+    push_coder_filter(&mut query, filter);
+    query.push(" ORDER BY e.document_id, e.start");
+    query.build_query_as().fetch_all(ex).await
+}
+
+/// Users who have excerpts in a project (the coders a lead can compare).
+pub async fn coders(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT DISTINCT u.id, u.username FROM excerpts e JOIN users u ON u.id = e.coder_id
+         WHERE e.project_id = ? AND e.consensus = 0 ORDER BY u.username",
+    )
+    .bind(project_id)
+    .fetch_all(ex)
+    .await
+}

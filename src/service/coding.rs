@@ -1,0 +1,350 @@
+//! Excerpts: a coder's span of a document with codes and a memo. Each excerpt belongs to
+//! the coder who made it; in blind projects coders see only their own.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::User;
+use super::documents;
+use super::projects::ProjectAccess;
+use crate::db::documents::Document;
+use crate::db::excerpts::{self as store, CoderFilter, Excerpt, NewExcerpt};
+use crate::db::{self, Db};
+use crate::domain::names::{CONSENSUS, free_text};
+use crate::domain::text::{self, Span};
+use crate::domain::{Invalid, Role};
+use crate::error::{AppError, AppResult};
+
+/// An excerpt with its codes and exact text.
+#[derive(Debug, Clone)]
+pub struct ExcerptView {
+    pub excerpt: Excerpt,
+    pub code_ids: Vec<i64>,
+    pub text: String,
+}
+
+/// Which coders' excerpts a member may see, given the coder they asked for (a user name,
+/// `consensus`, or nobody in particular).
+pub async fn coder_filter(
+    db: &Db,
+    access: &ProjectAccess,
+    requested: Option<&str>,
+) -> AppResult<CoderFilter> {
+    let sees_all = access.role.sees_all_coders(access.project.blind_coding);
+    let requested = requested.map(str::trim).filter(|r| !r.is_empty());
+    match requested {
+        None if sees_all => Ok(CoderFilter::Everyone),
+        None => Ok(CoderFilter::Coder(access.user.id)),
+        Some(name) if name.eq_ignore_ascii_case(CONSENSUS) => {
+            if sees_all {
+                Ok(CoderFilter::Consensus)
+            } else {
+                Err(AppError::forbidden(
+                    "This project codes blind: coders see only their own excerpts.",
+                ))
+            }
+        }
+        Some(name) => {
+            let user = db::users::by_username(db, name).await?.ok_or_else(|| {
+                AppError::invalid("coder", format!("There is no user named '{name}'."))
+            })?;
+            if user.id != access.user.id && !sees_all {
+                return Err(AppError::forbidden(
+                    "This project codes blind: coders see only their own excerpts.",
+                ));
+            }
+            Ok(CoderFilter::Coder(user.id))
+        }
+    }
+}
+
+/// The excerpts of a document that the member may see, in document order.
+pub async fn for_document(
+    db: &Db,
+    access: &ProjectAccess,
+    document: &Document,
+    filter: CoderFilter,
+) -> AppResult<Vec<ExcerptView>> {
+    let filter = restrict(access, filter);
+    let excerpts = store::for_document(db, document.summary.id, filter).await?;
+    let mut codes: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (excerpt_id, code_id) in store::codes_for_document(db, document.summary.id).await? {
+        codes.entry(excerpt_id).or_default().push(code_id);
+    }
+    let spans: Vec<(usize, usize)> = excerpts
+        .iter()
+        .map(|e| (e.start as usize, e.end as usize))
+        .collect();
+    let texts = text::slices(&document.text, &spans);
+    Ok(excerpts
+        .into_iter()
+        .zip(texts)
+        .map(|(excerpt, text)| ExcerptView {
+            code_ids: codes.remove(&excerpt.id).unwrap_or_default(),
+            text: text.to_owned(),
+            excerpt,
+        })
+        .collect())
+}
+
+/// Blind coding is enforced here, whatever filter the caller built.
+fn restrict(access: &ProjectAccess, filter: CoderFilter) -> CoderFilter {
+    if access.role.sees_all_coders(access.project.blind_coding) {
+        filter
+    } else {
+        CoderFilter::Coder(access.user.id)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewExcerptInput {
+    pub start: i64,
+    pub end: i64,
+    #[serde(default)]
+    pub code_ids: Vec<i64>,
+    #[serde(default)]
+    pub memo: String,
+    /// Adjudicated into the project's consensus set (owners only).
+    #[serde(default)]
+    pub consensus: bool,
+}
+
+pub async fn create(
+    db: &Db,
+    access: &ProjectAccess,
+    document: &Document,
+    input: &NewExcerptInput,
+) -> AppResult<ExcerptView> {
+    access.require(Role::can_code, "Viewers cannot code documents.")?;
+    access.require_active()?;
+    if input.consensus {
+        access.require(
+            Role::can_manage_codebook,
+            "Only project owners can add to the consensus set.",
+        )?;
+    }
+    let (start, end) = trimmed_span(document, input.start, input.end)?;
+    let memo = free_text("memo", &input.memo, 20_000)?;
+    let code_ids = distinct(&input.code_ids);
+    let mut tx = db::begin_write(db).await?;
+    ensure_codes_in_project(&mut tx, access, &code_ids).await?;
+    let new = NewExcerpt {
+        project_id: access.project_id(),
+        document_id: document.summary.id,
+        coder_id: access.user.id,
+        consensus: input.consensus,
+        start: start as i64,
+        end: end as i64,
+        memo: &memo,
+    };
+    let id = store::insert(&mut *tx, &new).await?;
+    store::set_codes(&mut tx, id, &code_ids).await?;
+    let payload = json!({ "excerpt_id": id, "document_id": document.summary.id, "start": start, "end": end, "code_ids": code_ids, "consensus": input.consensus });
+    db::events::record(
+        &mut *tx,
+        Some(access.project_id()),
+        Some(access.user.id),
+        "excerpt.created",
+        payload,
+    )
+    .await?;
+    tx.commit().await?;
+    view(db, document, id).await
+}
+
+/// Validates `[start, end)` against the document and trims whitespace at both ends.
+fn trimmed_span(document: &Document, start: i64, end: i64) -> AppResult<(usize, usize)> {
+    let span = Span::new(start, end, document.summary.length as usize)?;
+    text::trim_span(&document.text, span.start(), span.end()).ok_or_else(|| {
+        AppError::invalid(
+            "start",
+            "The selected passage contains only whitespace; select some text.",
+        )
+    })
+}
+
+fn distinct(ids: &[i64]) -> Vec<i64> {
+    ids.iter()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+async fn ensure_codes_in_project(
+    tx: &mut db::Tx,
+    access: &ProjectAccess,
+    code_ids: &[i64],
+) -> AppResult<()> {
+    if code_ids.is_empty() {
+        return Ok(());
+    }
+    let known: BTreeSet<i64> = db::codes::list(&mut **tx, access.project_id())
+        .await?
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    match code_ids.iter().find(|id| !known.contains(id)) {
+        Some(unknown) => Err(AppError::Invalid(Invalid::new(
+            "code_ids",
+            format!("There is no code {unknown} in this project."),
+        ))),
+        None => Ok(()),
+    }
+}
+
+async fn view(db: &Db, document: &Document, excerpt_id: i64) -> AppResult<ExcerptView> {
+    let excerpt = store::by_id(db, excerpt_id)
+        .await?
+        .ok_or(AppError::NotFound("Excerpt"))?;
+    let code_ids = store::code_ids(db, excerpt_id).await?;
+    let text = text::slice(&document.text, excerpt.start as usize, excerpt.end as usize).to_owned();
+    Ok(ExcerptView {
+        excerpt,
+        code_ids,
+        text,
+    })
+}
+
+/// Opens an excerpt for a user: "not found" unless they may see it (membership, and in
+/// blind projects, only their own).
+pub async fn open(
+    db: &Db,
+    user: &User,
+    excerpt_id: i64,
+) -> AppResult<(ProjectAccess, Document, ExcerptView)> {
+    let excerpt = store::by_id(db, excerpt_id)
+        .await?
+        .ok_or(AppError::NotFound("Excerpt"))?;
+    let (access, document) = documents::open(db, user, excerpt.document_id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound(_) => AppError::NotFound("Excerpt"),
+            other => other,
+        })?;
+    let visible = match restrict(&access, CoderFilter::Everyone) {
+        CoderFilter::Coder(me) => excerpt.coder_id == me && !excerpt.consensus,
+        _ => true,
+    };
+    if !visible {
+        return Err(AppError::NotFound("Excerpt"));
+    }
+    let view = view(db, &document, excerpt_id).await?;
+    Ok((access, document, view))
+}
+
+/// Changes to an excerpt. `code_ids` replaces the codes; `add_code_ids`/`remove_code_ids`
+/// adjust them. `version`, when given, must match (else 409: someone else changed it).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExcerptChanges {
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub code_ids: Option<Vec<i64>>,
+    #[serde(default)]
+    pub add_code_ids: Vec<i64>,
+    #[serde(default)]
+    pub remove_code_ids: Vec<i64>,
+    pub memo: Option<String>,
+    pub version: Option<i64>,
+}
+
+fn require_owner_of(access: &ProjectAccess, excerpt: &Excerpt) -> AppResult<()> {
+    access.require_active()?;
+    let allowed = if excerpt.consensus {
+        access.role.can_manage_codebook()
+    } else {
+        excerpt.coder_id == access.user.id && access.role.can_code()
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "Excerpts belong to the coder who made them; you can only change your own.",
+        ))
+    }
+}
+
+pub async fn update(
+    db: &Db,
+    access: &ProjectAccess,
+    document: &Document,
+    current: &ExcerptView,
+    changes: &ExcerptChanges,
+) -> AppResult<ExcerptView> {
+    let excerpt = &current.excerpt;
+    require_owner_of(access, excerpt)?;
+    let (start, end) = trimmed_span(
+        document,
+        changes.start.unwrap_or(excerpt.start),
+        changes.end.unwrap_or(excerpt.end),
+    )?;
+    let memo = match &changes.memo {
+        Some(memo) => free_text("memo", memo, 20_000)?,
+        None => excerpt.memo.clone(),
+    };
+    let mut codes: BTreeSet<i64> = changes
+        .code_ids
+        .as_deref()
+        .unwrap_or(&current.code_ids)
+        .iter()
+        .copied()
+        .collect();
+    codes.extend(&changes.add_code_ids);
+    for id in &changes.remove_code_ids {
+        codes.remove(id);
+    }
+    let code_ids: Vec<i64> = codes.into_iter().collect();
+
+    let mut tx = db::begin_write(db).await?;
+    ensure_codes_in_project(&mut tx, access, &code_ids).await?;
+    let expected = changes.version.unwrap_or(excerpt.version);
+    if !store::update(
+        &mut *tx,
+        excerpt.id,
+        expected,
+        start as i64,
+        end as i64,
+        &memo,
+    )
+    .await?
+    {
+        return Err(AppError::conflict(
+            "This excerpt was changed elsewhere (another tab or device) since you loaded it. Reload to see the current version.",
+        ));
+    }
+    store::set_codes(&mut tx, excerpt.id, &code_ids).await?;
+    let payload = json!({ "excerpt_id": excerpt.id, "start": start, "end": end, "code_ids": code_ids, "memo_changed": changes.memo.is_some() });
+    db::events::record(
+        &mut *tx,
+        Some(access.project_id()),
+        Some(access.user.id),
+        "excerpt.updated",
+        payload,
+    )
+    .await?;
+    tx.commit().await?;
+    view(db, document, excerpt.id).await
+}
+
+pub async fn delete(db: &Db, access: &ProjectAccess, current: &ExcerptView) -> AppResult<()> {
+    let excerpt = &current.excerpt;
+    require_owner_of(access, excerpt)?;
+    let mut tx = db::begin_write(db).await?;
+    store::delete(&mut *tx, excerpt.id).await?;
+    let payload = json!({ "excerpt_id": excerpt.id, "document_id": excerpt.document_id, "start": excerpt.start,
+        "end": excerpt.end, "code_ids": current.code_ids, "memo": excerpt.memo });
+    db::events::record(
+        &mut *tx,
+        Some(access.project_id()),
+        Some(access.user.id),
+        "excerpt.deleted",
+        payload,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
