@@ -4,5 +4,6 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod coding;
 mod documents;
 mod projects;

@@ -1,0 +1,662 @@
+//! The codebook and excerpts through the API: validation, merge, delete, blind coding,
+//! ownership, concurrency and access control.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{Api, TestApp, error_code, spawn_app};
+
+/// A project with one document whose text is known, an owner, and two coders.
+pub struct Study {
+    pub app: TestApp,
+    pub owner: Api,
+    pub alice: Api,
+    pub bob: Api,
+    pub project: i64,
+    pub document: i64,
+    pub text: String,
+}
+
+pub const TRANSCRIPT: &str = "Interviewer: How do you feel about AI at work?\n\nUser: Honestly 💛 I trust it for drafts, not for decisions.\nIt helps me think.\n\nInterviewer: Why not decisions?\n\nUser: Because the cafe\u{301} owner 😂 decides, and so do I.";
+
+pub async fn study() -> Study {
+    let app = spawn_app().await;
+    let owner = app.api_user("olga").await;
+    let alice = app.api_user("alice").await;
+    let bob = app.api_user("bob").await;
+    let project = owner.create_project("Study").await;
+    owner.add_member(project, "alice", "coder").await;
+    owner.add_member(project, "bob", "coder").await;
+    let (status, created) = owner
+        .post(
+            &format!("/projects/{project}/documents"),
+            json!({ "title": "P1", "text": TRANSCRIPT }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let document = created["id"].as_i64().unwrap();
+    let (_, doc) = owner.get(&format!("/documents/{document}")).await;
+    let text = doc["text"].as_str().unwrap().to_owned();
+    Study {
+        app,
+        owner,
+        alice,
+        bob,
+        project,
+        document,
+        text,
+    }
+}
+
+impl Study {
+    pub async fn code(&self, api: &Api, name: &str) -> i64 {
+        let (status, code) = api
+            .post(
+                &format!("/projects/{}/codes", self.project),
+                json!({ "name": name }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{code}");
+        code["id"].as_i64().unwrap()
+    }
+
+    /// Code-point span of the first occurrence of `needle` in the document text.
+    pub fn find(&self, needle: &str) -> (usize, usize) {
+        let byte = self
+            .text
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} in text"));
+        let start = self.text[..byte].chars().count();
+        (start, start + needle.chars().count())
+    }
+
+    pub async fn excerpt(&self, api: &Api, needle: &str, codes: &[i64]) -> Value {
+        let (start, end) = self.find(needle);
+        let (status, excerpt) = api
+            .post(
+                &format!("/documents/{}/excerpts", self.document),
+                json!({ "start": start, "end": end, "code_ids": codes }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{excerpt}");
+        excerpt
+    }
+
+    pub async fn excerpts(&self, api: &Api, query: &str) -> Vec<Value> {
+        let (status, body) = api
+            .get(&format!("/documents/{}/excerpts{query}", self.document))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["excerpts"].as_array().unwrap().clone()
+    }
+}
+
+#[tokio::test]
+async fn codes_form_a_tree_with_default_colours_and_clear_errors() {
+    let s = study().await;
+    let concerns = s.code(&s.owner, "Concerns").await;
+    let (status, child) = s
+        .alice
+        .post(&format!("/projects/{}/codes", s.project), json!({ "name": "Job displacement", "parent_id": concerns, "color": "#ABC", "description": "Fear of losing work" }))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "coders grow the codebook: {child}"
+    );
+    assert_eq!(child["path"], "Concerns > Job displacement");
+    assert_eq!(child["color"], "#aabbcc");
+    assert_eq!(child["depth"], 1);
+    let (_, list) = s.owner.get(&format!("/projects/{}/codes", s.project)).await;
+    let codes = list["codes"].as_array().unwrap();
+    assert_eq!(codes.len(), 2);
+    assert!(
+        codes[0]["color"].as_str().unwrap().starts_with('#'),
+        "default colour"
+    );
+
+    let project = s.project;
+    for (body, status, field) in [
+        (
+            json!({ "name": "" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name",
+        ),
+        (
+            json!({ "name": "a > b" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name",
+        ),
+        (
+            json!({ "name": "Ok", "color": "blue" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "color",
+        ),
+        (
+            json!({ "name": "Ok", "parent_id": 999_999 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "parent_id",
+        ),
+    ] {
+        let (got, error) = s
+            .owner
+            .post(&format!("/projects/{project}/codes"), body.clone())
+            .await;
+        assert_eq!(got, status, "{body}: {error}");
+        assert_eq!(error["error"]["field"], field, "{error}");
+    }
+    let (status, body) = s
+        .owner
+        .post(
+            &format!("/projects/{project}/codes"),
+            json!({ "name": "concerns" }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "sibling names are unique case-insensitively: {body}"
+    );
+    let (status, _) = s
+        .owner
+        .post(
+            &format!("/projects/{project}/codes"),
+            json!({ "name": "Concerns", "parent_id": concerns }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "the same name may recur at another level"
+    );
+
+    let (status, body) = s
+        .owner
+        .patch(
+            &format!("/codes/{concerns}"),
+            json!({ "parent_id": child["id"] }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no cycles: {body}"
+    );
+    let (status, moved) = s
+        .owner
+        .patch(
+            &format!("/codes/{}", child["id"]),
+            json!({ "parent_id": null, "name": "Displacement" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["path"], "Displacement");
+    let (status, _) = s
+        .owner
+        .patch(&format!("/codes/{concerns}"), json!({ "colour": "#fff" }))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown fields are refused"
+    );
+}
+
+#[tokio::test]
+async fn excerpts_are_validated_trimmed_and_return_their_exact_text() {
+    let s = study().await;
+    let trust = s.code(&s.alice, "Trust").await;
+    let (start, end) = s.find("I trust it for drafts");
+    let (status, excerpt) = s
+        .alice
+        .post(
+            &format!("/documents/{}/excerpts", s.document),
+            json!({ "start": start - 2, "end": end + 1, "code_ids": [trust], "memo": "key quote" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{excerpt}");
+    assert_eq!(
+        excerpt["text"], "💛 I trust it for drafts,",
+        "whitespace trimmed, emoji counted as one"
+    );
+    assert_eq!(excerpt["start"].as_u64().unwrap() as usize, start - 2);
+    assert_eq!(excerpt["code_ids"], json!([trust]));
+    assert_eq!(excerpt["coder"], "alice");
+    assert_eq!(excerpt["memo"], "key quote");
+
+    let (c_start, c_end) = s.find("café owner 😂");
+    let combining = s.excerpt(&s.alice, "café owner 😂", &[trust]).await;
+    assert_eq!(combining["text"], "café owner 😂");
+    assert_eq!(
+        (
+            combining["start"].as_u64().unwrap() as usize,
+            combining["end"].as_u64().unwrap() as usize
+        ),
+        (c_start, c_end)
+    );
+
+    let length = s.text.chars().count() as i64;
+    let doc = s.document;
+    let other_project = s.owner.create_project("Other").await;
+    let (_, foreign) = s
+        .owner
+        .post(
+            &format!("/projects/{other_project}/codes"),
+            json!({ "name": "Foreign" }),
+        )
+        .await;
+    for (body, status) in [
+        (
+            json!({ "start": 5, "end": 5 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "start": 9, "end": 4 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "start": -1, "end": 4 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "start": 0, "end": length + 1 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "start": 0, "end": 4, "code_ids": [999_999] }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "start": 0, "end": 4, "code_ids": [foreign["id"]] }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "start": "zero", "end": 4 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (json!({ "end": 4 }), StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let (got, error) = s
+            .alice
+            .post(&format!("/documents/{doc}/excerpts"), body.clone())
+            .await;
+        assert_eq!(got, status, "{body}: {error}");
+        error_code(&error);
+    }
+    let blank = s.find("\n\n");
+    let (status, error) = s
+        .alice
+        .post(
+            &format!("/documents/{doc}/excerpts"),
+            json!({ "start": blank.0, "end": blank.1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only whitespace")
+    );
+    assert_eq!(
+        s.excerpts(&s.alice, "").await.len(),
+        2,
+        "nothing partial was stored"
+    );
+}
+
+#[tokio::test]
+async fn excerpts_belong_to_their_coder_and_edits_never_overwrite() {
+    let s = study().await;
+    let trust = s.code(&s.alice, "Trust").await;
+    let doubt = s.code(&s.alice, "Doubt").await;
+    let excerpt = s.excerpt(&s.alice, "not for decisions", &[trust]).await;
+    let id = excerpt["id"].as_i64().unwrap();
+
+    let (status, _) = s
+        .bob
+        .patch(&format!("/excerpts/{id}"), json!({ "memo": "mine now" }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s.bob.delete(&format!("/excerpts/{id}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, updated) = s
+        .alice
+        .patch(
+            &format!("/excerpts/{id}"),
+            json!({ "add_code_ids": [doubt], "memo": "hedged", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(updated["code_ids"], json!([trust, doubt]));
+    assert_eq!(updated["version"], 2);
+    let (status, conflict) = s
+        .alice
+        .patch(
+            &format!("/excerpts/{id}"),
+            json!({ "memo": "stale tab", "version": 1 }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a stale version is refused: {conflict}"
+    );
+    let (_, current) = s.alice.get(&format!("/excerpts/{id}")).await;
+    assert_eq!(current["memo"], "hedged");
+
+    let (a, b) = s.find("I trust it");
+    let (status, resized) = s
+        .alice
+        .patch(
+            &format!("/excerpts/{id}"),
+            json!({ "start": a, "end": b, "remove_code_ids": [trust] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(resized["text"], "I trust it");
+    assert_eq!(resized["code_ids"], json!([doubt]));
+    let (status, _) = s
+        .alice
+        .patch(&format!("/excerpts/{id}"), json!({ "end": 100_000 }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Two coders coding the same passage at the same time each keep their own excerpt.
+    let path = format!("/documents/{}/excerpts", s.document);
+    let (r1, r2) = tokio::join!(
+        s.alice
+            .post(&path, json!({ "start": a, "end": b, "code_ids": [trust] })),
+        s.bob
+            .post(&path, json!({ "start": a, "end": b, "code_ids": [doubt] })),
+    );
+    assert_eq!((r1.0, r2.0), (StatusCode::CREATED, StatusCode::CREATED));
+    let all = s.excerpts(&s.owner, "").await;
+    assert_eq!(all.len(), 3);
+    assert_eq!(s.excerpts(&s.owner, "?coder=bob").await.len(), 1);
+
+    let (status, _) = s.alice.delete(&format!("/excerpts/{id}")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = s.alice.get(&format!("/excerpts/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn merging_moves_excerpts_without_duplicates_in_one_step() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let reliance = s.code(&s.owner, "Reliance").await;
+    let (_, child) = s
+        .owner
+        .post(
+            &format!("/projects/{}/codes", s.project),
+            json!({ "name": "Blind trust", "parent_id": reliance }),
+        )
+        .await;
+    let both = s
+        .excerpt(&s.alice, "I trust it for drafts", &[trust, reliance])
+        .await;
+    let only = s.excerpt(&s.bob, "It helps me think", &[reliance]).await;
+
+    let (status, body) = s
+        .alice
+        .post(
+            &format!("/codes/{reliance}/merge"),
+            json!({ "into": trust }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only owners merge: {body}");
+    let (status, body) = s
+        .owner
+        .post(
+            &format!("/codes/{reliance}/merge"),
+            json!({ "into": child["id"] }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not into its own sub-code: {body}"
+    );
+    let (status, body) = s
+        .owner
+        .post(
+            &format!("/codes/{reliance}/merge"),
+            json!({ "into": reliance }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    let (status, merged) = s
+        .owner
+        .post(
+            &format!("/codes/{reliance}/merge"),
+            json!({ "into": trust }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{merged}");
+    assert_eq!(merged["excerpts_all"], 2);
+    let (_, both) = s.owner.get(&format!("/excerpts/{}", both["id"])).await;
+    assert_eq!(both["code_ids"], json!([trust]), "one application, not two");
+    let (_, only) = s.owner.get(&format!("/excerpts/{}", only["id"])).await;
+    assert_eq!(only["code_ids"], json!([trust]));
+    let (status, _) = s.owner.get(&format!("/codes/{reliance}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, moved_child) = s.owner.get(&format!("/codes/{}", child["id"])).await;
+    assert_eq!(
+        moved_child["path"], "Trust > Blind trust",
+        "sub-codes follow the merge"
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_code_reports_affected_excerpts_and_keeps_the_rest() {
+    let s = study().await;
+    let parent = s.code(&s.owner, "Feelings").await;
+    let (_, child) = s
+        .owner
+        .post(
+            &format!("/projects/{}/codes", s.project),
+            json!({ "name": "Warmth", "parent_id": parent }),
+        )
+        .await;
+    let other = s.code(&s.owner, "Work").await;
+    let excerpt = s
+        .excerpt(&s.alice, "It helps me think", &[parent, other])
+        .await;
+    s.excerpt(&s.bob, "It helps me think", &[parent]).await;
+
+    let (status, _) = s.alice.delete(&format!("/codes/{parent}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, deleted) = s.owner.delete(&format!("/codes/{parent}")).await;
+    assert_eq!(status, StatusCode::OK, "{deleted}");
+    assert_eq!(deleted["excerpts_affected"], 2);
+    let (_, kept) = s.owner.get(&format!("/excerpts/{}", excerpt["id"])).await;
+    assert_eq!(
+        kept["code_ids"],
+        json!([other]),
+        "other codes and the excerpt stay"
+    );
+    let (_, child) = s.owner.get(&format!("/codes/{}", child["id"])).await;
+    assert_eq!(child["path"], "Warmth", "sub-codes move up");
+}
+
+#[tokio::test]
+async fn blind_coding_hides_other_coders_everywhere_for_coders_only() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let alice_excerpt = s.excerpt(&s.alice, "I trust it", &[trust]).await;
+    s.excerpt(&s.bob, "It helps me think", &[trust]).await;
+    let (status, project) = s
+        .owner
+        .patch(
+            &format!("/projects/{}", s.project),
+            json!({ "blind_coding": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(project["blind_coding"], true);
+    let (status, _) = s
+        .alice
+        .patch(
+            &format!("/projects/{}", s.project),
+            json!({ "blind_coding": false }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "only owners switch blind mode"
+    );
+
+    let bob_sees = s.excerpts(&s.bob, "").await;
+    assert_eq!(bob_sees.len(), 1);
+    assert_eq!(bob_sees[0]["coder"], "bob");
+    let (status, _) = s
+        .bob
+        .get(&format!("/documents/{}/excerpts?coder=alice", s.document))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s
+        .bob
+        .get(&format!("/excerpts/{}", alice_excerpt["id"]))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, codes) = s.bob.get(&format!("/projects/{}/codes", s.project)).await;
+    assert_eq!(
+        codes["codes"][0]["excerpts_all"], 1,
+        "counts reveal nothing either"
+    );
+
+    assert_eq!(
+        s.excerpts(&s.owner, "").await.len(),
+        2,
+        "owners still see everyone"
+    );
+    let viewer = s.app.api_user("vera").await;
+    s.owner.add_member(s.project, "vera", "viewer").await;
+    assert_eq!(s.excerpts(&viewer, "").await.len(), 2, "viewers too");
+    let (_, codes) = s.owner.get(&format!("/projects/{}/codes", s.project)).await;
+    assert_eq!(codes["codes"][0]["excerpts_all"], 2);
+
+    // The coding page embeds only what the coder may see.
+    let browser = s.app.browser_signed_in("bob").await;
+    let (_, html) = browser.page(&format!("/documents/{}", s.document)).await;
+    assert!(html.contains("\"coder\":\"bob\""));
+    assert!(
+        !html.contains("\"coder\":\"alice\""),
+        "alice's excerpt is not sent to bob"
+    );
+}
+
+#[tokio::test]
+async fn coding_is_closed_to_viewers_and_non_members() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let excerpt = s.excerpt(&s.alice, "I trust it", &[trust]).await;
+    let viewer = s.app.api_user("vera").await;
+    s.owner.add_member(s.project, "vera", "viewer").await;
+    let stranger = s.app.api_user("eve").await;
+
+    let (status, _) = viewer
+        .post(
+            &format!("/documents/{}/excerpts", s.document),
+            json!({ "start": 0, "end": 3 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = viewer
+        .post(
+            &format!("/projects/{}/codes", s.project),
+            json!({ "name": "Mine" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    for (method, path) in [
+        (Method::GET, format!("/projects/{}/codes", s.project)),
+        (Method::POST, format!("/projects/{}/codes", s.project)),
+        (Method::GET, format!("/codes/{trust}")),
+        (Method::PATCH, format!("/codes/{trust}")),
+        (Method::DELETE, format!("/codes/{trust}")),
+        (Method::POST, format!("/codes/{trust}/merge")),
+        (Method::GET, format!("/documents/{}/excerpts", s.document)),
+        (Method::POST, format!("/documents/{}/excerpts", s.document)),
+        (Method::GET, format!("/excerpts/{}", excerpt["id"])),
+        (Method::PATCH, format!("/excerpts/{}", excerpt["id"])),
+        (Method::DELETE, format!("/excerpts/{}", excerpt["id"])),
+        (Method::GET, format!("/projects/{}/codebook.csv", s.project)),
+    ] {
+        let response = stranger
+            .request(method.clone(), &path)
+            .json(&json!({ "name": "x", "start": 0, "end": 3, "into": trust }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn the_codebook_round_trips_through_csv() {
+    let s = study().await;
+    let concerns = s.code(&s.owner, "Concerns").await;
+    s.owner
+        .post(&format!("/projects/{}/codes", s.project), json!({ "name": "Job loss", "parent_id": concerns, "description": "=cmd|' /C calc'!A0, \"quoted\"" }))
+        .await;
+    let response = s
+        .owner
+        .request(
+            Method::GET,
+            &format!("/projects/{}/codebook.csv", s.project),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = response.text().await.unwrap();
+    assert!(
+        csv.starts_with("name,parent_path,color,description\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("Job loss,Concerns,"), "{csv}");
+    assert!(csv.contains("\"'=cmd|"), "formula neutralised: {csv}");
+
+    let other = s.owner.create_project("Copy").await;
+    let response = s
+        .owner
+        .request(Method::POST, &format!("/projects/{other}/codebook.csv"))
+        .header("content-type", "text/csv")
+        .body(csv.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let (_, codes) = s.owner.get(&format!("/projects/{other}/codes")).await;
+    let codes = codes["codes"].as_array().unwrap();
+    assert_eq!(codes.len(), 2);
+    assert_eq!(codes[1]["path"], "Concerns > Job loss");
+    assert_eq!(codes[1]["description"], "=cmd|' /C calc'!A0, \"quoted\"");
+
+    let response = s
+        .owner
+        .request(Method::POST, &format!("/projects/{other}/codebook.csv"))
+        .body("name,color\nGood,#123456\nBad,not-a-colour\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, codes) = s.owner.get(&format!("/projects/{other}/codes")).await;
+    assert_eq!(
+        codes["codes"].as_array().unwrap().len(),
+        2,
+        "a bad row imports nothing"
+    );
+}
