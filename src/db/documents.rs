@@ -396,3 +396,52 @@ pub async fn set_speaker_role(
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// A turn with the document it belongs to, for work across documents.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DocumentTurn {
+    pub document_id: i64,
+    #[sqlx(flatten)]
+    pub turn: Turn,
+}
+
+/// The turns (with roles) of the given documents, in document and turn order.
+pub async fn turns_of_documents(
+    ex: impl SqliteExecutor<'_>,
+    document_ids: &[i64],
+) -> sqlx::Result<Vec<DocumentTurn>> {
+    if document_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT t.document_id, t.seq, t.speaker, COALESCE(s.role, 'participant') AS role, t.start, t.end,
+                t.start_ms, t.end_ms
+         FROM turns t JOIN documents d ON d.id = t.document_id
+         LEFT JOIN speakers s ON s.project_id = d.project_id AND s.label = t.speaker
+         WHERE t.document_id IN (",
+    );
+    let mut ids = query.separated(", ");
+    for id in document_ids {
+        ids.push_bind(*id);
+    }
+    query.push(") ORDER BY t.document_id, t.seq");
+    query.build_query_as().fetch_all(ex).await
+}
+
+/// The texts of the given documents.
+pub async fn texts_of(
+    ex: impl SqliteExecutor<'_>,
+    document_ids: &[i64],
+) -> sqlx::Result<Vec<(i64, String)>> {
+    if document_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query: QueryBuilder<Sqlite> =
+        QueryBuilder::new("SELECT id, text FROM documents WHERE id IN (");
+    let mut ids = query.separated(", ");
+    for id in document_ids {
+        ids.push_bind(*id);
+    }
+    query.push(")");
+    query.build_query_as().fetch_all(ex).await
+}

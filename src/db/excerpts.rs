@@ -204,3 +204,62 @@ pub async fn coders(
     .fetch_all(ex)
     .await
 }
+
+/// An excerpt with its document's title, for retrieval across documents.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Located {
+    #[sqlx(flatten)]
+    pub excerpt: Excerpt,
+    pub document_title: String,
+}
+
+/// Excerpts of a project carrying any of `code_ids`, optionally only in documents with an
+/// attribute value, in document and text order.
+pub async fn with_codes(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+    code_ids: &[i64],
+    filter: CoderFilter,
+    attribute: Option<(&str, &str)>,
+) -> sqlx::Result<Vec<Located>> {
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+        "SELECT {COLUMNS}, d.title AS document_title FROM excerpts e
+         JOIN users u ON u.id = e.coder_id JOIN documents d ON d.id = e.document_id
+         WHERE e.project_id = "
+    ));
+    query.push_bind(project_id);
+    query.push(" AND e.id IN (SELECT excerpt_id FROM excerpt_codes WHERE code_id IN (");
+    let mut ids = query.separated(", ");
+    for id in code_ids {
+        ids.push_bind(*id);
+    }
+    query.push("))");
+    push_coder_filter(&mut query, filter);
+    if let Some((name, value)) = attribute {
+        query.push(" AND EXISTS (SELECT 1 FROM document_attributes a WHERE a.document_id = e.document_id AND a.name = ");
+        query.push_bind(name.to_owned());
+        query.push(" AND a.value = ");
+        query.push_bind(value.to_owned());
+        query.push(")");
+    }
+    query.push(" ORDER BY e.document_id, e.start, e.end, e.id");
+    query.build_query_as().fetch_all(ex).await
+}
+
+/// `(excerpt_id, code_id)` pairs for the given excerpts.
+pub async fn codes_of(
+    ex: impl SqliteExecutor<'_>,
+    excerpt_ids: &[i64],
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    if excerpt_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query: QueryBuilder<Sqlite> =
+        QueryBuilder::new("SELECT excerpt_id, code_id FROM excerpt_codes WHERE excerpt_id IN (");
+    let mut ids = query.separated(", ");
+    for id in excerpt_ids {
+        ids.push_bind(*id);
+    }
+    query.push(") ORDER BY excerpt_id, code_id");
+    query.build_query_as().fetch_all(ex).await
+}

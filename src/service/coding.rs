@@ -90,7 +90,7 @@ pub async fn for_document(
 }
 
 /// Blind coding is enforced here, whatever filter the caller built.
-fn restrict(access: &ProjectAccess, filter: CoderFilter) -> CoderFilter {
+pub fn restrict(access: &ProjectAccess, filter: CoderFilter) -> CoderFilter {
     if access.role.sees_all_coders(access.project.blind_coding) {
         filter
     } else {

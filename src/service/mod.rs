@@ -7,6 +7,7 @@ pub mod codes;
 pub mod coding;
 pub mod documents;
 pub mod projects;
+pub mod retrieval;
 pub mod sessions;
 pub mod tokens;
 

@@ -103,6 +103,38 @@ pub fn document_delete(id: impl Display) -> String {
     format!("/documents/{id}/delete")
 }
 
+pub fn document_excerpt(document_id: impl Display, excerpt_id: impl Display) -> String {
+    format!("/documents/{document_id}#excerpt-{excerpt_id}")
+}
+
+pub fn project_codes(id: impl Display) -> String {
+    format!("/projects/{id}/codes")
+}
+
+pub fn codebook_import(id: impl Display) -> String {
+    format!("/projects/{id}/codebook/import")
+}
+
+pub fn codebook_export(id: impl Display) -> String {
+    format!("/api/v1/projects/{id}/codebook.csv")
+}
+
+pub fn code(id: impl Display) -> String {
+    format!("/codes/{id}")
+}
+
+pub fn code_edit(id: impl Display) -> String {
+    format!("/codes/{id}/edit")
+}
+
+pub fn code_delete(id: impl Display) -> String {
+    format!("/codes/{id}/delete")
+}
+
+pub fn code_merge(id: impl Display) -> String {
+    format!("/codes/{id}/merge")
+}
+
 pub fn asset(path: &str) -> String {
     format!("/static/{path}")
 }

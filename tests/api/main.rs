@@ -7,3 +7,4 @@ mod cli;
 mod coding;
 mod documents;
 mod projects;
+mod retrieval;

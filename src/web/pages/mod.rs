@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod codes;
 mod documents;
 mod home;
 mod projects;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(projects::router())
         .merge(admin::router())
         .merge(documents::router())
+        .merge(codes::router())
 }
 
 pub type PageResult = Result<Response, PageError>;

@@ -1,0 +1,339 @@
+//! The codebook page (the tree, with forms to grow and tidy it) and a code's page (every
+//! excerpt with the code, across documents, with filters).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::{Layout, PageResult, after_form, redirect_with_flash, render};
+use crate::domain::codebook::{self, Node};
+use crate::error::AppError;
+use crate::service::codes::{self, CodeChanges, CodeView, NewCodeInput};
+use crate::service::documents::{self as docs, parse_speaker_role};
+use crate::service::retrieval::{self, Retrieval, RetrievalQuery};
+use crate::web::AppState;
+use crate::web::error::ApiError;
+use crate::web::extract::{PageCode, PageProject};
+use crate::web::upload::Upload;
+use crate::web::urls;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects/{id}/codes", get(codebook_page).post(create_code))
+        .route("/projects/{id}/codebook/import", post(import_codebook))
+        .route("/codes/{id}", get(code_page))
+        .route("/codes/{id}/edit", post(edit_code))
+        .route("/codes/{id}/delete", post(delete_code))
+        .route("/codes/{id}/merge", post(merge_code))
+}
+
+#[derive(Template)]
+#[template(path = "codebook.html")]
+struct CodebookPage {
+    layout: Layout,
+    project_id: i64,
+    project_name: String,
+    codes: Vec<CodeView>,
+    can_code: bool,
+    can_manage: bool,
+}
+
+async fn codebook_page(
+    State(app): State<AppState>,
+    PageProject { mut page, access }: PageProject,
+) -> PageResult {
+    let codes = codes::codebook(&app.db, &access).await?;
+    let layout = Layout::for_user(
+        &app,
+        &mut page,
+        format!("Codebook · {}", access.project.name),
+    )
+    .await?;
+    render(&CodebookPage {
+        layout,
+        project_id: access.project_id(),
+        can_code: access.role.can_code() && !access.project.archived,
+        can_manage: access.role.can_manage_codebook() && !access.project.archived,
+        project_name: access.project.name,
+        codes,
+    })
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    name: String,
+    #[serde(default)]
+    color: String,
+    #[serde(default)]
+    description: String,
+    /// Empty for the top level.
+    #[serde(default)]
+    parent_id: String,
+}
+
+fn parent_from_form(raw: &str) -> Result<Option<i64>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        id => id
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::invalid("parent_id", "Choose a parent code from the list.")),
+    }
+}
+
+async fn create_code(
+    State(app): State<AppState>,
+    PageProject { page, access }: PageProject,
+    Form(form): Form<CodeForm>,
+) -> PageResult {
+    let back = urls::project_codes(access.project_id());
+    let result = match parent_from_form(&form.parent_id) {
+        Ok(parent_id) => {
+            let input = NewCodeInput {
+                name: form.name,
+                color: Some(form.color),
+                description: form.description,
+                parent_id,
+            };
+            codes::create(&app.db, &access, &input).await
+        }
+        Err(err) => Err(err),
+    };
+    let done = "Code created.";
+    after_form(&app, &page.session, result, done, &back, &back).await
+}
+
+async fn import_codebook(
+    State(app): State<AppState>,
+    PageProject { page, access }: PageProject,
+    upload: Result<Upload, ApiError>,
+) -> PageResult {
+    let back = urls::project_codes(access.project_id());
+    let result = match upload {
+        Ok(upload) => match upload.files.first() {
+            Some(file) => codes::import_csv(&app.db, &access, &file.bytes).await,
+            None => Err(AppError::invalid(
+                "file",
+                "Choose a codebook CSV file to import.",
+            )),
+        },
+        Err(ApiError(err)) => Err(err),
+    };
+    let done = match &result {
+        Ok(summary) => format!(
+            "Codebook imported: {} code(s) created, {} updated.",
+            summary.created, summary.updated
+        ),
+        Err(_) => String::new(),
+    };
+    after_form(&app, &page.session, result, &done, &back, &back).await
+}
+
+#[derive(Template)]
+#[template(path = "code.html")]
+struct CodePage {
+    layout: Layout,
+    project_id: i64,
+    project_name: String,
+    code: CodeView,
+    /// Codes this one may be moved under or merged into: not itself, not its sub-codes.
+    targets: Vec<CodeView>,
+    usage: i64,
+    retrieval: Retrieval,
+    filters: Filters,
+    coders: Vec<String>,
+    attribute_values: Vec<(String, String, i64)>,
+    can_code: bool,
+    can_manage: bool,
+    sees_all_coders: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct Filters {
+    #[serde(default)]
+    subcodes: Option<String>,
+    #[serde(default)]
+    coder: String,
+    #[serde(default)]
+    attribute: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    page: usize,
+}
+
+impl Filters {
+    fn include_subcodes(&self) -> bool {
+        self.subcodes.is_some()
+    }
+
+    /// The query string of these filters on another page of results.
+    fn page_link(&self, code_id: impl std::fmt::Display, page: usize) -> String {
+        let mut query = vec![format!("page={page}")];
+        if self.include_subcodes() {
+            query.push("subcodes=on".into());
+        }
+        for (key, value) in [
+            ("coder", &self.coder),
+            ("attribute", &self.attribute),
+            ("role", &self.role),
+        ] {
+            if !value.is_empty() {
+                query.push(format!("{key}={}", urls::path_segment(value)));
+            }
+        }
+        format!("{}?{}", urls::code(code_id), query.join("&"))
+    }
+}
+
+async fn code_page(
+    State(app): State<AppState>,
+    PageCode {
+        mut page,
+        access,
+        code,
+    }: PageCode,
+    Query(filters): Query<Filters>,
+) -> PageResult {
+    let role = match filters.role.as_str() {
+        "" => None,
+        raw => Some(parse_speaker_role(raw)?),
+    };
+    let query = RetrievalQuery {
+        include_subcodes: filters.include_subcodes(),
+        coder: Some(filters.coder.as_str()).filter(|c| !c.is_empty()),
+        attribute: filters.attribute.split_once(':'),
+        role,
+        page: filters.page,
+    };
+    let retrieval = retrieval::retrieve(&app.db, &access, &code, &query).await?;
+    let codes = codes::codebook(&app.db, &access).await?;
+    let view = codes
+        .iter()
+        .find(|c| c.id == code.id)
+        .cloned()
+        .ok_or(AppError::NotFound("Code"))?;
+    let nodes: Vec<Node> = codes
+        .iter()
+        .map(|c| Node {
+            id: c.id,
+            parent_id: c.parent_id,
+            name: c.name.clone(),
+            position: 0,
+        })
+        .collect();
+    let excluded = codebook::subtree(&nodes, code.id);
+    let targets = codes
+        .into_iter()
+        .filter(|c| !excluded.contains(&c.id))
+        .collect();
+    let usage = codes::usage(&app.db, &code).await?;
+    let sees_all_coders = access.role.sees_all_coders(access.project.blind_coding);
+    let coders = if sees_all_coders {
+        crate::db::excerpts::coders(&app.db, access.project_id())
+            .await?
+            .into_iter()
+            .map(|(_, name)| name)
+            .collect()
+    } else {
+        vec![page.user.username.clone()]
+    };
+    let attribute_values = docs::attribute_values(&app.db, &access).await?;
+    let layout = Layout::for_user(&app, &mut page, view.path.clone()).await?;
+    render(&CodePage {
+        layout,
+        project_id: access.project_id(),
+        project_name: access.project.name.clone(),
+        code: view,
+        targets,
+        usage,
+        retrieval,
+        filters,
+        coders,
+        attribute_values,
+        can_code: access.role.can_code() && !access.project.archived,
+        can_manage: access.role.can_manage_codebook() && !access.project.archived,
+        sees_all_coders,
+    })
+}
+
+async fn edit_code(
+    State(app): State<AppState>,
+    PageCode { page, access, code }: PageCode,
+    Form(form): Form<CodeForm>,
+) -> PageResult {
+    let back = urls::code(code.id);
+    let result = match parent_from_form(&form.parent_id) {
+        Ok(parent_id) => {
+            let changes = CodeChanges {
+                name: Some(form.name),
+                color: Some(form.color).filter(|c| !c.is_empty()),
+                description: Some(form.description),
+                parent_id: Some(parent_id),
+            };
+            codes::update(&app.db, &access, &code, &changes).await
+        }
+        Err(err) => Err(err),
+    };
+    after_form(&app, &page.session, result, "Code saved.", &back, &back).await
+}
+
+async fn delete_code(
+    State(app): State<AppState>,
+    PageCode { page, access, code }: PageCode,
+) -> PageResult {
+    match codes::delete(&app.db, &access, &code).await {
+        Ok(affected) => {
+            let message = format!(
+                "Deleted the code “{}”; {affected} excerpt(s) lost it.",
+                code.name
+            );
+            redirect_with_flash(
+                &app,
+                &page.session,
+                &message,
+                &urls::project_codes(access.project_id()),
+            )
+            .await
+        }
+        Err(err) => {
+            after_form::<()>(&app, &page.session, Err(err), "", "", &urls::code(code.id)).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct MergeForm {
+    into: String,
+}
+
+async fn merge_code(
+    State(app): State<AppState>,
+    PageCode { page, access, code }: PageCode,
+    Form(form): Form<MergeForm>,
+) -> PageResult {
+    let back = urls::code(code.id);
+    let into = match form.into.trim().parse::<i64>() {
+        Ok(into) => into,
+        Err(_) => {
+            return after_form::<()>(
+                &app,
+                &page.session,
+                Err(AppError::invalid("into", "Choose the code to merge into.")),
+                "",
+                &back,
+                &back,
+            )
+            .await;
+        }
+    };
+    match codes::merge(&app.db, &access, &code, into).await {
+        Ok(target) => {
+            let message = format!("Merged “{}” into “{}”.", code.name, target.path);
+            redirect_with_flash(&app, &page.session, &message, &urls::code(target.id)).await
+        }
+        Err(err) => after_form::<()>(&app, &page.session, Err(err), "", &back, &back).await,
+    }
+}

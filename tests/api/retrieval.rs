@@ -1,0 +1,174 @@
+//! The codebook page and a code's page: retrieval across documents with filters.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::coding::study;
+
+#[tokio::test]
+async fn a_code_page_lists_its_excerpts_with_context_speakers_and_filters() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let (_, sub) = s
+        .owner
+        .post(
+            &format!("/projects/{}/codes", s.project),
+            json!({ "name": "Conditional trust", "parent_id": trust }),
+        )
+        .await;
+    let sub = sub["id"].as_i64().unwrap();
+    s.excerpt(&s.alice, "I trust it for drafts", &[trust]).await;
+    s.excerpt(&s.bob, "not for decisions", &[sub]).await;
+    s.excerpt(&s.bob, "Why not decisions?", &[trust]).await;
+    let memo = s.excerpt(&s.alice, "It helps me think", &[trust]).await;
+    s.alice
+        .patch(
+            &format!("/excerpts/{}", memo["id"]),
+            json!({ "memo": "<b>bold</b> claim" }),
+        )
+        .await;
+
+    let browser = s.app.browser_signed_in("olga").await;
+    let (status, html) = browser.page(&format!("/codes/{trust}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("3 excerpts"), "own code only: {html}");
+    assert!(html.contains("<mark>I trust it for drafts</mark>"));
+    assert!(html.contains("Honestly 💛 "), "context before the excerpt");
+    assert!(
+        html.contains(&format!("/documents/{}#excerpt-", s.document)),
+        "links open the document at the excerpt"
+    );
+    assert!(
+        html.contains("&#60;b&#62;bold&#60;/b&#62; claim"),
+        "memos shown, escaped"
+    );
+    assert!(html.contains("speaker-participant") && html.contains("speaker-interviewer"));
+
+    let (_, html) = browser.page(&format!("/codes/{trust}?subcodes=on")).await;
+    assert!(html.contains("4 excerpts"), "with sub-codes");
+    let (_, html) = browser.page(&format!("/codes/{trust}?coder=bob")).await;
+    assert!(html.contains("1 excerpt") && html.contains("Why not decisions?"));
+    let (_, html) = browser
+        .page(&format!("/codes/{trust}?role=participant"))
+        .await;
+    assert!(
+        html.contains("2 excerpts"),
+        "only excerpts in participant turns"
+    );
+    assert!(!html.contains("<mark>Why not decisions?</mark>"));
+    let (status, _) = browser.page(&format!("/codes/{trust}?role=narrator")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Blind coding: a coder's code page shows only their own excerpts.
+    s.owner
+        .patch(
+            &format!("/projects/{}", s.project),
+            json!({ "blind_coding": true }),
+        )
+        .await;
+    let bob = s.app.browser_signed_in("bob").await;
+    let (_, html) = bob.page(&format!("/codes/{trust}")).await;
+    assert!(html.contains("1 excerpt"), "{html}");
+    assert!(
+        !html.contains("<mark>I trust it for drafts</mark>"),
+        "alice's excerpt is hidden"
+    );
+    let (status, _) = bob.page(&format!("/codes/{trust}?coder=alice")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let stranger = {
+        s.app.create_user("eve", false).await;
+        s.app.browser_signed_in("eve").await
+    };
+    let (status, _) = stranger.page(&format!("/codes/{trust}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_codebook_page_grows_and_tidies_the_codebook() {
+    let s = study().await;
+    let browser = s.app.browser_signed_in("olga").await;
+    let codes_page = format!("/projects/{}/codes", s.project);
+    let response = browser
+        .submit(
+            &codes_page,
+            &codes_page,
+            &[
+                ("name", "Trust"),
+                ("color", "#59a14f"),
+                ("description", "Reliance on AI"),
+                ("parent_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, list) = s.owner.get(&format!("/projects/{}/codes", s.project)).await;
+    let trust = list["codes"][0]["id"].as_i64().unwrap();
+    assert_eq!(list["codes"][0]["color"], "#59a14f");
+    let trust_str = trust.to_string();
+    browser
+        .submit(
+            &codes_page,
+            &codes_page,
+            &[
+                ("name", "Caution"),
+                ("color", "#e15759"),
+                ("parent_id", trust_str.as_str()),
+            ],
+        )
+        .await;
+    let (_, html) = browser.page(&codes_page).await;
+    assert!(html.contains("Trust") && html.contains("Caution") && html.contains("depth-1"));
+
+    let excerpt = s.excerpt(&s.alice, "I trust it", &[trust]).await;
+    let (_, code_page) = browser.page(&format!("/codes/{trust}")).await;
+    assert!(
+        code_page.contains("1 excerpt will lose this code"),
+        "delete shows what it affects"
+    );
+    let response = browser
+        .submit(
+            &format!("/codes/{trust}"),
+            &format!("/codes/{trust}/edit"),
+            &[
+                ("name", "Trust in AI"),
+                ("color", "#4e79a7"),
+                ("description", "x"),
+                ("parent_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, code) = s.owner.get(&format!("/codes/{trust}")).await;
+    assert_eq!(code["name"], "Trust in AI");
+
+    let (_, list) = s.owner.get(&format!("/projects/{}/codes", s.project)).await;
+    let caution = list["codes"][1]["id"].as_i64().unwrap();
+    let response = browser
+        .submit(
+            &format!("/codes/{trust}"),
+            &format!("/codes/{trust}/delete"),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = browser.page(&codes_page).await;
+    assert!(html.contains("1 excerpt(s) lost it"));
+    let (_, excerpt) = s.owner.get(&format!("/excerpts/{}", excerpt["id"])).await;
+    assert_eq!(excerpt["code_ids"], json!([]));
+    let (_, caution) = s.owner.get(&format!("/codes/{caution}")).await;
+    assert_eq!(caution["depth"], 0, "sub-code moved up");
+
+    // Coders may add codes but not delete them.
+    let alice = s.app.browser_signed_in("alice").await;
+    let response = alice
+        .submit(
+            &codes_page,
+            &format!("/codes/{}/delete", caution["id"]),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = alice.page(&format!("/codes/{}", caution["id"])).await;
+    assert!(html.contains("Only project owners can delete"));
+}
