@@ -445,3 +445,48 @@ pub async fn texts_of(
     query.push(")");
     query.build_query_as().fetch_all(ex).await
 }
+
+/// Every document of a project without its text: id, title and length, in id order.
+pub async fn lengths(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+) -> sqlx::Result<Vec<(i64, String, i64)>> {
+    sqlx::query_as("SELECT id, title, length FROM documents WHERE project_id = ? ORDER BY id")
+        .bind(project_id)
+        .fetch_all(ex)
+        .await
+}
+
+/// Every turn of a project's documents: `(document_id, start, end, role)`.
+pub async fn turn_spans(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+) -> sqlx::Result<Vec<(i64, i64, i64, String)>> {
+    sqlx::query_as(
+        "SELECT t.document_id, t.start, t.end, COALESCE(s.role, 'participant')
+         FROM turns t JOIN documents d ON d.id = t.document_id
+         LEFT JOIN speakers s ON s.project_id = d.project_id AND s.label = t.speaker
+         WHERE d.project_id = ? ORDER BY t.document_id, t.seq",
+    )
+    .bind(project_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Ids of a project's documents with a given attribute value.
+pub async fn ids_with_attribute(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+    name: &str,
+    value: &str,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT d.id FROM documents d JOIN document_attributes a ON a.document_id = d.id
+         WHERE d.project_id = ? AND a.name = ? AND a.value = ? ORDER BY d.id",
+    )
+    .bind(project_id)
+    .bind(name)
+    .bind(value)
+    .fetch_all(ex)
+    .await
+}

@@ -263,3 +263,29 @@ pub async fn codes_of(
     query.push(") ORDER BY excerpt_id, code_id");
     query.build_query_as().fetch_all(ex).await
 }
+
+/// One code applied by one coder (or the consensus set) to a span: the raw material of
+/// agreement statistics.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct CodedSpan {
+    pub coder_id: i64,
+    pub consensus: bool,
+    pub code_id: i64,
+    pub document_id: i64,
+    pub start: i64,
+    pub end: i64,
+}
+
+pub async fn coded_spans(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+) -> sqlx::Result<Vec<CodedSpan>> {
+    sqlx::query_as(
+        "SELECT e.coder_id, e.consensus, ec.code_id, e.document_id, e.start, e.end
+         FROM excerpts e JOIN excerpt_codes ec ON ec.excerpt_id = e.id
+         WHERE e.project_id = ?",
+    )
+    .bind(project_id)
+    .fetch_all(ex)
+    .await
+}

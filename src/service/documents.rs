@@ -145,20 +145,46 @@ pub async fn import_files_as_operator(
     store_parsed(db, project_id, None, parsed, true, settings.skip_duplicates).await
 }
 
-/// Imports text sent as JSON, parsed exactly like an uploaded `.txt` file.
+/// Text sent as JSON: parsed exactly like an uploaded `.txt` file, or, when the caller
+/// gives the speaker turns, stored verbatim with those turns.
+pub struct TextDocument {
+    pub title: Option<String>,
+    pub text: String,
+    pub attributes: BTreeMap<String, String>,
+    pub turns: Option<Vec<import::ParsedTurn>>,
+}
+
+/// Imports text sent as JSON.
 pub async fn import_text(
     db: &Db,
     access: &ProjectAccess,
-    title: Option<String>,
-    text: String,
-    attributes: BTreeMap<String, String>,
+    document: TextDocument,
     settings: ImportSettings,
 ) -> AppResult<ImportSummary> {
     require_editor(access)?;
     let options = settings.options.clone();
-    let mut parsed = blocking(move || import::parse_pasted_text(title.as_deref(), &text, &options))
-        .await?
-        .map_err(import_error)?;
+    let TextDocument {
+        title,
+        text,
+        attributes,
+        turns,
+    } = document;
+    let mut parsed = blocking(move || match turns {
+        Some(turns) => {
+            let title = title.unwrap_or_else(|| {
+                text.lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("Untitled")
+                    .chars()
+                    .take(120)
+                    .collect()
+            });
+            import::with_explicit_turns(&title, &text, turns)
+        }
+        None => import::parse_pasted_text(title.as_deref(), &text, &options),
+    })
+    .await?
+    .map_err(import_error)?;
     for document in &mut parsed.documents {
         for (name, value) in &attributes {
             upsert_attribute(&mut document.attributes, name, value);

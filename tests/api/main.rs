@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod agreement;
 mod auth;
 mod cli;
 mod coding;

@@ -166,6 +166,68 @@ pub fn parse_pasted_text(
     plain::parse_pasted_text(title, text, options)
 }
 
+/// A document whose speaker turns the caller already knows (exchange with other tools).
+/// The text is stored exactly as given, so the caller's offsets stay valid; it must
+/// therefore already be NFC with LF line endings. Turns must be non-empty, in order,
+/// non-overlapping and inside the text.
+pub fn with_explicit_turns(
+    title: &str,
+    text: &str,
+    turns: Vec<ParsedTurn>,
+) -> Result<ParsedFile, ImportError> {
+    let file = title.to_owned();
+    let fail = |reason: String| ImportError::ExplicitTurns {
+        file: file.clone(),
+        reason,
+    };
+    if text.trim().is_empty() {
+        return Err(ImportError::NoText { file: file.clone() });
+    }
+    if text.contains('\r') || !unicode_normalization::is_nfc(text) {
+        return Err(fail(
+            "with explicit turns the text is stored exactly as sent, so send it in Unicode NFC with LF line endings (the offsets would otherwise shift)".into(),
+        ));
+    }
+    let length = text.chars().count();
+    let mut previous_end = 0;
+    for (index, turn) in turns.iter().enumerate() {
+        if turn.speaker.trim().is_empty() {
+            return Err(fail(format!("turn {index} has no speaker")));
+        }
+        if turn.start >= turn.end || turn.end > length {
+            return Err(fail(format!(
+                "turn {index} spans [{}, {}), which is empty or outside the text of {length} characters",
+                turn.start, turn.end
+            )));
+        }
+        if turn.start < previous_end {
+            return Err(fail(format!(
+                "turn {index} starts before the previous turn ends; send turns in order without overlaps"
+            )));
+        }
+        previous_end = turn.end;
+    }
+    Ok(ParsedFile {
+        file_name: title.to_owned(),
+        format: if turns.is_empty() {
+            SourceFormat::PlainText
+        } else {
+            SourceFormat::SpeakerText
+        },
+        encoding: "UTF-8",
+        documents: vec![ParsedDocument {
+            title: title.to_owned(),
+            external_id: None,
+            attributes: Vec::new(),
+            text: text.to_owned(),
+            turns,
+            source_row: None,
+        }],
+        repairs: 0,
+        notes: Vec::new(),
+    })
+}
+
 /// Reads a CSV file's columns and rows for the import preview, with the
 /// guessed text and id columns.
 pub fn inspect_csv(file_name: &str, bytes: &[u8]) -> Result<CsvPreview, ImportError> {
@@ -208,6 +270,8 @@ pub enum ImportError {
     },
     /// A subtitle file without a single readable cue.
     NoCues { file: String },
+    /// Text sent with its own speaker turns that do not fit it.
+    ExplicitTurns { file: String, reason: String },
 }
 
 impl fmt::Display for ImportError {
@@ -266,6 +330,7 @@ impl fmt::Display for ImportError {
                 "“{file}” has no column named “{column}”. Pick one of: {}.",
                 available.join(", ")
             ),
+            ImportError::ExplicitTurns { file, reason } => write!(f, "“{file}”: {reason}."),
             ImportError::NoCues { file } => write!(
                 f,
                 "“{file}” contains no subtitle cues (lines such as \

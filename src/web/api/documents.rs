@@ -12,10 +12,10 @@ use serde_json::{Map, Value};
 
 use super::{ApiJson, ApiResult};
 use crate::db::documents::{DocumentSummary, Turn};
-use crate::domain::import::{CsvColumns, ImportOptions};
+use crate::domain::import::{CsvColumns, ImportOptions, ParsedTurn};
 use crate::error::AppError;
 use crate::service::documents::{
-    self as docs, DocumentChanges, ImportSettings, ImportSummary, ListQuery,
+    self as docs, DocumentChanges, ImportSettings, ImportSummary, ListQuery, TextDocument,
 };
 use crate::web::AppState;
 use crate::web::error::ApiError;
@@ -44,6 +44,8 @@ struct NewText {
     text: String,
     #[serde(default)]
     attributes: BTreeMap<String, String>,
+    /// The speaker turns, when the caller knows them: the text is then stored verbatim.
+    turns: Option<Vec<TurnInput>>,
     #[serde(default = "yes")]
     repair_mojibake: bool,
     #[serde(default)]
@@ -52,6 +54,33 @@ struct NewText {
 
 fn yes() -> bool {
     true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TurnInput {
+    speaker: String,
+    start: usize,
+    end: usize,
+    /// Seconds.
+    start_time: Option<f64>,
+    end_time: Option<f64>,
+}
+
+impl From<TurnInput> for ParsedTurn {
+    fn from(t: TurnInput) -> Self {
+        let ms = |s: Option<f64>| {
+            s.filter(|s| s.is_finite() && *s >= 0.0)
+                .map(|s| (s * 1000.0).round() as u64)
+        };
+        ParsedTurn {
+            speaker: t.speaker,
+            start: t.start,
+            end: t.end,
+            start_ms: ms(t.start_time),
+            end_ms: ms(t.end_time),
+        }
+    }
 }
 
 impl<S: Send + Sync> FromRequest<S> for ImportBody {
@@ -98,15 +127,15 @@ async fn create(
                 },
                 skip_duplicates: new.skip_duplicates,
             };
-            docs::import_text(
-                &app.db,
-                &access,
-                new.title,
-                new.text,
-                new.attributes,
-                settings,
-            )
-            .await?
+            let document = TextDocument {
+                title: new.title,
+                text: new.text,
+                attributes: new.attributes,
+                turns: new
+                    .turns
+                    .map(|turns| turns.into_iter().map(Into::into).collect()),
+            };
+            docs::import_text(&app.db, &access, document, settings).await?
         }
     };
     let id = match summary.documents.as_slice() {

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Authenticated by `Authorization: Bearer <token>` or by the
 //! browser session of Gloss's own pages. Errors are `{"error": {"code", "message"}}`.
 
+pub mod agreement;
 mod codes;
 mod documents;
 mod excerpts;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(members::router())
         .merge(documents::router())
         .merge(codes::router())
+        .merge(agreement::router())
         .merge(excerpts::router())
 }
 

@@ -1,0 +1,236 @@
+//! `/api/v1/projects/{id}/agreement`: the agreement report as JSON (a public contract),
+//! its CSV, the reliability data behind it, and the disagreements on one code.
+
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::ApiResult;
+use crate::error::AppError;
+use crate::service::agreement::{
+    self, AgreementReport, AgreementRequest, CodeScope, DocumentScope, parse_unit,
+};
+use crate::web::AppState;
+use crate::web::extract::ApiProject;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects/{id}/agreement", get(report))
+        .route("/projects/{id}/agreement.csv", get(report_csv))
+        .route(
+            "/projects/{id}/agreement/reliability.csv",
+            get(reliability_csv),
+        )
+        .route("/projects/{id}/agreement/disagreements", get(disagreements))
+}
+
+/// The query string shared by the report page and the API.
+#[derive(Debug, Default, Deserialize)]
+pub struct AgreementParams {
+    /// Comma-separated user names; `consensus` names the consensus set.
+    #[serde(default)]
+    pub coders: String,
+    /// `character` (default), `turn` or `document`.
+    #[serde(default)]
+    pub unit: String,
+    /// Comma-separated code ids (default: every code).
+    #[serde(default)]
+    pub codes: String,
+    /// A code id: that code and its sub-codes.
+    #[serde(default)]
+    pub subtree: String,
+    /// Comma-separated document ids, or `all`; default: documents the coders coded.
+    #[serde(default)]
+    pub documents: String,
+    /// `name:value`: documents with this attribute value.
+    #[serde(default)]
+    pub attribute: String,
+    /// At turn level, only participant turns.
+    #[serde(default)]
+    pub participant_only: String,
+    /// For disagreements: the code.
+    #[serde(default)]
+    pub code: String,
+}
+
+fn ids(field: &'static str, raw: &str) -> Result<Vec<i64>, AppError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse().map_err(|_| {
+                AppError::invalid(
+                    field,
+                    format!("'{s}' is not an id; give ids separated by commas."),
+                )
+            })
+        })
+        .collect()
+}
+
+impl AgreementParams {
+    pub fn request(&self) -> Result<AgreementRequest, AppError> {
+        let coders = self
+            .coders
+            .split(',')
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let codes = match (self.codes.trim(), self.subtree.trim()) {
+            ("", "") => CodeScope::All,
+            (codes, "") => CodeScope::Ids(ids("codes", codes)?),
+            ("", root) => {
+                CodeScope::Subtree(ids("subtree", root)?.first().copied().unwrap_or_default())
+            }
+            _ => {
+                return Err(AppError::invalid(
+                    "codes",
+                    "Give either codes or subtree, not both.",
+                ));
+            }
+        };
+        let documents = match (self.documents.trim(), self.attribute.trim()) {
+            ("", "") => DocumentScope::Coded,
+            ("all", "") => DocumentScope::All,
+            ("", attribute) => match attribute.split_once(':') {
+                Some((name, value)) => DocumentScope::Attribute(name.to_owned(), value.to_owned()),
+                None => {
+                    return Err(AppError::invalid(
+                        "attribute",
+                        "Filter documents as name:value.",
+                    ));
+                }
+            },
+            (documents, "") => DocumentScope::Ids(ids("documents", documents)?),
+            _ => {
+                return Err(AppError::invalid(
+                    "documents",
+                    "Give either documents or attribute, not both.",
+                ));
+            }
+        };
+        let participant_turns_only =
+            matches!(self.participant_only.trim(), "true" | "on" | "1" | "yes");
+        Ok(AgreementRequest {
+            coders,
+            unit: parse_unit(&self.unit)?,
+            participant_turns_only,
+            codes,
+            documents,
+        })
+    }
+}
+
+async fn report(
+    State(app): State<AppState>,
+    ApiProject(access): ApiProject,
+    Query(params): Query<AgreementParams>,
+) -> ApiResult<Json<AgreementReport>> {
+    let data = agreement::load(&app.db, &access, &params.request()?).await?;
+    let (data, computed) = agreement::compute(data).await?;
+    Ok(Json(agreement::figures(&data, &computed)))
+}
+
+fn csv_download(name: String, body: String) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+}
+
+async fn report_csv(
+    State(app): State<AppState>,
+    ApiProject(access): ApiProject,
+    Query(params): Query<AgreementParams>,
+) -> ApiResult<impl IntoResponse> {
+    let data = agreement::load(&app.db, &access, &params.request()?).await?;
+    let (data, computed) = agreement::compute(data).await?;
+    let csv = agreement::report_csv(&agreement::figures(&data, &computed));
+    Ok(csv_download(
+        format!(
+            "agreement-project-{}-{}.csv",
+            access.project_id(),
+            agreement::unit_name(data.unit)
+        ),
+        csv,
+    ))
+}
+
+async fn reliability_csv(
+    State(app): State<AppState>,
+    ApiProject(access): ApiProject,
+    Query(params): Query<AgreementParams>,
+) -> ApiResult<impl IntoResponse> {
+    let data = agreement::load(&app.db, &access, &params.request()?).await?;
+    let csv = agreement::reliability_csv(&data)?;
+    Ok(csv_download(
+        format!(
+            "reliability-data-project-{}-{}.csv",
+            access.project_id(),
+            agreement::unit_name(data.unit)
+        ),
+        csv,
+    ))
+}
+
+#[derive(Serialize)]
+struct RegionView {
+    document_id: i64,
+    document: String,
+    start: u64,
+    end: u64,
+    length: u64,
+    coders_with: Vec<String>,
+    coders_without: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Disagreements {
+    code_id: i64,
+    regions: Vec<RegionView>,
+}
+
+async fn disagreements(
+    State(app): State<AppState>,
+    ApiProject(access): ApiProject,
+    Query(params): Query<AgreementParams>,
+) -> ApiResult<Json<Disagreements>> {
+    let code_id = ids("code", &params.code)?
+        .first()
+        .copied()
+        .ok_or_else(|| AppError::invalid("code", "Name the code: code=ID."))?;
+    let data = agreement::load(&app.db, &access, &params.request()?).await?;
+    let regions = agreement::disagreements(&data, code_id)?
+        .into_iter()
+        .map(|r| {
+            let (document_id, title) = data.documents[r.document].clone();
+            RegionView {
+                document_id,
+                document: title,
+                start: r.start,
+                end: r.end,
+                length: r.length(),
+                coders_with: r
+                    .coders_with
+                    .iter()
+                    .map(|&i| data.coders[i].clone())
+                    .collect(),
+                coders_without: r
+                    .coders_without
+                    .iter()
+                    .map(|&i| data.coders[i].clone())
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(Json(Disagreements { code_id, regions }))
+}
