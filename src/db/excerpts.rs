@@ -289,3 +289,57 @@ pub async fn coded_spans(
     .fetch_all(ex)
     .await
 }
+
+/// Excerpts with `code_id` in a document that overlap `[start, end)`, for one coder (or
+/// the consensus set).
+pub async fn with_code_overlapping(
+    ex: impl SqliteExecutor<'_>,
+    document_id: i64,
+    code_id: i64,
+    filter: CoderFilter,
+    start: i64,
+    end: i64,
+) -> sqlx::Result<Vec<Excerpt>> {
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+        "SELECT {COLUMNS} FROM excerpts e JOIN users u ON u.id = e.coder_id
+         JOIN excerpt_codes ec ON ec.excerpt_id = e.id WHERE e.document_id = "
+    ));
+    query.push_bind(document_id);
+    query.push(" AND ec.code_id = ");
+    query.push_bind(code_id);
+    query.push(" AND e.start < ");
+    query.push_bind(end);
+    query.push(" AND e.end > ");
+    query.push_bind(start);
+    push_coder_filter(&mut query, filter);
+    query.push(" ORDER BY e.start, e.end");
+    query.build_query_as().fetch_all(ex).await
+}
+
+/// Consensus excerpts of a document with exactly this span.
+pub async fn consensus_with_span(
+    ex: impl SqliteExecutor<'_>,
+    document_id: i64,
+    start: i64,
+    end: i64,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT id FROM excerpts WHERE document_id = ? AND consensus = 1 AND start = ? AND end = ? LIMIT 1")
+        .bind(document_id)
+        .bind(start)
+        .bind(end)
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn add_code(
+    ex: impl SqliteExecutor<'_>,
+    excerpt_id: i64,
+    code_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT OR IGNORE INTO excerpt_codes (excerpt_id, code_id) VALUES (?, ?)")
+        .bind(excerpt_id)
+        .bind(code_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

@@ -2,6 +2,7 @@
 //! Functions take any executor (the pool or an open transaction) so services decide where
 //! transaction boundaries go. No SQL lives outside this module.
 
+pub mod adjudications;
 pub mod codes;
 pub mod documents;
 pub mod events;

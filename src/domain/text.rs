@@ -71,6 +71,41 @@ pub fn trim_span(text: &str, start: usize, end: usize) -> Option<(usize, usize)>
     Some((start + leading, start + total - trailing))
 }
 
+/// Splits the window `[start, end)` into runs covered or not covered by any of `spans`:
+/// `(run_start, run_end, covered)`, in order, with no empty runs.
+pub fn coverage_runs(
+    start: usize,
+    end: usize,
+    spans: &[(usize, usize)],
+) -> Vec<(usize, usize, bool)> {
+    let mut clipped: Vec<(usize, usize)> = spans
+        .iter()
+        .map(|&(s, e)| (s.max(start), e.min(end)))
+        .filter(|(s, e)| s < e)
+        .collect();
+    clipped.sort_unstable();
+    let mut runs = Vec::new();
+    let mut cursor = start;
+    for (s, e) in clipped {
+        if e <= cursor {
+            continue;
+        }
+        if s > cursor {
+            runs.push((cursor, s, false));
+        }
+        let from = s.max(cursor);
+        match runs.last_mut() {
+            Some(last) if last.2 && last.1 == from => last.1 = e,
+            _ => runs.push((from, e, true)),
+        }
+        cursor = e;
+    }
+    if cursor < end {
+        runs.push((cursor, end, false));
+    }
+    runs
+}
+
 /// A validated, non-empty span `[start, end)` inside a text of known length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
@@ -155,6 +190,20 @@ mod tests {
         );
         assert_eq!(byte_offsets(MIXED, &[2, 2, 6]), vec![5, 5, 13]);
         assert_eq!(byte_offsets("", &[0, 3]), vec![0, 0]);
+    }
+
+    #[test]
+    fn coverage_runs_merge_overlaps_and_clip_to_the_window() {
+        assert_eq!(coverage_runs(0, 10, &[]), vec![(0, 10, false)]);
+        assert_eq!(
+            coverage_runs(0, 10, &[(2, 4), (3, 6), (8, 20)]),
+            vec![(0, 2, false), (2, 6, true), (6, 8, false), (8, 10, true)]
+        );
+        assert_eq!(
+            coverage_runs(5, 8, &[(0, 6), (6, 7)]),
+            vec![(5, 7, true), (7, 8, false)]
+        );
+        assert_eq!(coverage_runs(5, 8, &[(0, 2)]), vec![(5, 8, false)]);
     }
 
     #[test]

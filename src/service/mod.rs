@@ -3,6 +3,7 @@
 //! permission, and runs its writes in one transaction together with an audit event.
 
 pub mod accounts;
+pub mod adjudication;
 pub mod agreement;
 pub mod codes;
 pub mod coding;

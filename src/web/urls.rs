@@ -135,6 +135,38 @@ pub fn code_merge(id: impl Display) -> String {
     format!("/codes/{id}/merge")
 }
 
+pub fn agreement(project_id: impl Display, query: &str) -> String {
+    format!("/projects/{project_id}/agreement?{query}")
+}
+
+pub fn agreement_csv(project_id: impl Display, query: &str) -> String {
+    format!("/api/v1/projects/{project_id}/agreement.csv?{query}")
+}
+
+pub fn reliability_csv(project_id: impl Display, query: &str) -> String {
+    format!("/api/v1/projects/{project_id}/agreement/reliability.csv?{query}")
+}
+
+pub fn disagreements(project_id: impl Display, query: &str, code_id: impl Display) -> String {
+    format!("/projects/{project_id}/agreement/disagreements?{query}&code={code_id}")
+}
+
+pub fn compare(
+    project_id: impl Display,
+    query: &str,
+    document_id: impl Display,
+    start: impl Display,
+    end: impl Display,
+) -> String {
+    format!(
+        "/projects/{project_id}/agreement/compare?{query}&document={document_id}&start={start}&end={end}"
+    )
+}
+
+pub fn adjudicate(project_id: impl Display) -> String {
+    format!("/projects/{project_id}/agreement/decide")
+}
+
 pub fn asset(path: &str) -> String {
     format!("/static/{path}")
 }

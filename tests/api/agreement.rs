@@ -404,3 +404,212 @@ async fn reports_are_for_owners_and_viewers_of_the_project_only() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
 }
+
+#[tokio::test]
+async fn the_report_page_shows_figures_undefined_values_and_downloads() {
+    let e = worked_example().await;
+    let browser = e.app.browser_signed_in("lead").await;
+    let (status, html) = browser
+        .page(&format!("/projects/{}/agreement", e.project))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("value=\"a\"") && html.contains("value=\"consensus\""),
+        "coders to choose from"
+    );
+
+    let (status, html) = browser
+        .page(&format!(
+            "/projects/{}/agreement?coders=a,b&unit=character",
+            e.project
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("0.733"), "α(X) to three decimals");
+    assert!(html.contains("0.577"), "pooled α");
+    assert!(
+        html.contains("Not reliable"),
+        "plain-language reading of pooled α 0.577"
+    );
+    assert!(
+        html.contains("agreement.csv?coders=a%2Cb")
+            && html.contains("reliability.csv?coders=a%2Cb")
+    );
+
+    let (_, html) = browser
+        .page(&format!(
+            "/projects/{}/agreement?coders=a,b&unit=document",
+            e.project
+        ))
+        .await;
+    assert!(
+        html.contains("title=\"only one value occurs: expected disagreement is 0\" class=\"undefined\">—</strong>"),
+        "undefined alpha shows — with its reason"
+    );
+
+    let (status, html) = browser
+        .page(&format!("/projects/{}/agreement?coders=a", e.project))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Choose at least two coders"));
+
+    let coder = e.app.browser_signed_in("a").await;
+    let (status, _) = coder
+        .page(&format!("/projects/{}/agreement?coders=a,b", e.project))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn adjudication_builds_a_consensus_set_that_reports_compare_against() {
+    let e = worked_example().await;
+    let browser = e.app.browser_signed_in("lead").await;
+    let query = "coders=a%2Cb&unit=character";
+    let (status, html) = browser
+        .page(&format!(
+            "/projects/{}/agreement/disagreements?{query}&code={}",
+            e.project, e.x
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("3 regions") && html.contains("3 still open"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<blockquote class=\"excerpt-text\">cd</blockquote>"),
+        "D1 [2,4) is \"cd\""
+    );
+
+    let compare = format!(
+        "/projects/{}/agreement/compare?{query}&code={}&document={}&start=2&end=4",
+        e.project, e.x, e.d1
+    );
+    let (status, html) = browser.page(&compare).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Disagreement 1 of 3"));
+    assert!(
+        html.contains("Accept a&#39;s version") || html.contains("Accept a's version"),
+        "{html}"
+    );
+
+    // Accept a's version: a's X excerpt [2,10) joins the consensus set.
+    let response = browser
+        .submit(
+            &compare,
+            &format!("/projects/{}/agreement/decide", e.project),
+            &[
+                ("query", query),
+                ("code", &e.x.to_string()),
+                ("document", &e.d1.to_string()),
+                ("start", "2"),
+                ("end", "4"),
+                ("decision", "accept:a"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let next = crate::helpers::location(&response);
+    assert!(
+        next.contains("/agreement/compare?") && next.contains("start=16&end=17"),
+        "continues with the next open region: {next}"
+    );
+    let (_, consensus) = e
+        .owner
+        .get(&format!("/documents/{}/excerpts?coder=consensus", e.d1))
+        .await;
+    let consensus = consensus["excerpts"].as_array().unwrap();
+    assert_eq!(consensus.len(), 1);
+    assert_eq!(
+        (consensus[0]["start"].as_i64(), consensus[0]["end"].as_i64()),
+        (Some(2), Some(10))
+    );
+    assert_eq!(consensus[0]["consensus"], true);
+    assert_eq!(consensus[0]["code_ids"], json!([e.x]));
+
+    // "Does not apply" records a decision without coding; drawing adds a new excerpt.
+    let decide = |start: &'static str,
+                  end: &'static str,
+                  decision: &'static str,
+                  extra: Vec<(&'static str, &'static str)>| {
+        let mut fields = vec![
+            ("query", query),
+            ("decision", decision),
+            ("start", start),
+            ("end", end),
+        ];
+        fields.extend(extra);
+        fields
+    };
+    let x = e.x.to_string();
+    let d1 = e.d1.to_string();
+    let mut fields = decide("16", "17", "none", vec![]);
+    fields.extend([("code", x.as_str()), ("document", d1.as_str())]);
+    browser
+        .submit(
+            &compare,
+            &format!("/projects/{}/agreement/decide", e.project),
+            &fields,
+        )
+        .await;
+    let mut fields = decide(
+        "19",
+        "20",
+        "draw",
+        vec![("draw_start", "17"), ("draw_end", "20")],
+    );
+    fields.extend([("code", x.as_str()), ("document", d1.as_str())]);
+    let response = browser
+        .submit(
+            &compare,
+            &format!("/projects/{}/agreement/decide", e.project),
+            &fields,
+        )
+        .await;
+    assert!(
+        crate::helpers::location(&response).contains("/agreement/disagreements?"),
+        "back to the list when all are decided"
+    );
+    let (_, html) = browser
+        .page(&format!(
+            "/projects/{}/agreement/disagreements?{query}&code={}",
+            e.project, e.x
+        ))
+        .await;
+    assert!(html.contains("0 still open"), "{html}");
+    assert!(html.contains("accepted a&#39;s version") || html.contains("accepted a's version"));
+
+    // The consensus set is compared like a coder.
+    let r = e.report("coders=a,consensus").await;
+    assert_eq!(r["coders"], json!(["a", "consensus"]));
+    // Consensus X = {[2,10), [17,20)} against a's {[2,10), [16,19), D2 [0,3)}: the
+    // two agree on 25 of 30 characters (n11 = 10, n10 = 4, n01 = 1, n00 = 15).
+    assert_eq!(r["codes"][0]["units"], 30);
+    close(
+        &r["codes"][0]["percent_agreement"],
+        25.0 / 30.0,
+        "PA(a, consensus)",
+    );
+
+    let coder = e.app.browser_signed_in("a").await;
+    let response = coder
+        .submit(
+            "/",
+            &format!("/projects/{}/agreement/decide", e.project),
+            &[
+                ("query", query),
+                ("code", &x),
+                ("document", &d1),
+                ("start", "2"),
+                ("end", "4"),
+                ("decision", "none"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let adjudications: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM adjudications")
+        .fetch_one(&e.app.db)
+        .await
+        .unwrap();
+    assert_eq!(adjudications, 3, "a coder cannot adjudicate");
+}

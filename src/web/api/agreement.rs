@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The query string shared by the report page and the API.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 pub struct AgreementParams {
     /// Comma-separated user names; `consensus` names the consensus set.
     #[serde(default)]
@@ -72,6 +72,40 @@ fn ids(field: &'static str, raw: &str) -> Result<Vec<i64>, AppError> {
 }
 
 impl AgreementParams {
+    /// These parameters as a query string (without `?`), e.g. for links to the CSVs.
+    pub fn query_string(&self) -> String {
+        let fields = [
+            ("coders", &self.coders),
+            ("unit", &self.unit),
+            ("codes", &self.codes),
+            ("subtree", &self.subtree),
+            ("documents", &self.documents),
+            ("attribute", &self.attribute),
+            ("participant_only", &self.participant_only),
+            ("code", &self.code),
+        ];
+        fields
+            .iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(k, v)| format!("{k}={}", crate::web::urls::path_segment(v.trim())))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    pub fn has_coders(&self) -> bool {
+        self.coders
+            .split(',')
+            .filter(|c| !c.trim().is_empty())
+            .count()
+            > 0
+    }
+
+    pub fn wants_coder(&self, name: &str) -> bool {
+        self.coders
+            .split(',')
+            .any(|c| c.trim().eq_ignore_ascii_case(name))
+    }
+
     pub fn request(&self) -> Result<AgreementRequest, AppError> {
         let coders = self
             .coders

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod agreement;
 mod codes;
 mod documents;
 mod home;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(documents::router())
         .merge(codes::router())
+        .merge(agreement::router())
 }
 
 pub type PageResult = Result<Response, PageError>;

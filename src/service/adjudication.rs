@@ -1,0 +1,320 @@
+//! Walking through disagreements and adjudicating them into the project's consensus set:
+//! the lead accepts one coder's version, decides the code does not apply, or draws a new
+//! excerpt; each decision is recorded so the walk continues at the next open region.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::json;
+
+use super::agreement::{self, AgreementData};
+use super::projects::ProjectAccess;
+use crate::db::adjudications::{self as store, Adjudication, NewAdjudication};
+use crate::db::documents as doc_store;
+use crate::db::excerpts::{self as excerpt_store, CoderFilter, NewExcerpt};
+use crate::db::{self, Db};
+use crate::domain::Role;
+use crate::domain::names::CONSENSUS;
+use crate::domain::text::{self, Span};
+use crate::error::{AppError, AppResult};
+
+/// One disagreement region, ready to show.
+#[derive(Debug, Clone)]
+pub struct RegionView {
+    pub document_id: i64,
+    pub document: String,
+    pub start: u64,
+    pub end: u64,
+    pub text: String,
+    pub speakers: Vec<String>,
+    pub coders_with: Vec<String>,
+    pub coders_without: Vec<String>,
+    /// The decision taken on this region, if any.
+    pub decision: Option<String>,
+}
+
+impl RegionView {
+    pub fn length(&self) -> u64 {
+        self.end - self.start
+    }
+}
+
+/// The regions where the report's coders differ on `code_id`, largest first, with the
+/// decisions already taken.
+pub async fn regions(
+    db: &Db,
+    access: &ProjectAccess,
+    data: &AgreementData,
+    code_id: i64,
+) -> AppResult<Vec<RegionView>> {
+    let regions = agreement::disagreements(data, code_id)?;
+    let document_ids: Vec<i64> = regions
+        .iter()
+        .map(|r| data.documents[r.document].0)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let texts: HashMap<i64, String> = doc_store::texts_of(db, &document_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let mut turns: HashMap<i64, Vec<(i64, i64, String)>> = HashMap::new();
+    for t in doc_store::turns_of_documents(db, &document_ids).await? {
+        turns
+            .entry(t.document_id)
+            .or_default()
+            .push((t.turn.start, t.turn.end, t.turn.speaker));
+    }
+    let decisions = store::for_code(db, access.project_id(), code_id).await?;
+    Ok(regions
+        .into_iter()
+        .map(|r| {
+            let (document_id, title) = data.documents[r.document].clone();
+            let text = texts.get(&document_id).map_or("", String::as_str);
+            let (start, end) = (r.start as i64, r.end as i64);
+            let mut speakers: Vec<String> = Vec::new();
+            for (ts, te, speaker) in turns
+                .get(&document_id)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                if *ts < end && start < *te && !speakers.contains(speaker) {
+                    speakers.push(speaker.clone());
+                }
+            }
+            RegionView {
+                document_id,
+                document: title,
+                start: r.start,
+                end: r.end,
+                text: text::slice(text, r.start as usize, r.end as usize).to_owned(),
+                speakers,
+                coders_with: r
+                    .coders_with
+                    .iter()
+                    .map(|&i| data.coders[i].clone())
+                    .collect(),
+                coders_without: r
+                    .coders_without
+                    .iter()
+                    .map(|&i| data.coders[i].clone())
+                    .collect(),
+                decision: decision_covering(&decisions, document_id, start, end),
+            }
+        })
+        .collect())
+}
+
+fn decision_covering(
+    decisions: &[Adjudication],
+    document_id: i64,
+    start: i64,
+    end: i64,
+) -> Option<String> {
+    decisions
+        .iter()
+        .rev()
+        .find(|d| d.document_id == document_id && d.start <= start && end <= d.end)
+        .map(|d| format!("{} ({})", describe(&d.decision), d.decided_by))
+}
+
+fn describe(decision: &str) -> String {
+    match decision.split_once(':') {
+        Some(("coder", name)) => format!("accepted {name}'s version"),
+        _ if decision == "none" => "code does not apply".into(),
+        _ => "new excerpt drawn".into(),
+    }
+}
+
+/// One coder's (or the consensus set's) coding of a code around a region.
+pub struct CoderColumn {
+    pub name: String,
+    /// `(text, covered)` runs of the window.
+    pub runs: Vec<(String, bool)>,
+}
+
+pub struct Comparison {
+    pub document_id: i64,
+    pub window_start: usize,
+    pub window_end: usize,
+    pub columns: Vec<CoderColumn>,
+}
+
+/// How many code points of context to show around a region.
+const WINDOW: usize = 300;
+
+/// Each coder's coding of `code_id` around `[start, end)` of a document, side by side,
+/// with the consensus set last.
+pub async fn compare(
+    db: &Db,
+    access: &ProjectAccess,
+    data: &AgreementData,
+    code_id: i64,
+    document_id: i64,
+    start: usize,
+    end: usize,
+) -> AppResult<Comparison> {
+    let document = doc_store::by_id(db, document_id)
+        .await?
+        .filter(|d| d.summary.project_id == access.project_id())
+        .ok_or(AppError::NotFound("Document"))?;
+    let length = document.summary.length as usize;
+    let (window_start, window_end) = (start.saturating_sub(WINDOW), (end + WINDOW).min(length));
+    let mut names: Vec<String> = data.coders.clone();
+    if !names.iter().any(|n| n.eq_ignore_ascii_case(CONSENSUS)) {
+        names.push(CONSENSUS.to_owned());
+    }
+    let mut columns = Vec::with_capacity(names.len());
+    for name in names {
+        let filter = filter_for(db, &name).await?;
+        let spans: Vec<(usize, usize)> = excerpt_store::with_code_overlapping(
+            db,
+            document_id,
+            code_id,
+            filter,
+            window_start as i64,
+            window_end as i64,
+        )
+        .await?
+        .iter()
+        .map(|e| (e.start as usize, e.end as usize))
+        .collect();
+        let runs = text::coverage_runs(window_start, window_end, &spans);
+        let bounds: Vec<(usize, usize)> = runs.iter().map(|&(s, e, _)| (s, e)).collect();
+        let texts = text::slices(&document.text, &bounds);
+        columns.push(CoderColumn {
+            name,
+            runs: texts
+                .into_iter()
+                .zip(runs)
+                .map(|(t, (_, _, covered))| (t.to_owned(), covered))
+                .collect(),
+        });
+    }
+    Ok(Comparison {
+        document_id,
+        window_start,
+        window_end,
+        columns,
+    })
+}
+
+async fn filter_for(db: &Db, name: &str) -> AppResult<CoderFilter> {
+    if name.eq_ignore_ascii_case(CONSENSUS) {
+        return Ok(CoderFilter::Consensus);
+    }
+    let user = db::users::by_username(db, name)
+        .await?
+        .ok_or_else(|| AppError::invalid("coders", format!("There is no user named '{name}'.")))?;
+    Ok(CoderFilter::Coder(user.id))
+}
+
+/// What the lead decided about a region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// This coder's excerpts with the code that overlap the region join the consensus set.
+    Accept(String),
+    /// The code does not apply to this region.
+    NotApplicable,
+    /// A new consensus excerpt `[start, end)` with the code.
+    Draw { start: i64, end: i64 },
+}
+
+/// Records a decision on the region `[start, end)` of a document for a code, updating the
+/// consensus set. One transaction.
+pub async fn decide(
+    db: &Db,
+    access: &ProjectAccess,
+    code_id: i64,
+    document_id: i64,
+    start: i64,
+    end: i64,
+    decision: &Decision,
+) -> AppResult<()> {
+    access.require(
+        Role::can_manage_codebook,
+        "Only project owners adjudicate into the consensus set.",
+    )?;
+    access.require_active()?;
+    let document = doc_store::by_id(db, document_id)
+        .await?
+        .filter(|d| d.summary.project_id == access.project_id())
+        .ok_or(AppError::NotFound("Document"))?;
+    let region = Span::new(start, end, document.summary.length as usize)?;
+    let code = db::codes::by_id(db, code_id)
+        .await?
+        .filter(|c| c.project_id == access.project_id())
+        .ok_or(AppError::NotFound("Code"))?;
+    let accepted_filter = match decision {
+        Decision::Accept(name) => Some(filter_for(db, name).await?),
+        _ => None,
+    };
+
+    let mut tx = db::begin_write(db).await?;
+    let new_spans: Vec<(i64, i64)> = match (decision, accepted_filter) {
+        (Decision::Accept(_), Some(filter)) => excerpt_store::with_code_overlapping(
+            &mut *tx,
+            document_id,
+            code.id,
+            filter,
+            region.start() as i64,
+            region.end() as i64,
+        )
+        .await?
+        .iter()
+        .map(|e| (e.start, e.end))
+        .collect(),
+        (Decision::Draw { start, end }, _) => {
+            let span = Span::new(*start, *end, document.summary.length as usize)?;
+            let (s, e) =
+                text::trim_span(&document.text, span.start(), span.end()).ok_or_else(|| {
+                    AppError::invalid("start", "The new excerpt contains only whitespace.")
+                })?;
+            vec![(s as i64, e as i64)]
+        }
+        _ => Vec::new(),
+    };
+    for (s, e) in &new_spans {
+        let id = match excerpt_store::consensus_with_span(&mut *tx, document_id, *s, *e).await? {
+            Some(id) => id,
+            None => {
+                let new = NewExcerpt {
+                    project_id: access.project_id(),
+                    document_id,
+                    coder_id: access.user.id,
+                    consensus: true,
+                    start: *s,
+                    end: *e,
+                    memo: "",
+                };
+                excerpt_store::insert(&mut *tx, &new).await?
+            }
+        };
+        excerpt_store::add_code(&mut *tx, id, code.id).await?;
+    }
+    let label = match decision {
+        Decision::Accept(name) => format!("coder:{name}"),
+        Decision::NotApplicable => "none".to_owned(),
+        Decision::Draw { .. } => "drawn".to_owned(),
+    };
+    let new = NewAdjudication {
+        project_id: access.project_id(),
+        code_id: code.id,
+        document_id,
+        start: region.start() as i64,
+        end: region.end() as i64,
+        decision: &label,
+        decided_by: access.user.id,
+    };
+    store::insert(&mut *tx, &new).await?;
+    let payload = json!({ "code_id": code.id, "document_id": document_id, "start": start, "end": end, "decision": label, "consensus_spans": new_spans });
+    db::events::record(
+        &mut *tx,
+        Some(access.project_id()),
+        Some(access.user.id),
+        "adjudication.decided",
+        payload,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,472 @@
+//! The agreement report page, the list of disagreements on a code, the side-by-side
+//! comparison of one disagreement, and adjudication into the consensus set.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::{Layout, PageResult, after_form, render};
+use crate::db::projects::Project;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::service::adjudication::{self, Comparison, Decision, RegionView};
+use crate::service::agreement::{self, AgreementReport, interpretation};
+use crate::service::codes::{self, CodeView};
+use crate::service::documents as docs;
+use crate::web::AppState;
+use crate::web::api::agreement::AgreementParams;
+use crate::web::extract::PageProject;
+use crate::web::urls;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects/{id}/agreement", get(report_page))
+        .route(
+            "/projects/{id}/agreement/disagreements",
+            get(disagreements_page),
+        )
+        .route("/projects/{id}/agreement/compare", get(compare_page))
+        .route("/projects/{id}/agreement/decide", post(decide))
+}
+
+/// A figure as shown: three decimals, or "—" with the reason on hover.
+pub struct Shown {
+    pub text: String,
+    pub reason: Option<&'static str>,
+    pub value: Option<f64>,
+}
+
+impl Shown {
+    fn of(value: Option<f64>, reason: Option<&'static str>) -> Self {
+        match value {
+            Some(v) => Shown {
+                text: format!("{v:.3}"),
+                reason: None,
+                value: Some(v),
+            },
+            None => Shown {
+                text: "—".into(),
+                reason: Some(reason.unwrap_or("undefined")),
+                value: None,
+            },
+        }
+    }
+
+    /// Width of the alpha bar, in percent of the cell (negative values show no bar).
+    pub fn bar(&self) -> i64 {
+        self.value
+            .map_or(0, |v| (v.clamp(0.0, 1.0) * 100.0).round() as i64)
+    }
+
+    pub fn negative(&self) -> bool {
+        self.value.is_some_and(|v| v < 0.0)
+    }
+}
+
+struct Row {
+    code_id: i64,
+    path: String,
+    color: String,
+    units: u64,
+    pa: Shown,
+    kappa: Shown,
+    pairs: Vec<(String, Shown)>,
+    fleiss: Shown,
+    alpha: Shown,
+    unitizing: Shown,
+}
+
+fn rows(report: &AgreementReport) -> Vec<Row> {
+    report
+        .codes
+        .iter()
+        .map(|c| {
+            let why = |name: &str| c.undefined.get(name).copied();
+            Row {
+                code_id: c.code_id,
+                path: c.path.clone(),
+                color: c.color.clone(),
+                units: c.units,
+                pa: Shown::of(c.percent_agreement, why("percent_agreement")),
+                kappa: Shown::of(c.cohen_kappa, why("cohen_kappa")),
+                pairs: c
+                    .cohen_kappa_pairs
+                    .iter()
+                    .map(|p| {
+                        (
+                            format!("{} × {}", p.coders[0], p.coders[1]),
+                            Shown::of(p.value, p.reason),
+                        )
+                    })
+                    .collect(),
+                fleiss: Shown::of(c.fleiss_kappa, why("fleiss_kappa")),
+                alpha: Shown::of(c.krippendorff_alpha, why("krippendorff_alpha")),
+                unitizing: Shown::of(c.unitizing_alpha, why("unitizing_alpha")),
+            }
+        })
+        .collect()
+}
+
+struct Summary {
+    units: u64,
+    pa: Shown,
+    kappa: Shown,
+    fleiss: Shown,
+    alpha: Shown,
+    unitizing: Shown,
+    macro_pa: Shown,
+    macro_kappa: Shown,
+    macro_fleiss: Shown,
+    macro_alpha: Shown,
+    macro_unitizing: Shown,
+    codes_used: usize,
+    reading: &'static str,
+}
+
+fn summary(report: &AgreementReport) -> Summary {
+    let p = &report.overall.pooled;
+    let m = &report.overall.macro_mean;
+    let why = |name: &str| p.undefined.get(name).copied();
+    let none = Some("no code has a defined value");
+    Summary {
+        units: p.units,
+        pa: Shown::of(p.percent_agreement, why("percent_agreement")),
+        kappa: Shown::of(p.cohen_kappa, why("cohen_kappa")),
+        fleiss: Shown::of(p.fleiss_kappa, why("fleiss_kappa")),
+        alpha: Shown::of(p.krippendorff_alpha, why("krippendorff_alpha")),
+        unitizing: Shown::of(p.unitizing_alpha, why("unitizing_alpha")),
+        macro_pa: Shown::of(m.percent_agreement, none),
+        macro_kappa: Shown::of(m.cohen_kappa, none),
+        macro_fleiss: Shown::of(m.fleiss_kappa, none),
+        macro_alpha: Shown::of(m.krippendorff_alpha, none),
+        macro_unitizing: Shown::of(m.unitizing_alpha, none),
+        codes_used: m.codes_used,
+        reading: interpretation(p.krippendorff_alpha),
+    }
+}
+
+/// Who can be compared: members who code, plus anyone who has coded here.
+async fn coder_choices(app: &AppState, project: &Project) -> Result<Vec<String>, AppError> {
+    let mut names: Vec<String> = crate::db::members::list(&app.db, project.id)
+        .await?
+        .into_iter()
+        .filter(|m| Role::parse(&m.role).is_ok_and(Role::can_code))
+        .map(|m| m.username)
+        .collect();
+    for (_, name) in crate::db::excerpts::coders(&app.db, project.id).await? {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.sort_by_key(|n| n.to_lowercase());
+    Ok(names)
+}
+
+#[derive(Template)]
+#[template(path = "agreement.html")]
+struct ReportPage {
+    layout: Layout,
+    project_id: i64,
+    project_name: String,
+    params: AgreementParams,
+    query: String,
+    coder_choices: Vec<String>,
+    codes: Vec<CodeView>,
+    attribute_values: Vec<(String, String, i64)>,
+    report: Option<AgreementReport>,
+    rows: Vec<Row>,
+    summary: Option<Summary>,
+    error: Option<String>,
+}
+
+async fn report_page(
+    State(app): State<AppState>,
+    PageProject { mut page, access }: PageProject,
+    Query(params): Query<AgreementParams>,
+) -> PageResult {
+    access.require(
+        Role::can_run_reports,
+        "Agreement reports are for project owners and viewers.",
+    )?;
+    let coder_choices = coder_choices(&app, &access.project).await?;
+    let codes = codes::codebook(&app.db, &access).await?;
+    let attribute_values = docs::attribute_values(&app.db, &access).await?;
+    let (mut report, mut error) = (None, None);
+    if params.has_coders() {
+        let computed = match params.request() {
+            Ok(request) => match agreement::load(&app.db, &access, &request).await {
+                Ok(data) => agreement::compute(data)
+                    .await
+                    .map(|(data, computed)| agreement::figures(&data, &computed)),
+                Err(err) => Err(err),
+            },
+            Err(err) => Err(err),
+        };
+        match computed {
+            Ok(figures) => report = Some(figures),
+            Err(AppError::Internal(cause)) => return Err(AppError::Internal(cause).into()),
+            Err(err) => error = Some(err.to_string()),
+        }
+    }
+    let rows = report.as_ref().map(rows).unwrap_or_default();
+    let summary = report.as_ref().map(summary);
+    let layout = Layout::for_user(
+        &app,
+        &mut page,
+        format!("Agreement · {}", access.project.name),
+    )
+    .await?;
+    render(&ReportPage {
+        layout,
+        project_id: access.project_id(),
+        project_name: access.project.name.clone(),
+        query: params.query_string(),
+        params,
+        coder_choices,
+        codes,
+        attribute_values,
+        report,
+        rows,
+        summary,
+        error,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "disagreements.html")]
+struct DisagreementsPage {
+    layout: Layout,
+    project_id: i64,
+    project_name: String,
+    query: String,
+    /// The query with the code, for links to each region.
+    code_query: String,
+    code: CodeView,
+    regions: Vec<RegionView>,
+    open: usize,
+}
+
+fn code_param(params: &AgreementParams) -> Result<i64, AppError> {
+    params
+        .code
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("code", "Choose a code from the report."))
+}
+
+async fn disagreements_page(
+    State(app): State<AppState>,
+    PageProject { mut page, access }: PageProject,
+    Query(params): Query<AgreementParams>,
+) -> PageResult {
+    let code_id = code_param(&params)?;
+    let data = agreement::load(&app.db, &access, &params.request()?).await?;
+    let code = data
+        .codes
+        .iter()
+        .find(|c| c.id == code_id)
+        .cloned()
+        .ok_or(AppError::NotFound("Code"))?;
+    let regions = adjudication::regions(&app.db, &access, &data, code_id).await?;
+    let open = regions.iter().filter(|r| r.decision.is_none()).count();
+    let mut base = params.clone();
+    base.code = String::new();
+    let layout =
+        Layout::for_user(&app, &mut page, format!("Disagreements · {}", code.path)).await?;
+    render(&DisagreementsPage {
+        layout,
+        project_id: access.project_id(),
+        project_name: access.project.name.clone(),
+        code_query: params.query_string(),
+        query: base.query_string(),
+        code,
+        regions,
+        open,
+    })
+}
+
+#[derive(Deserialize)]
+struct Focus {
+    document: i64,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Template)]
+#[template(path = "compare.html")]
+struct ComparePage {
+    layout: Layout,
+    project_id: i64,
+    project_name: String,
+    query: String,
+    code: CodeView,
+    region: RegionView,
+    comparison: Comparison,
+    position: usize,
+    total: usize,
+    can_adjudicate: bool,
+}
+
+async fn compare_page(
+    State(app): State<AppState>,
+    PageProject { mut page, access }: PageProject,
+    Query(params): Query<AgreementParams>,
+    Query(focus): Query<Focus>,
+) -> PageResult {
+    let code_id = code_param(&params)?;
+    let data = agreement::load(&app.db, &access, &params.request()?).await?;
+    let code = data
+        .codes
+        .iter()
+        .find(|c| c.id == code_id)
+        .cloned()
+        .ok_or(AppError::NotFound("Code"))?;
+    let regions = adjudication::regions(&app.db, &access, &data, code_id).await?;
+    let position = regions
+        .iter()
+        .position(|r| {
+            r.document_id == focus.document
+                && r.start == focus.start as u64
+                && r.end == focus.end as u64
+        })
+        .ok_or_else(|| AppError::NotFound("Disagreement"))?;
+    let comparison = adjudication::compare(
+        &app.db,
+        &access,
+        &data,
+        code_id,
+        focus.document,
+        focus.start,
+        focus.end,
+    )
+    .await?;
+    let mut base = params.clone();
+    base.code = String::new();
+    let layout = Layout::for_user(&app, &mut page, format!("Disagreement · {}", code.path)).await?;
+    render(&ComparePage {
+        layout,
+        project_id: access.project_id(),
+        project_name: access.project.name.clone(),
+        query: base.query_string(),
+        code,
+        total: regions.len(),
+        region: regions[position].clone(),
+        comparison,
+        position,
+        can_adjudicate: access.role.can_manage_codebook() && !access.project.archived,
+    })
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    /// The report's query string, to come back to the same list.
+    query: String,
+    code: i64,
+    document: i64,
+    start: i64,
+    end: i64,
+    /// `accept:<coder>`, `none` or `draw`.
+    decision: String,
+    #[serde(default)]
+    draw_start: String,
+    #[serde(default)]
+    draw_end: String,
+}
+
+async fn decide(
+    State(app): State<AppState>,
+    PageProject { page, access }: PageProject,
+    Form(form): Form<DecisionForm>,
+) -> PageResult {
+    let number = |raw: &str, field: &'static str| {
+        raw.trim().parse::<i64>().map_err(|_| {
+            AppError::invalid(field, "Give the new excerpt's start and end as numbers.")
+        })
+    };
+    let decision = match form.decision.split_once(':') {
+        Some(("accept", coder)) => Ok(Decision::Accept(coder.to_owned())),
+        _ if form.decision == "none" => Ok(Decision::NotApplicable),
+        _ if form.decision == "draw" => number(&form.draw_start, "draw_start").and_then(|start| {
+            Ok(Decision::Draw {
+                start,
+                end: number(&form.draw_end, "draw_end")?,
+            })
+        }),
+        _ => Err(AppError::invalid("decision", "Choose a decision.")),
+    };
+    let result = match decision {
+        Ok(decision) => {
+            adjudication::decide(
+                &app.db,
+                &access,
+                form.code,
+                form.document,
+                form.start,
+                form.end,
+                &decision,
+            )
+            .await
+        }
+        Err(err) => Err(err),
+    };
+    let list = urls::disagreements(access.project_id(), &form.query, form.code);
+    if result.is_err() {
+        let back = urls::compare(
+            access.project_id(),
+            &format!("{}&code={}", form.query, form.code),
+            form.document,
+            form.start,
+            form.end,
+        );
+        return after_form(&app, &page.session, result, "", &back, &back).await;
+    }
+    // Continue with the next open disagreement, largest first.
+    let params: AgreementParams =
+        serde_urlencoded::from_str(&format!("{}&code={}", form.query, form.code))
+            .unwrap_or_default();
+    let next = match params.request() {
+        Ok(request) => {
+            let data = agreement::load(&app.db, &access, &request).await?;
+            adjudication::regions(&app.db, &access, &data, form.code)
+                .await?
+                .into_iter()
+                .find(|r| r.decision.is_none())
+                .map(|r| {
+                    urls::compare(
+                        access.project_id(),
+                        &format!("{}&code={}", form.query, form.code),
+                        r.document_id,
+                        r.start,
+                        r.end,
+                    )
+                })
+        }
+        Err(_) => None,
+    };
+    match next {
+        Some(to) => {
+            after_form(
+                &app,
+                &page.session,
+                result,
+                "Decision recorded. Here is the next disagreement.",
+                &to,
+                &to,
+            )
+            .await
+        }
+        None => {
+            super::redirect_with_flash(
+                &app,
+                &page.session,
+                "Decision recorded. No open disagreements remain on this code.",
+                &list,
+            )
+            .await?;
+            Ok(Redirect::to(&list).into_response())
+        }
+    }
+}
