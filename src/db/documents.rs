@@ -490,3 +490,14 @@ pub async fn ids_with_attribute(
     .fetch_all(ex)
     .await
 }
+
+/// Whether any transcript of the project has turn times (subtitles, timestamps).
+pub async fn has_times(ex: impl SqliteExecutor<'_>, project_id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM turns t JOIN documents d ON d.id = t.document_id
+                        WHERE d.project_id = ? AND t.start_ms IS NOT NULL)",
+    )
+    .bind(project_id)
+    .fetch_one(ex)
+    .await
+}

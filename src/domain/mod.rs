@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod codebook;
+pub mod export;
 pub mod import;
 pub mod names;
 pub mod role;

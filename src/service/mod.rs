@@ -8,6 +8,7 @@ pub mod agreement;
 pub mod codes;
 pub mod coding;
 pub mod documents;
+pub mod export;
 pub mod projects;
 pub mod retrieval;
 pub mod sessions;

@@ -5,6 +5,7 @@ pub mod agreement;
 mod codes;
 mod documents;
 mod excerpts;
+pub mod export;
 
 pub use excerpts::ExcerptJson;
 mod members;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(documents::router())
         .merge(codes::router())
         .merge(agreement::router())
+        .merge(export::router())
         .merge(excerpts::router())
 }
 

@@ -1,0 +1,412 @@
+//! Exports of the coding: every (excerpt, code) as a CSV row, streamed document by
+//! document so memory stays flat however large the project; and a code × document matrix.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use axum::body::Bytes;
+use futures_util::Stream;
+
+use super::codes::{self, CodeView};
+use super::projects::ProjectAccess;
+use crate::db::documents::{self as doc_store, Turn};
+use crate::db::excerpts::{self as excerpt_store, CoderFilter, Excerpt};
+use crate::db::{self, Db};
+use crate::domain::codebook::{self, Node};
+use crate::domain::export::{self, Columns, EXCEL_BOM, Row};
+use crate::domain::import::SpeakerRole;
+use crate::domain::names::CONSENSUS;
+use crate::domain::spreadsheet::neutralise;
+use crate::domain::text;
+use crate::error::{AppError, AppResult};
+
+/// Which excerpts to export; empty lists mean "all".
+#[derive(Debug, Clone, Default)]
+pub struct ExportFilter {
+    pub codes: Vec<i64>,
+    pub include_subcodes: bool,
+    /// User names, or `consensus`.
+    pub coders: Vec<String>,
+    pub documents: Vec<i64>,
+    pub attribute: Option<(String, String)>,
+    /// Only excerpts overlapping a turn of a speaker with this role.
+    pub role: Option<SpeakerRole>,
+    /// Start the file with a byte-order mark so Excel reads it as UTF-8.
+    pub excel: bool,
+}
+
+/// An export ready to stream: what is in scope, resolved and checked up front so that
+/// every error is reported before the first byte is sent.
+pub struct ExcerptExport {
+    db: Db,
+    project: String,
+    documents: Vec<(i64, String)>,
+    attributes: HashMap<i64, BTreeMap<String, String>>,
+    columns: Columns,
+    codes: HashMap<i64, CodeView>,
+    raters: Raters,
+    role: Option<&'static str>,
+    excel: bool,
+}
+
+/// Whose excerpts are exported.
+#[derive(Debug, Clone)]
+struct Raters {
+    users: BTreeSet<i64>,
+    consensus: bool,
+    everyone: bool,
+}
+
+impl Raters {
+    fn includes(&self, excerpt: &Excerpt) -> bool {
+        if excerpt.consensus {
+            self.everyone || self.consensus
+        } else {
+            self.everyone || self.users.contains(&excerpt.coder_id)
+        }
+    }
+}
+
+async fn resolve_raters(db: &Db, access: &ProjectAccess, names: &[String]) -> AppResult<Raters> {
+    let sees_all = access.role.sees_all_coders(access.project.blind_coding);
+    let mut raters = Raters {
+        users: BTreeSet::new(),
+        consensus: false,
+        everyone: names.is_empty() && sees_all,
+    };
+    if names.is_empty() && !sees_all {
+        raters.users.insert(access.user.id);
+    }
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let blind = || {
+            AppError::forbidden("This project codes blind: coders export only their own excerpts.")
+        };
+        if name.eq_ignore_ascii_case(CONSENSUS) {
+            if !sees_all {
+                return Err(blind());
+            }
+            raters.consensus = true;
+            continue;
+        }
+        let user = db::users::by_username(db, name).await?.ok_or_else(|| {
+            AppError::invalid("coders", format!("There is no user named '{name}'."))
+        })?;
+        if user.id != access.user.id && !sees_all {
+            return Err(blind());
+        }
+        raters.users.insert(user.id);
+    }
+    Ok(raters)
+}
+
+fn select_codes(
+    all: &[CodeView],
+    wanted: &[i64],
+    include_subcodes: bool,
+) -> AppResult<BTreeSet<i64>> {
+    let known: BTreeSet<i64> = all.iter().map(|c| c.id).collect();
+    if wanted.is_empty() {
+        return Ok(known);
+    }
+    if let Some(unknown) = wanted.iter().find(|id| !known.contains(id)) {
+        return Err(AppError::invalid(
+            "codes",
+            format!("There is no code {unknown} in this project."),
+        ));
+    }
+    if !include_subcodes {
+        return Ok(wanted.iter().copied().collect());
+    }
+    let nodes: Vec<Node> = all
+        .iter()
+        .map(|c| Node {
+            id: c.id,
+            parent_id: c.parent_id,
+            name: c.name.clone(),
+            position: 0,
+        })
+        .collect();
+    Ok(wanted
+        .iter()
+        .flat_map(|id| codebook::subtree(&nodes, *id))
+        .collect())
+}
+
+async fn documents_in_scope(
+    db: &Db,
+    access: &ProjectAccess,
+    filter: &ExportFilter,
+) -> AppResult<Vec<(i64, String)>> {
+    let mut documents: Vec<(i64, String)> = doc_store::lengths(db, access.project_id())
+        .await?
+        .into_iter()
+        .map(|(id, title, _)| (id, title))
+        .collect();
+    if !filter.documents.is_empty() {
+        let known: BTreeSet<i64> = documents.iter().map(|(id, _)| *id).collect();
+        if let Some(unknown) = filter.documents.iter().find(|id| !known.contains(id)) {
+            return Err(AppError::invalid(
+                "documents",
+                format!("There is no document {unknown} in this project."),
+            ));
+        }
+        documents.retain(|(id, _)| filter.documents.contains(id));
+    }
+    if let Some((name, value)) = &filter.attribute {
+        let with: BTreeSet<i64> =
+            doc_store::ids_with_attribute(db, access.project_id(), name, value)
+                .await?
+                .into_iter()
+                .collect();
+        documents.retain(|(id, _)| with.contains(id));
+    }
+    Ok(documents)
+}
+
+pub async fn prepare(
+    db: &Db,
+    access: &ProjectAccess,
+    filter: &ExportFilter,
+) -> AppResult<ExcerptExport> {
+    let raters = resolve_raters(db, access, &filter.coders).await?;
+    let all_codes = codes::codebook(db, access).await?;
+    let selected = select_codes(&all_codes, &filter.codes, filter.include_subcodes)?;
+    let codes = all_codes
+        .into_iter()
+        .filter(|c| selected.contains(&c.id))
+        .map(|c| (c.id, c))
+        .collect();
+    let documents = documents_in_scope(db, access, filter).await?;
+    let (first, last) = (
+        documents.first().map_or(0, |d| d.0),
+        documents.last().map_or(-1, |d| d.0),
+    );
+    let mut attributes: HashMap<i64, BTreeMap<String, String>> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
+    for attribute in doc_store::attributes_in_range(db, access.project_id(), first, last).await? {
+        if !names.contains(&attribute.name) {
+            names.push(attribute.name.clone());
+        }
+        attributes
+            .entry(attribute.document_id)
+            .or_default()
+            .insert(attribute.name, attribute.value);
+    }
+    let times = doc_store::has_times(db, access.project_id()).await?;
+    Ok(ExcerptExport {
+        db: db.clone(),
+        project: access.project.name.clone(),
+        documents,
+        attributes,
+        columns: Columns {
+            attributes: names,
+            times,
+        },
+        codes,
+        raters,
+        role: filter.role.map(super::documents::role_name),
+        excel: filter.excel,
+    })
+}
+
+impl ExcerptExport {
+    /// The CSV, one chunk per document.
+    pub fn into_stream(self) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+        futures_util::stream::unfold((self, 0usize), |(export, next)| async move {
+            if next > export.documents.len() {
+                return None;
+            }
+            let chunk = if next == 0 {
+                Ok(export.header())
+            } else {
+                export.document_rows(next - 1).await.map_err(|e| {
+                    tracing::error!(error = ?e, "export failed mid-stream");
+                    std::io::Error::other("the export failed; see the server log")
+                })
+            };
+            Some((chunk.map(Bytes::from), (export, next + 1)))
+        })
+    }
+
+    fn header(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        if self.excel {
+            out.extend_from_slice(EXCEL_BOM.as_bytes());
+        }
+        let mut writer = csv::Writer::from_writer(out);
+        let _ = writer.write_record(self.columns.header());
+        writer.into_inner().unwrap_or_default()
+    }
+
+    async fn document_rows(&self, index: usize) -> AppResult<Vec<u8>> {
+        let (document_id, title) = &self.documents[index];
+        let excerpts: Vec<Excerpt> =
+            excerpt_store::for_document(&self.db, *document_id, CoderFilter::Everyone)
+                .await?
+                .into_iter()
+                .filter(|e| self.raters.includes(e))
+                .collect();
+        if excerpts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Some(document) = doc_store::by_id(&self.db, *document_id).await? else {
+            return Ok(Vec::new()); // deleted while the export ran
+        };
+        let turns = doc_store::turns_of(&self.db, *document_id).await?;
+        let mut code_ids: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (excerpt_id, code_id) in
+            excerpt_store::codes_for_document(&self.db, *document_id).await?
+        {
+            code_ids.entry(excerpt_id).or_default().push(code_id);
+        }
+        let spans: Vec<(usize, usize)> = excerpts
+            .iter()
+            .map(|e| (e.start as usize, e.end as usize))
+            .collect();
+        let texts = text::slices(&document.text, &spans);
+        let no_attributes = BTreeMap::new();
+        let attributes = self.attributes.get(document_id).unwrap_or(&no_attributes);
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        for (excerpt, text) in excerpts.iter().zip(texts) {
+            let overlapping: Vec<&Turn> = turns
+                .iter()
+                .filter(|t| t.start < excerpt.end && excerpt.start < t.end)
+                .collect();
+            if self
+                .role
+                .is_some_and(|role| !overlapping.iter().any(|t| t.role == role))
+            {
+                continue;
+            }
+            let speakers = distinct(overlapping.iter().map(|t| t.speaker.as_str()));
+            let roles = distinct(overlapping.iter().map(|t| t.role.as_str()));
+            let mut codes: Vec<&CodeView> = code_ids
+                .get(&excerpt.id)
+                .into_iter()
+                .flatten()
+                .filter_map(|id| self.codes.get(id))
+                .collect();
+            codes.sort_by(|a, b| a.path.cmp(&b.path));
+            for code in codes {
+                let row = Row {
+                    project: &self.project,
+                    document_id: *document_id,
+                    document: title,
+                    attributes: self
+                        .columns
+                        .attributes
+                        .iter()
+                        .map(|name| attributes.get(name).map_or("", String::as_str))
+                        .collect(),
+                    excerpt_id: excerpt.id,
+                    coder: if excerpt.consensus {
+                        CONSENSUS
+                    } else {
+                        &excerpt.coder
+                    },
+                    code: &code.name,
+                    code_path: &code.path,
+                    start: excerpt.start,
+                    end: excerpt.end,
+                    speakers: &speakers,
+                    speaker_roles: &roles,
+                    start_time: overlapping
+                        .first()
+                        .and_then(|t| t.start_ms)
+                        .map(export::clock),
+                    end_time: overlapping.last().and_then(|t| t.end_ms).map(export::clock),
+                    text,
+                    memo: &excerpt.memo,
+                    created_at: &excerpt.created_at,
+                    updated_at: &excerpt.updated_at,
+                };
+                writer
+                    .write_record(row.cells(&self.columns))
+                    .map_err(anyhow::Error::from)?;
+            }
+        }
+        Ok(writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    }
+}
+
+fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for item in items {
+        if !seen.contains(&item) {
+            seen.push(item);
+        }
+    }
+    seen.join("; ")
+}
+
+/// Code × document matrix: for each document in scope, per code, the number of excerpts
+/// and the characters they cover (overlaps counted once).
+pub async fn matrix_csv(
+    db: &Db,
+    access: &ProjectAccess,
+    filter: &ExportFilter,
+) -> AppResult<String> {
+    let export = prepare(db, access, filter).await?;
+    let mut codes: Vec<&CodeView> = export.codes.values().collect();
+    codes.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut header = vec!["document_id".to_owned(), "document".to_owned()];
+    for code in &codes {
+        header.push(format!("{} [excerpts]", code.path));
+        header.push(format!("{} [characters]", code.path));
+    }
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    if filter.excel {
+        writer = csv::Writer::from_writer(EXCEL_BOM.as_bytes().to_vec());
+    }
+    writer
+        .write_record(header.iter().map(|h| neutralise(h).into_owned()))
+        .map_err(anyhow::Error::from)?;
+    for (document_id, title) in &export.documents {
+        let turns = if export.role.is_some() {
+            doc_store::turns_of(db, *document_id).await?
+        } else {
+            Vec::new()
+        };
+        let excerpts: Vec<Excerpt> =
+            excerpt_store::for_document(db, *document_id, CoderFilter::Everyone)
+                .await?
+                .into_iter()
+                .filter(|e| export.raters.includes(e))
+                .filter(|e| {
+                    export.role.is_none_or(|role| {
+                        turns
+                            .iter()
+                            .any(|t| t.role == role && t.start < e.end && e.start < t.end)
+                    })
+                })
+                .collect();
+        let mut by_code: HashMap<i64, Vec<(usize, usize)>> = HashMap::new();
+        let kept: BTreeMap<i64, &Excerpt> = excerpts.iter().map(|e| (e.id, e)).collect();
+        for (excerpt_id, code_id) in excerpt_store::codes_for_document(db, *document_id).await? {
+            if let Some(e) = kept.get(&excerpt_id) {
+                by_code
+                    .entry(code_id)
+                    .or_default()
+                    .push((e.start as usize, e.end as usize));
+            }
+        }
+        let mut record = vec![document_id.to_string(), neutralise(title).into_owned()];
+        for code in &codes {
+            let spans = by_code.get(&code.id).map(Vec::as_slice).unwrap_or_default();
+            let covered: usize = spans.iter().map(|&(s, _)| s).min().map_or(0, |from| {
+                let to = spans.iter().map(|&(_, e)| e).max().unwrap_or(from);
+                text::coverage_runs(from, to, spans)
+                    .iter()
+                    .filter(|r| r.2)
+                    .map(|r| r.1 - r.0)
+                    .sum()
+            });
+            record.push(spans.len().to_string());
+            record.push(covered.to_string());
+        }
+        writer.write_record(&record).map_err(anyhow::Error::from)?;
+    }
+    Ok(
+        String::from_utf8(writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+            .map_err(anyhow::Error::from)?,
+    )
+}
