@@ -90,6 +90,40 @@ pub enum Command {
         #[arg(long, value_name = "COLUMN")]
         id_column: Option<String>,
     },
+    /// Export coded excerpts as CSV (one row per excerpt and code), or the code × document
+    /// matrix with --matrix.
+    Export {
+        /// The project's id, or its exact name.
+        #[arg(long, value_name = "NAME_OR_ID")]
+        project: String,
+        /// Where to write the CSV file ("-" for standard output).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Only these codes (ids, comma-separated).
+        #[arg(long, value_name = "IDS", default_value = "")]
+        codes: String,
+        /// Include the sub-codes of --codes.
+        #[arg(long)]
+        subcodes: bool,
+        /// Only these coders (user names, comma-separated; "consensus" for the consensus set).
+        #[arg(long, value_name = "NAMES", default_value = "")]
+        coders: String,
+        /// Only these documents (ids, comma-separated).
+        #[arg(long, value_name = "IDS", default_value = "")]
+        documents: String,
+        /// Only documents with this attribute value, as name:value.
+        #[arg(long, value_name = "NAME:VALUE", default_value = "")]
+        attribute: String,
+        /// Only excerpts in turns of this speaker role (interviewer or participant).
+        #[arg(long, value_name = "ROLE", default_value = "")]
+        role: String,
+        /// Start the file with a byte-order mark so Excel reads it as UTF-8.
+        #[arg(long)]
+        excel: bool,
+        /// Write the code × document matrix (excerpt and character counts) instead.
+        #[arg(long)]
+        matrix: bool,
+    },
     /// Write a consistent copy of the database to PATH (safe while the server runs).
     Backup {
         /// Where to write the copy; must not exist yet.

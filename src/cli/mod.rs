@@ -1,5 +1,6 @@
 //! The command line: a thin front over the same services the web server uses.
 
+mod export;
 mod import;
 mod passwords;
 
@@ -80,6 +81,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 id_column: id_column.clone(),
             };
             import::run(&db, args).await
+        }
+        Some(Command::Export {
+            ref project,
+            ref out,
+            ref codes,
+            subcodes,
+            ref coders,
+            ref documents,
+            ref attribute,
+            ref role,
+            excel,
+            matrix,
+        }) => {
+            let db = db::open(&cli.db).await?;
+            let params = crate::service::export::ExportParams {
+                codes: codes.clone(),
+                subcodes: subcodes.to_string(),
+                coders: coders.clone(),
+                documents: documents.clone(),
+                attribute: attribute.clone(),
+                role: role.clone(),
+                excel: excel.to_string(),
+            };
+            let filter = params.filter().map_err(explain)?;
+            export::run(&db, project, out, filter, matrix).await
         }
         Some(Command::Backup { ref path }) => {
             let db = db::open(&cli.db).await?;

@@ -67,6 +67,15 @@ pub async fn list_for_member(
     .await
 }
 
+pub async fn by_id(ex: impl SqliteExecutor<'_>, id: i64) -> sqlx::Result<Option<Project>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM projects p WHERE p.id = ?"
+    )))
+    .bind(id)
+    .fetch_optional(ex)
+    .await
+}
+
 /// Projects of a member whose name matches exactly (for the CLI's `--project NAME`).
 pub async fn ids_by_name(ex: impl SqliteExecutor<'_>, name: &str) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar("SELECT id FROM projects WHERE name = ? ORDER BY id")

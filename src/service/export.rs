@@ -3,10 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use axum::body::Bytes;
 use futures_util::Stream;
+use serde::Deserialize;
 
 use super::codes::{self, CodeView};
+use super::documents::parse_speaker_role;
 use super::projects::ProjectAccess;
 use crate::db::documents::{self as doc_store, Turn};
 use crate::db::excerpts::{self as excerpt_store, CoderFilter, Excerpt};
@@ -32,6 +33,83 @@ pub struct ExportFilter {
     pub role: Option<SpeakerRole>,
     /// Start the file with a byte-order mark so Excel reads it as UTF-8.
     pub excel: bool,
+}
+
+/// Export filters; lists are comma-separated, and empty means "all".
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ExportParams {
+    #[serde(default)]
+    pub codes: String,
+    /// Include the sub-codes of the listed codes.
+    #[serde(default)]
+    pub subcodes: String,
+    /// User names, or `consensus`.
+    #[serde(default)]
+    pub coders: String,
+    #[serde(default)]
+    pub documents: String,
+    /// `name:value`
+    #[serde(default)]
+    pub attribute: String,
+    /// `interviewer` or `participant`.
+    #[serde(default)]
+    pub role: String,
+    /// Add a byte-order mark so Excel opens the file as UTF-8.
+    #[serde(default)]
+    pub excel: String,
+}
+
+fn flag(raw: &str) -> bool {
+    matches!(raw.trim(), "true" | "on" | "1" | "yes")
+}
+
+fn list(raw: &str) -> Vec<String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn ids(field: &'static str, raw: &str) -> Result<Vec<i64>, AppError> {
+    list(raw)
+        .iter()
+        .map(|s| {
+            s.parse().map_err(|_| {
+                AppError::invalid(
+                    field,
+                    format!("'{s}' is not an id; give ids separated by commas."),
+                )
+            })
+        })
+        .collect()
+}
+
+impl ExportParams {
+    pub fn filter(&self) -> Result<ExportFilter, AppError> {
+        let attribute = match self.attribute.trim() {
+            "" => None,
+            raw => {
+                let (name, value) = raw.split_once(':').ok_or_else(|| {
+                    AppError::invalid("attribute", "Filter documents as name:value.")
+                })?;
+                Some((name.to_owned(), value.to_owned()))
+            }
+        };
+        let role = match self.role.trim() {
+            "" => None,
+            raw => Some(parse_speaker_role(raw)?),
+        };
+        Ok(ExportFilter {
+            codes: ids("codes", &self.codes)?,
+            include_subcodes: flag(&self.subcodes),
+            coders: list(&self.coders),
+            documents: ids("documents", &self.documents)?,
+            attribute,
+            role,
+            excel: flag(&self.excel),
+        })
+    }
 }
 
 /// An export ready to stream: what is in scope, resolved and checked up front so that
@@ -210,7 +288,9 @@ pub async fn prepare(
 
 impl ExcerptExport {
     /// The CSV, one chunk per document.
-    pub fn into_stream(self) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    pub fn into_stream(
+        self,
+    ) -> impl Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
         futures_util::stream::unfold((self, 0usize), |(export, next)| async move {
             if next > export.documents.len() {
                 return None;
@@ -223,7 +303,7 @@ impl ExcerptExport {
                     std::io::Error::other("the export failed; see the server log")
                 })
             };
-            Some((chunk.map(Bytes::from), (export, next + 1)))
+            Some((chunk, (export, next + 1)))
         })
     }
 

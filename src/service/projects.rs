@@ -226,6 +226,25 @@ async fn ensure_another_owner(tx: &mut db::Tx, project_id: i64) -> AppResult<()>
     Ok(())
 }
 
+/// Full access for the server's operator at the command line (imports, exports), who acts
+/// outside any account.
+pub async fn operator_access(db: &Db, project_id: i64) -> AppResult<ProjectAccess> {
+    let project = db::projects::by_id(db, project_id)
+        .await?
+        .ok_or(AppError::NotFound("Project"))?;
+    let operator = User {
+        id: 0,
+        username: "operator".into(),
+        is_admin: true,
+        created_at: String::new(),
+    };
+    Ok(ProjectAccess {
+        project,
+        role: Role::Owner,
+        user: operator,
+    })
+}
+
 /// Resolves the CLI's `--project NAME_OR_ID` (no membership check: the CLI is the server's
 /// operator). A name shared by several projects is refused with their ids.
 pub async fn resolve_for_operator(db: &Db, name_or_id: &str) -> AppResult<i64> {

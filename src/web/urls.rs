@@ -167,6 +167,14 @@ pub fn adjudicate(project_id: impl Display) -> String {
     format!("/projects/{project_id}/agreement/decide")
 }
 
+pub fn excerpts_csv(project_id: impl Display) -> String {
+    format!("/api/v1/projects/{project_id}/excerpts.csv")
+}
+
+pub fn matrix_csv(project_id: impl Display) -> String {
+    format!("/api/v1/projects/{project_id}/matrix.csv")
+}
+
 pub fn asset(path: &str) -> String {
     format!("/static/{path}")
 }

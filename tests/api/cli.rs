@@ -313,3 +313,100 @@ async fn import_adds_files_to_a_project_by_name_or_id_atomically() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("Project not found"));
 }
+
+#[tokio::test]
+async fn export_writes_the_excerpts_csv_and_the_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gloss.db");
+    assert!(
+        gloss(&db, &["user", "add", "ada"], "a long password\n")
+            .status
+            .success()
+    );
+    let pool = gloss::db::open(&db).await.unwrap();
+    let ada = gloss::db::users::by_username(&pool, "ada")
+        .await
+        .unwrap()
+        .unwrap();
+    let access = gloss::service::projects::create(&pool, &ada, "Field work", "")
+        .await
+        .unwrap();
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/work_0759.txt");
+    assert!(
+        gloss(
+            &db,
+            &["import", "--project", "Field work", seed.to_str().unwrap()],
+            ""
+        )
+        .status
+        .success()
+    );
+    let input = gloss::service::codes::NewCodeInput {
+        name: "=Trust".into(),
+        ..Default::default()
+    };
+    let code = gloss::service::codes::create(&pool, &access, &input)
+        .await
+        .unwrap();
+    let (_, document) = gloss::service::documents::open(&pool, &ada, 1)
+        .await
+        .unwrap();
+    let excerpt = gloss::service::coding::NewExcerptInput {
+        start: 0,
+        end: 9,
+        code_ids: vec![code.id],
+        ..Default::default()
+    };
+    gloss::service::coding::create(&pool, &access, &document, &excerpt)
+        .await
+        .unwrap();
+
+    let out = dir.path().join("excerpts.csv");
+    let exported = gloss(
+        &db,
+        &[
+            "export",
+            "--project",
+            "Field work",
+            "--out",
+            out.to_str().unwrap(),
+            "--excel",
+        ],
+        "",
+    );
+    assert!(
+        exported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    let headers = reader.headers().unwrap().clone();
+    let cell = |name: &str| rows[0][headers.iter().position(|h| h == name).unwrap()].to_owned();
+    assert_eq!(cell("code"), "'=Trust", "neutralised for spreadsheets");
+    assert_eq!(cell("text"), "Hi there!");
+    assert_eq!(cell("Transcript ID"), "work_0759");
+    assert_eq!(cell("speakers"), "Assistant");
+
+    let matrix = gloss(
+        &db,
+        &["export", "--project", "1", "--out", "-", "--matrix"],
+        "",
+    );
+    assert!(matrix.status.success());
+    assert!(
+        stdout(&matrix)
+            .starts_with("document_id,document,'=Trust [excerpts],'=Trust [characters]\n"),
+        "{}",
+        stdout(&matrix)
+    );
+    let bad = gloss(
+        &db,
+        &["export", "--project", "1", "--out", "-", "--codes", "x"],
+        "",
+    );
+    assert!(!bad.status.success());
+}

@@ -7,5 +7,6 @@ mod auth;
 mod cli;
 mod coding;
 mod documents;
+mod export;
 mod projects;
 mod retrieval;

@@ -1,0 +1,306 @@
+//! Exports: the coded-excerpts CSV round-trips through a CSV parser field by field
+//! (hostile strings included), filters, blind coding, the matrix, and access control.
+
+use std::collections::HashMap;
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::coding::study;
+use crate::helpers::Api;
+
+const HOSTILE: &str = "Interviewer: =HYPERLINK(\"http://evil\"), \"quoted\"?\n\nUser: <script>alert('x')</script>, commas, \"quotes\"\nand 💛 newlines\n\nInterviewer: @SUM(1+1) -1 +2";
+
+async fn csv_of(api: &Api, path: &str) -> (StatusCode, String) {
+    let response = api.request(Method::GET, path).send().await.unwrap();
+    let status = response.status();
+    (status, response.text().await.unwrap())
+}
+
+fn parse(csv: &str) -> (Vec<String>, Vec<HashMap<String, String>>) {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| {
+            headers
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_owned))
+                .collect()
+        })
+        .collect();
+    (headers, rows)
+}
+
+/// What a spreadsheet-safe cell means: Gloss prefixes formula-like cells with `'`.
+fn restore(cell: &str) -> &str {
+    gloss::domain::spreadsheet::restore(cell)
+}
+
+#[tokio::test]
+async fn every_field_round_trips_through_a_csv_parser() {
+    let s = study().await;
+    let (status, created) = s
+        .owner
+        .post(&format!("/projects/{}/documents", s.project), json!({ "title": "=Hostile, \"doc\"", "text": HOSTILE, "attributes": { "site": "-Leeds", "wave": "2" } }))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let hostile_doc = created["id"].as_i64().unwrap();
+    let parent = s.code(&s.owner, "Concerns").await;
+    let (_, child) = s
+        .owner
+        .post(
+            &format!("/projects/{}/codes", s.project),
+            json!({ "name": "=cmd|' /C calc'!A0, \"x\"", "parent_id": parent }),
+        )
+        .await;
+    let child = child["id"].as_i64().unwrap();
+    let (_, doc) = s.owner.get(&format!("/documents/{hostile_doc}")).await;
+    let text = doc["text"].as_str().unwrap().to_owned();
+    let span_of = |needle: &str| {
+        let byte = text.find(needle).unwrap();
+        let start = text[..byte].chars().count();
+        (start, start + needle.chars().count())
+    };
+    let (a, b) = span_of("<script>alert('x')</script>, commas, \"quotes\"\nand 💛 newlines");
+    s.alice
+        .post(&format!("/documents/{hostile_doc}/excerpts"), json!({ "start": a, "end": b, "code_ids": [parent, child], "memo": "+memo, with \"quotes\"\nand lines" }))
+        .await;
+    let (c, d) = span_of("@SUM(1+1) -1 +2");
+    s.bob
+        .post(
+            &format!("/documents/{hostile_doc}/excerpts"),
+            json!({ "start": c, "end": d, "code_ids": [child] }),
+        )
+        .await;
+    s.excerpt(&s.alice, "I trust it", &[parent]).await;
+
+    let (status, csv) = csv_of(&s.owner, &format!("/projects/{}/excerpts.csv", s.project)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (headers, rows) = parse(&csv);
+    let expected_header = [
+        "project",
+        "document_id",
+        "document",
+        "site",
+        "wave",
+        "excerpt_id",
+        "coder",
+        "code",
+        "code_path",
+        "start",
+        "end",
+        "speakers",
+        "speaker_roles",
+        "text",
+        "memo",
+        "created_at",
+        "updated_at",
+    ];
+    assert_eq!(headers, expected_header);
+    assert_eq!(rows.len(), 4, "one row per (excerpt, code)");
+    for cell in rows.iter().flat_map(|r| r.values()) {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "neutralised: {cell:?}"
+        );
+    }
+
+    // Compare every field with the API's view of the same excerpts.
+    let (_, codes) = s.owner.get(&format!("/projects/{}/codes", s.project)).await;
+    let code_paths: HashMap<i64, String> = codes["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_i64().unwrap(),
+                c["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let mut api_rows = Vec::new();
+    for document in [s.document, hostile_doc] {
+        let (_, doc) = s.owner.get(&format!("/documents/{document}")).await;
+        let (_, excerpts) = s
+            .owner
+            .get(&format!("/documents/{document}/excerpts"))
+            .await;
+        for e in excerpts["excerpts"].as_array().unwrap() {
+            for code in e["code_ids"].as_array().unwrap() {
+                api_rows.push((doc.clone(), e.clone(), code.as_i64().unwrap()));
+            }
+        }
+    }
+    for (doc, e, code) in &api_rows {
+        let row = rows
+            .iter()
+            .find(|r| {
+                r["excerpt_id"] == e["id"].to_string()
+                    && restore(&r["code_path"]) == code_paths[code]
+            })
+            .unwrap_or_else(|| panic!("row for excerpt {} code {code}", e["id"]));
+        assert_eq!(row["project"], "Study");
+        assert_eq!(row["document_id"], doc["id"].to_string());
+        assert_eq!(restore(&row["document"]), doc["title"].as_str().unwrap());
+        assert_eq!(
+            restore(&row["site"]),
+            doc["attributes"]["site"].as_str().unwrap_or("")
+        );
+        assert_eq!(row["coder"], e["coder"].as_str().unwrap());
+        assert_eq!(
+            restore(&row["code"]),
+            code_paths[code].rsplit(" > ").next().unwrap()
+        );
+        assert_eq!(row["start"], e["start"].to_string());
+        assert_eq!(row["end"], e["end"].to_string());
+        assert_eq!(
+            restore(&row["text"]),
+            e["text"].as_str().unwrap(),
+            "exact excerpt text"
+        );
+        assert_eq!(restore(&row["memo"]), e["memo"].as_str().unwrap());
+        assert_eq!(row["created_at"], e["created_at"].as_str().unwrap());
+        assert_eq!(row["updated_at"], e["updated_at"].as_str().unwrap());
+        assert!(row["created_at"].ends_with('Z'), "ISO 8601 UTC");
+    }
+    let script_row = rows
+        .iter()
+        .find(|r| r["text"].starts_with("<script>"))
+        .unwrap();
+    assert_eq!(script_row["speakers"], "User");
+    assert_eq!(script_row["speaker_roles"], "participant");
+    assert!(script_row["text"].contains('💛') && script_row["text"].contains('\n'));
+
+    let (_, excel) = csv_of(
+        &s.owner,
+        &format!("/projects/{}/excerpts.csv?excel=true", s.project),
+    )
+    .await;
+    assert!(excel.starts_with('\u{feff}'), "Excel option adds a BOM");
+}
+
+#[tokio::test]
+async fn filters_select_codes_coders_documents_and_roles() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let (_, sub) = s
+        .owner
+        .post(
+            &format!("/projects/{}/codes", s.project),
+            json!({ "name": "Doubt", "parent_id": trust }),
+        )
+        .await;
+    let sub = sub["id"].as_i64().unwrap();
+    s.excerpt(&s.alice, "I trust it", &[trust]).await;
+    s.excerpt(&s.bob, "Why not decisions?", &[sub]).await;
+    s.excerpt(&s.bob, "It helps me think", &[trust]).await;
+    let count = |csv: String| parse(&csv).1.len();
+    let base = format!("/projects/{}/excerpts.csv", s.project);
+    assert_eq!(count(csv_of(&s.owner, &base).await.1), 3);
+    assert_eq!(
+        count(csv_of(&s.owner, &format!("{base}?codes={trust}")).await.1),
+        2
+    );
+    assert_eq!(
+        count(
+            csv_of(&s.owner, &format!("{base}?codes={trust}&subcodes=true"))
+                .await
+                .1
+        ),
+        3
+    );
+    assert_eq!(
+        count(csv_of(&s.owner, &format!("{base}?coders=bob")).await.1),
+        2
+    );
+    assert_eq!(
+        count(
+            csv_of(&s.owner, &format!("{base}?coders=alice,bob"))
+                .await
+                .1
+        ),
+        3
+    );
+    assert_eq!(
+        count(
+            csv_of(&s.owner, &format!("{base}?role=interviewer"))
+                .await
+                .1
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            csv_of(&s.owner, &format!("{base}?documents={}", s.document))
+                .await
+                .1
+        ),
+        3
+    );
+    let (status, body) = csv_of(&s.owner, &format!("{base}?codes=999999")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = csv_of(&s.owner, &format!("{base}?role=narrator")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (status, matrix) = csv_of(&s.owner, &format!("/projects/{}/matrix.csv", s.project)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (headers, rows) = parse(&matrix);
+    assert_eq!(
+        headers,
+        [
+            "document_id",
+            "document",
+            "Trust [excerpts]",
+            "Trust [characters]",
+            "Trust > Doubt [excerpts]",
+            "Trust > Doubt [characters]"
+        ]
+    );
+    assert_eq!(rows[0]["Trust [excerpts]"], "2");
+    assert_eq!(
+        rows[0]["Trust [characters]"],
+        ("I trust it".len() + "It helps me think".len()).to_string()
+    );
+    assert_eq!(rows[0]["Trust > Doubt [excerpts]"], "1");
+}
+
+#[tokio::test]
+async fn blind_coding_and_membership_apply_to_exports() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    s.excerpt(&s.alice, "I trust it", &[trust]).await;
+    s.excerpt(&s.bob, "It helps me think", &[trust]).await;
+    s.owner
+        .patch(
+            &format!("/projects/{}", s.project),
+            json!({ "blind_coding": true }),
+        )
+        .await;
+    let base = format!("/projects/{}/excerpts.csv", s.project);
+    let (_, csv) = csv_of(&s.bob, &base).await;
+    let rows = parse(&csv).1;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["coder"], "bob");
+    let (status, _) = csv_of(&s.bob, &format!("{base}?coders=alice")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, matrix) = csv_of(&s.bob, &format!("/projects/{}/matrix.csv", s.project)).await;
+    assert_eq!(parse(&matrix).1[0]["Trust [excerpts]"], "1");
+    assert_eq!(
+        parse(&csv_of(&s.owner, &base).await.1).1.len(),
+        2,
+        "owners export everyone"
+    );
+
+    let stranger = s.app.api_user("eve").await;
+    for path in [base.clone(), format!("/projects/{}/matrix.csv", s.project)] {
+        let (status, _) = csv_of(&stranger, &path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+}
