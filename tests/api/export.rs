@@ -142,7 +142,7 @@ async fn every_field_round_trips_through_a_csv_parser() {
         let row = rows
             .iter()
             .find(|r| {
-                r["excerpt_id"] == e["id"].to_string()
+                r["excerpt_id"].parse::<i64>().ok() == e["id"].as_i64()
                     && restore(&r["code_path"]) == code_paths[code]
             })
             .unwrap_or_else(|| panic!("row for excerpt {} code {code}", e["id"]));
