@@ -287,7 +287,7 @@ pub async fn compute(data: AgreementData) -> AppResult<(AgreementData, Computed)
 // The report as users and scripts see it (a public contract: see README).
 
 /// One figure per statistic; `None` when undefined, with the reason in `undefined`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CodeFigures {
     pub code_id: i64,
     pub code: String,
@@ -303,7 +303,7 @@ pub struct CodeFigures {
     pub undefined: BTreeMap<&'static str, &'static str>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PairFigure {
     pub coders: [String; 2],
     pub value: Option<f64>,
@@ -311,7 +311,7 @@ pub struct PairFigure {
     pub reason: Option<&'static str>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PooledFigures {
     pub units: u64,
     pub percent_agreement: Option<f64>,
@@ -322,7 +322,7 @@ pub struct PooledFigures {
     pub undefined: BTreeMap<&'static str, &'static str>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MacroFigures {
     pub percent_agreement: Option<f64>,
     pub cohen_kappa: Option<f64>,
@@ -335,13 +335,13 @@ pub struct MacroFigures {
     pub used: BTreeMap<&'static str, usize>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Overall {
     pub pooled: PooledFigures,
     pub macro_mean: MacroFigures,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AgreementReport {
     pub unit: &'static str,
     pub participant_turns_only: bool,

@@ -16,7 +16,7 @@ use crate::domain::names::free_text;
 use crate::error::{AppError, AppResult, is_unique_violation};
 
 /// A code as the codebook shows it: with its path, depth and how often it is used.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CodeView {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -88,7 +88,7 @@ pub async fn open(db: &Db, user: &User, code_id: i64) -> AppResult<(ProjectAcces
     Ok((access, code))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCodeInput {
     pub name: String,
@@ -157,13 +157,16 @@ pub async fn find(db: &Db, access: &ProjectAccess, code_id: i64) -> AppResult<Co
 
 /// Changes to a code. `parent_id: null` moves the code to the top level; leaving it out
 /// keeps the parent.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CodeChanges {
     pub name: Option<String>,
+    /// `#rrggbb`.
     pub color: Option<String>,
     pub description: Option<String>,
+    /// The new parent code, or `null` for the top level; leave out to keep the parent.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
     pub parent_id: Option<Option<i64>>,
 }
 
@@ -346,7 +349,7 @@ pub async fn export_csv(db: &Db, access: &ProjectAccess) -> AppResult<String> {
     })))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CodebookImport {
     pub created: usize,
     pub updated: usize,

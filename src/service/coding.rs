@@ -98,7 +98,7 @@ pub fn restrict(access: &ProjectAccess, filter: CoderFilter) -> CoderFilter {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewExcerptInput {
     pub start: i64,
@@ -238,7 +238,7 @@ pub async fn open(
 
 /// Changes to an excerpt. `code_ids` replaces the codes; `add_code_ids`/`remove_code_ids`
 /// adjust them. `version`, when given, must match (else 409: someone else changed it).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExcerptChanges {
     pub start: Option<i64>,

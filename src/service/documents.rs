@@ -33,7 +33,7 @@ pub struct ImportSettings {
 }
 
 /// What an import did, shown to the user afterwards and returned by the API.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportSummary {
     /// Identifies this import; its summary can be shown again later.
     pub import_id: i64,
@@ -42,7 +42,7 @@ pub struct ImportSummary {
     pub skipped: Vec<SkippedDocument>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportedDocument {
     pub id: i64,
     pub title: String,
@@ -52,7 +52,7 @@ pub struct ImportedDocument {
     pub attributes: usize,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FileSummary {
     pub name: String,
     pub format: String,
@@ -65,7 +65,7 @@ pub struct FileSummary {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SkippedDocument {
     pub file: String,
     pub title: String,
@@ -567,10 +567,11 @@ pub async fn list(
 }
 
 /// Changes to a document: a new title, and attributes to set (`Some`) or remove (`None`).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentChanges {
     pub title: Option<String>,
+    /// Attributes to set; a `null` value removes the attribute.
     #[serde(default)]
     pub attributes: BTreeMap<String, Option<String>>,
 }

@@ -36,7 +36,8 @@ pub struct ExportFilter {
 }
 
 /// Export filters; lists are comma-separated, and empty means "all".
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportParams {
     #[serde(default)]
     pub codes: String,

@@ -87,7 +87,7 @@ pub async fn create(
 }
 
 /// Changes to a project's settings; absent fields stay as they are.
-#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectChanges {
     pub name: Option<String>,

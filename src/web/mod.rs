@@ -49,8 +49,9 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         // Server-rendered pages for people.
         .merge(pages::router())
-        // The JSON API for scripts (and the pages' own JavaScript).
-        .nest("/api/v1", api::router())
+        // The JSON API for scripts (and the pages' own JavaScript), and its description.
+        .merge(api::router().split_for_parts().0)
+        .route("/api/v1/openapi.json", get(openapi_json))
         // Monitoring and static files.
         .route("/healthz", get(healthz))
         .route("/static/{*path}", get(assets::serve))
@@ -61,6 +62,15 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(error::panic_response))
         .with_state(state);
     with_request_log(router)
+}
+
+async fn openapi_json() -> impl IntoResponse {
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    Json(
+        DOCUMENT
+            .get_or_init(|| serde_json::to_value(api::openapi()).unwrap_or_default())
+            .clone(),
+    )
 }
 
 async fn healthz(State(app): State<AppState>) -> impl IntoResponse {

@@ -291,7 +291,9 @@ async fn document_lists_paginate_in_stable_order() {
         .get(&format!("/projects/{project}/documents?limit=3"))
         .await;
     assert_eq!(page1["documents"].as_array().unwrap().len(), 3);
-    let cursor = page1["next_cursor"].as_i64().expect("more pages");
+    let cursor = page1["next_cursor"]
+        .as_str()
+        .expect("more pages, with an opaque cursor");
     let (_, page2) = api
         .get(&format!(
             "/projects/{project}/documents?limit=3&cursor={cursor}"

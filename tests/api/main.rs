@@ -2,6 +2,8 @@
 
 mod helpers;
 
+mod openapi;
+
 mod agreement;
 mod auth;
 mod cli;
@@ -10,3 +12,4 @@ mod documents;
 mod export;
 mod projects;
 mod retrieval;
+mod walkthrough;

@@ -1,14 +1,16 @@
 //! `/api/v1/projects/{id}/agreement`: the agreement report as JSON (a public contract),
 //! its CSV, the reliability data behind it, and the disagreements on one code.
 
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::ApiResult;
+use super::{ApiResult, ErrorBody};
 use crate::error::AppError;
 use crate::service::agreement::{
     self, AgreementReport, AgreementRequest, CodeScope, DocumentScope, parse_unit,
@@ -16,19 +18,17 @@ use crate::service::agreement::{
 use crate::web::AppState;
 use crate::web::extract::ApiProject;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/projects/{id}/agreement", get(report))
-        .route("/projects/{id}/agreement.csv", get(report_csv))
-        .route(
-            "/projects/{id}/agreement/reliability.csv",
-            get(reliability_csv),
-        )
-        .route("/projects/{id}/agreement/disagreements", get(disagreements))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(report))
+        .routes(routes!(report_csv))
+        .routes(routes!(reliability_csv))
+        .routes(routes!(disagreements))
 }
 
 /// The query string shared by the report page and the API.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AgreementParams {
     /// Comma-separated user names; `consensus` names the consensus set.
     #[serde(default)]
@@ -158,6 +158,12 @@ impl AgreementParams {
     }
 }
 
+/// Inter-coder agreement (owners and viewers): per code and overall (pooled and macro
+/// mean), with percent agreement, Cohen's kappa (mean and pairs), Fleiss' kappa,
+/// Krippendorff's alpha and unitizing alpha. Undefined statistics are `null` and
+/// `undefined` maps their name to the reason. This shape is a stable contract.
+#[utoipa::path(get, path = "/projects/{id}/agreement", tag = "agreement", params(("id" = i64, Path, description = "Project id"), AgreementParams),
+    responses((status = 200, body = AgreementReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn report(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,
@@ -181,6 +187,9 @@ fn csv_download(name: String, body: String) -> impl IntoResponse {
     )
 }
 
+/// The same report as CSV: one row per code, then pooled and macro mean.
+#[utoipa::path(get, path = "/projects/{id}/agreement.csv", tag = "agreement", params(("id" = i64, Path, description = "Project id"), AgreementParams),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn report_csv(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,
@@ -199,6 +208,10 @@ async fn report_csv(
     ))
 }
 
+/// The reliability data behind the report: one row per unit (or run of identical
+/// character units, with its `weight`) and code, one 0/1 column per coder.
+#[utoipa::path(get, path = "/projects/{id}/agreement/reliability.csv", tag = "agreement", params(("id" = i64, Path, description = "Project id"), AgreementParams),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn reliability_csv(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,
@@ -216,7 +229,7 @@ async fn reliability_csv(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct RegionView {
     document_id: i64,
     document: String,
@@ -227,12 +240,15 @@ struct RegionView {
     coders_without: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Disagreements {
     code_id: i64,
     regions: Vec<RegionView>,
 }
 
+/// Regions where the coders differ on `code`, largest first.
+#[utoipa::path(get, path = "/projects/{id}/agreement/disagreements", tag = "agreement", params(("id" = i64, Path, description = "Project id"), AgreementParams),
+    responses((status = 200, body = Disagreements), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn disagreements(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,

@@ -1,43 +1,49 @@
 //! `/api/v1/projects/{id}/codes` and `/api/v1/codes/{id}`: the codebook.
 
+use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::{ApiJson, ApiResult};
+use super::{ApiJson, ApiResult, ErrorBody, PageParams};
 use crate::service::codes::{self, CodeChanges, CodeView, CodebookImport, NewCodeInput};
 use crate::web::AppState;
 use crate::web::extract::{ApiCode, ApiProject};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/projects/{id}/codes", get(list).post(create))
-        .route(
-            "/projects/{id}/codebook.csv",
-            get(export_codebook).post(import_codebook),
-        )
-        .route("/codes/{id}", get(show).patch(update).delete(remove))
-        .route("/codes/{id}/merge", post(merge))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(export_codebook, import_codebook))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(merge))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct CodeList {
     codes: Vec<CodeView>,
+    next_cursor: Option<String>,
 }
 
+/// The codebook in tree order (depth-first), with usage counts you may see.
+#[utoipa::path(get, path = "/projects/{id}/codes", tag = "codes", params(("id" = i64, Path, description = "Project id"), PageParams),
+    responses((status = 200, body = CodeList), (status = 404, body = ErrorBody)))]
 async fn list(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,
+    Query(page): Query<PageParams>,
 ) -> ApiResult<Json<CodeList>> {
-    Ok(Json(CodeList {
-        codes: codes::codebook(&app.db, &access).await?,
-    }))
+    let (codes, next_cursor) = page.page_of(codes::codebook(&app.db, &access).await?)?;
+    Ok(Json(CodeList { codes, next_cursor }))
 }
 
+/// Creates a code (owners and coders); the colour defaults to the next of the palette.
+#[utoipa::path(post, path = "/projects/{id}/codes", tag = "codes", params(("id" = i64, Path, description = "Project id")), request_body = NewCodeInput,
+    responses((status = 201, body = CodeView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,
@@ -49,6 +55,9 @@ async fn create(
     ))
 }
 
+/// One code with its path and usage.
+#[utoipa::path(get, path = "/codes/{id}", tag = "codes", params(("id" = i64, Path, description = "Code id")),
+    responses((status = 200, body = CodeView), (status = 404, body = ErrorBody)))]
 async fn show(
     State(app): State<AppState>,
     ApiCode { access, code }: ApiCode,
@@ -56,6 +65,10 @@ async fn show(
     Ok(Json(codes::find(&app.db, &access, code.id).await?))
 }
 
+/// Renames, recolours, describes or moves a code (`parent_id: null` moves it to the top).
+#[utoipa::path(patch, path = "/codes/{id}", tag = "codes", params(("id" = i64, Path, description = "Code id")), request_body = CodeChanges,
+    responses((status = 200, body = CodeView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(app): State<AppState>,
     ApiCode { access, code }: ApiCode,
@@ -66,12 +79,15 @@ async fn update(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Deleted {
     /// How many excerpts lost this code.
     excerpts_affected: i64,
 }
 
+/// Deletes a code (owners): its excerpts lose it, its sub-codes move up.
+#[utoipa::path(delete, path = "/codes/{id}", tag = "codes", params(("id" = i64, Path, description = "Code id")),
+    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn remove(
     State(app): State<AppState>,
     ApiCode { access, code }: ApiCode,
@@ -80,12 +96,16 @@ async fn remove(
     Ok(Json(Deleted { excerpts_affected }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct MergeInto {
     into: i64,
 }
 
+/// Merges this code into another (owners): its excerpts get `into` (once each), its
+/// sub-codes move under `into`, and this code disappears. One transaction.
+#[utoipa::path(post, path = "/codes/{id}/merge", tag = "codes", params(("id" = i64, Path, description = "Code id")), request_body = MergeInto,
+    responses((status = 200, body = CodeView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn merge(
     State(app): State<AppState>,
     ApiCode { access, code }: ApiCode,
@@ -96,6 +116,9 @@ async fn merge(
     ))
 }
 
+/// The codebook as CSV: `name,parent_path,color,description`.
+#[utoipa::path(get, path = "/projects/{id}/codebook.csv", tag = "codes", params(("id" = i64, Path, description = "Project id")),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = ErrorBody)))]
 async fn export_codebook(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,
@@ -115,6 +138,11 @@ async fn export_codebook(
 }
 
 /// The body is the CSV file itself (`Content-Type: text/csv`).
+/// Imports a codebook CSV sent as the request body (owners): new codes are added (with
+/// missing parents), existing ones get the file's colour and description. All or nothing.
+#[utoipa::path(post, path = "/projects/{id}/codebook.csv", tag = "codes", params(("id" = i64, Path, description = "Project id")),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 201, body = CodebookImport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn import_codebook(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,

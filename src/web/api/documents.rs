@@ -3,14 +3,16 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
-use axum::routing::{get, patch};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::{ApiJson, ApiResult};
+use super::{ApiJson, ApiResult, ErrorBody};
 use crate::db::documents::{DocumentSummary, Turn};
 use crate::domain::import::{CsvColumns, ImportOptions, ParsedTurn};
 use crate::error::AppError;
@@ -22,12 +24,12 @@ use crate::web::error::ApiError;
 use crate::web::extract::{ApiDocument, ApiProject};
 use crate::web::upload::Upload;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/projects/{id}/documents", get(list).post(create))
-        .route("/documents/{id}", get(show).patch(update).delete(remove))
-        .route("/projects/{id}/speakers", get(speakers))
-        .route("/projects/{id}/speakers/{label}", patch(set_speaker))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(speakers))
+        .routes(routes!(set_speaker))
 }
 
 /// The body of a document import: JSON text, or uploaded files.
@@ -37,7 +39,7 @@ enum ImportBody {
 }
 
 /// `{title?, text, attributes?}` parsed exactly like an uploaded `.txt` file.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewText {
     title: Option<String>,
@@ -56,7 +58,24 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Deserialize)]
+/// A multipart upload of one or more files.
+#[allow(dead_code)] // describes the multipart form for the OpenAPI document only
+#[derive(ToSchema)]
+struct UploadForm {
+    /// One or more files (.txt, .md, .csv, .tsv, .vtt, .srt, .docx).
+    #[schema(value_type = Vec<String>, format = Binary)]
+    files: Vec<Vec<u8>>,
+    /// "false" keeps mojibake as it is (default true).
+    repair_mojibake: Option<bool>,
+    /// "true" skips documents whose id is already in the project.
+    skip_duplicates: Option<bool>,
+    /// CSV: the column with the transcript text (guessed if absent).
+    text_column: Option<String>,
+    /// CSV: the column with each interview's id or title (guessed if absent).
+    id_column: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TurnInput {
     speaker: String,
@@ -102,7 +121,7 @@ impl<S: Send + Sync> FromRequest<S> for ImportBody {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Created {
     /// The new document's id when exactly one was created.
     id: Option<i64>,
@@ -110,6 +129,14 @@ struct Created {
     summary: ImportSummary,
 }
 
+/// Imports documents (owners): uploaded files, or JSON text parsed like a `.txt` file (or
+/// stored verbatim when `turns` are given). All or nothing.
+#[utoipa::path(post, path = "/projects/{id}/documents", tag = "documents",
+    params(("id" = i64, Path, description = "Project id")),
+    request_body(content((NewText = "application/json"), (UploadForm = "multipart/form-data"))),
+    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Documents already in the project"),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,
@@ -145,29 +172,34 @@ async fn create(
     Ok((StatusCode::CREATED, Json(Created { id, summary })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListParams {
+    /// Items per page (default 100, at most 1000).
     limit: Option<i64>,
-    cursor: Option<i64>,
+    /// `next_cursor` from the previous page.
+    cursor: Option<String>,
     /// `name:value`: only documents whose attribute `name` equals `value`.
     attribute: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct DocumentListView {
     documents: Vec<DocumentItemView>,
-    next_cursor: Option<i64>,
+    next_cursor: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct DocumentItemView {
     #[serde(flatten)]
     summary: SummaryView,
+    #[schema(value_type = Object)]
     attributes: Map<String, Value>,
+    /// Characters covered by at least one excerpt you may see.
     coded: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct SummaryView {
     id: i64,
     project_id: i64,
@@ -198,6 +230,10 @@ impl From<DocumentSummary> for SummaryView {
     }
 }
 
+/// The project's documents in id order, without their text.
+#[utoipa::path(get, path = "/projects/{id}/documents", tag = "documents",
+    params(("id" = i64, Path, description = "Project id"), ListParams),
+    responses((status = 200, body = DocumentListView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,
@@ -212,13 +248,17 @@ async fn list(
         })?),
         None => None,
     };
+    let page = super::PageParams {
+        limit: params.limit,
+        cursor: params.cursor.clone(),
+    };
     let query = ListQuery {
-        cursor: params.cursor,
-        limit: params.limit.unwrap_or(100),
+        cursor: page.cursor_number()?,
+        limit: page.limit() as i64,
         attribute,
     };
-    let page = docs::list(&app.db, &access, &query).await?;
-    let documents = page
+    let listed = docs::list(&app.db, &access, &query).await?;
+    let documents = listed
         .items
         .into_iter()
         .map(|item| DocumentItemView {
@@ -229,20 +269,22 @@ async fn list(
         .collect();
     Ok(Json(DocumentListView {
         documents,
-        next_cursor: page.next_cursor,
+        next_cursor: listed.next_cursor.map(|id| id.to_string()),
     }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct DocumentView {
     #[serde(flatten)]
     summary: SummaryView,
+    /// The canonical text: NFC, LF line endings; all offsets are code points into it.
     text: String,
     turns: Vec<TurnView>,
+    #[schema(value_type = Object)]
     attributes: Map<String, Value>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct TurnView {
     speaker: String,
     role: String,
@@ -275,6 +317,9 @@ fn attribute_map(attributes: Vec<(String, String)>) -> Map<String, Value> {
         .collect()
 }
 
+/// A document with its text, speaker turns and attributes.
+#[utoipa::path(get, path = "/documents/{id}", tag = "documents", params(("id" = i64, Path, description = "Document id")),
+    responses((status = 200, body = DocumentView), (status = 404, body = ErrorBody)))]
 async fn show(
     State(app): State<AppState>,
     ApiDocument { document, .. }: ApiDocument,
@@ -288,6 +333,11 @@ async fn show(
     }))
 }
 
+/// Changes the title and attributes (owners); `null` removes an attribute. The text never
+/// changes after import.
+#[utoipa::path(patch, path = "/documents/{id}", tag = "documents", params(("id" = i64, Path, description = "Document id")),
+    request_body = DocumentChanges,
+    responses((status = 200, body = DocumentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(app): State<AppState>,
     ApiDocument { access, document }: ApiDocument,
@@ -299,6 +349,9 @@ async fn update(
     show(State(app), ApiDocument { access, document }).await
 }
 
+/// Deletes a document and all coding on it (owners).
+#[utoipa::path(delete, path = "/documents/{id}", tag = "documents", params(("id" = i64, Path, description = "Document id")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn remove(
     State(app): State<AppState>,
     ApiDocument { access, document }: ApiDocument,
@@ -307,7 +360,7 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct SpeakerView {
     label: String,
     role: String,
@@ -315,11 +368,14 @@ struct SpeakerView {
     documents: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct SpeakerList {
     speakers: Vec<SpeakerView>,
 }
 
+/// The project's speaker labels, their role and how often they speak.
+#[utoipa::path(get, path = "/projects/{id}/speakers", tag = "documents", params(("id" = i64, Path, description = "Project id")),
+    responses((status = 200, body = SpeakerList), (status = 404, body = ErrorBody)))]
 async fn speakers(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,
@@ -337,12 +393,18 @@ async fn speakers(
     Ok(Json(SpeakerList { speakers }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SpeakerRoleBody {
+    /// `interviewer` or `participant`.
     role: String,
 }
 
+/// Marks a speaker label as interviewer or participant (owners).
+#[utoipa::path(patch, path = "/projects/{id}/speakers/{label}", tag = "documents",
+    params(("id" = i64, Path, description = "Project id"), ("label" = String, Path, description = "Speaker label")),
+    request_body = SpeakerRoleBody,
+    responses((status = 200, body = SpeakerList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_speaker(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,

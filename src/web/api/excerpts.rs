@@ -1,24 +1,26 @@
 //! `/api/v1/documents/{id}/excerpts` and `/api/v1/excerpts/{id}`: coding.
 
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::{ApiJson, ApiResult};
+use super::{ApiJson, ApiResult, ErrorBody, PageParams};
 use crate::service::coding::{self, ExcerptChanges, ExcerptView, NewExcerptInput};
 use crate::web::AppState;
 use crate::web::extract::{ApiDocument, ApiExcerpt};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/documents/{id}/excerpts", get(list).post(create))
-        .route("/excerpts/{id}", get(show).patch(update).delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
 }
 
 /// An excerpt as the API shows it, with its exact text.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ExcerptJson {
     pub id: i64,
     pub document_id: i64,
@@ -54,29 +56,48 @@ impl From<ExcerptView> for ExcerptJson {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListParams {
-    /// A user name, or `consensus`.
+    /// Only this coder's excerpts: a user name, or `consensus`.
     coder: Option<String>,
+    /// Items per page (default 100, at most 1000); excerpts come in document order.
+    limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    cursor: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct ExcerptList {
+    next_cursor: Option<String>,
     excerpts: Vec<ExcerptJson>,
 }
 
+/// The document's excerpts you may see (blind coding: only yours), in document order.
+#[utoipa::path(get, path = "/documents/{id}/excerpts", tag = "excerpts", params(("id" = i64, Path, description = "Document id"), ListParams),
+    responses((status = 200, body = ExcerptList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list(
     State(app): State<AppState>,
     ApiDocument { access, document }: ApiDocument,
     Query(params): Query<ListParams>,
 ) -> ApiResult<Json<ExcerptList>> {
     let filter = coding::coder_filter(&app.db, &access, params.coder.as_deref()).await?;
-    let excerpts = coding::for_document(&app.db, &access, &document, filter).await?;
+    let all = coding::for_document(&app.db, &access, &document, filter).await?;
+    let page = PageParams {
+        limit: params.limit,
+        cursor: params.cursor,
+    };
+    let (excerpts, next_cursor) = page.page_of(all)?;
     Ok(Json(ExcerptList {
         excerpts: excerpts.into_iter().map(Into::into).collect(),
+        next_cursor,
     }))
 }
 
+/// Codes a span `[start, end)` (code points; whitespace at the edges is trimmed) with
+/// codes and a memo. The excerpt belongs to you.
+#[utoipa::path(post, path = "/documents/{id}/excerpts", tag = "excerpts", params(("id" = i64, Path, description = "Document id")), request_body = NewExcerptInput,
+    responses((status = 201, body = ExcerptJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(app): State<AppState>,
     ApiDocument { access, document }: ApiDocument,
@@ -86,10 +107,18 @@ async fn create(
     Ok((StatusCode::CREATED, Json(excerpt.into())))
 }
 
+/// One excerpt with its exact text.
+#[utoipa::path(get, path = "/excerpts/{id}", tag = "excerpts", params(("id" = i64, Path, description = "Excerpt id")),
+    responses((status = 200, body = ExcerptJson), (status = 404, body = ErrorBody)))]
 async fn show(ApiExcerpt { excerpt, .. }: ApiExcerpt) -> Json<ExcerptJson> {
     Json(excerpt.into())
 }
 
+/// Changes your excerpt: span, codes (replace, add, remove) and memo. Send the `version`
+/// you last saw; a stale one is refused with 409 so nobody overwrites anybody.
+#[utoipa::path(patch, path = "/excerpts/{id}", tag = "excerpts", params(("id" = i64, Path, description = "Excerpt id")), request_body = ExcerptChanges,
+    responses((status = 200, body = ExcerptJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(app): State<AppState>,
     ApiExcerpt {
@@ -106,6 +135,9 @@ async fn update(
     ))
 }
 
+/// Deletes your excerpt.
+#[utoipa::path(delete, path = "/excerpts/{id}", tag = "excerpts", params(("id" = i64, Path, description = "Excerpt id")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn remove(
     State(app): State<AppState>,
     ApiExcerpt {

@@ -1,21 +1,22 @@
 //! `/api/v1/projects/{id}/excerpts.csv` and `/api/v1/projects/{id}/matrix.csv`: exports of
 //! the coding, with the same filters as the pages.
 
-use super::ApiResult;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{ApiResult, ErrorBody};
 use crate::service::export::{self, ExportParams};
 use crate::web::AppState;
 use crate::web::extract::ApiProject;
-use axum::Router;
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/projects/{id}/excerpts.csv", get(excerpts_csv))
-        .route("/projects/{id}/matrix.csv", get(matrix_csv))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(excerpts_csv))
+        .routes(routes!(matrix_csv))
 }
 
 fn attachment(name: String) -> [(header::HeaderName, String); 2] {
@@ -28,6 +29,11 @@ fn attachment(name: String) -> [(header::HeaderName, String); 2] {
     ]
 }
 
+/// Every (excerpt, code) as one CSV row, streamed: project, document, its attributes,
+/// excerpt, coder, code and path, span, speakers and roles, times, exact text, memo and
+/// timestamps. Cells a spreadsheet would run as formulas are prefixed with `'`.
+#[utoipa::path(get, path = "/projects/{id}/excerpts.csv", tag = "exports", params(("id" = i64, Path, description = "Project id"), ExportParams),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn excerpts_csv(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,
@@ -38,6 +44,10 @@ async fn excerpts_csv(
     Ok((attachment(name), Body::from_stream(export.into_stream())))
 }
 
+/// Code × document matrix: per document and code, the number of excerpts and the
+/// characters they cover, with the same filters as the excerpts export.
+#[utoipa::path(get, path = "/projects/{id}/matrix.csv", tag = "exports", params(("id" = i64, Path, description = "Project id"), ExportParams),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn matrix_csv(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,

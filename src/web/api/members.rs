@@ -1,24 +1,26 @@
 //! `/api/v1/projects/{id}/members`: who works on a project, in which role.
 
-use axum::extract::{Path, State};
+use axum::Json;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::{ApiJson, ApiResult};
+use super::{ApiJson, ApiResult, ErrorBody, PageParams};
 use crate::db::members::Member;
 use crate::service::projects;
 use crate::web::AppState;
 use crate::web::extract::ApiProject;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/projects/{id}/members", get(list).post(set))
-        .route("/projects/{id}/members/{username}", delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, set))
+        .routes(routes!(remove))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct MemberView {
     id: i64,
     username: String,
@@ -37,22 +39,34 @@ impl From<Member> for MemberView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct MemberList {
     members: Vec<MemberView>,
+    next_cursor: Option<String>,
 }
 
+/// The project's members: owners, then coders, then viewers.
+#[utoipa::path(get, path = "/projects/{id}/members", tag = "projects",
+    params(("id" = i64, Path, description = "Project id"), PageParams),
+    responses((status = 200, body = MemberList), (status = 404, body = ErrorBody)))]
 async fn list(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,
+    Query(page): Query<PageParams>,
 ) -> ApiResult<Json<MemberList>> {
-    let members = projects::members(&app.db, &access).await?;
+    let all: Vec<MemberView> = projects::members(&app.db, &access)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    let (members, next_cursor) = page.page_of(all)?;
     Ok(Json(MemberList {
-        members: members.into_iter().map(Into::into).collect(),
+        members,
+        next_cursor,
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SetMember {
     username: String,
@@ -61,6 +75,10 @@ struct SetMember {
 
 /// Adds a member (201) or changes an existing member's role (also answered 201 with the
 /// member, so scripts can treat the call as idempotent "ensure").
+#[utoipa::path(post, path = "/projects/{id}/members", tag = "projects",
+    params(("id" = i64, Path, description = "Project id")), request_body = SetMember,
+    responses((status = 201, body = MemberView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,
@@ -70,6 +88,10 @@ async fn set(
     Ok((StatusCode::CREATED, Json(member.into())))
 }
 
+/// Removes a member (owners); a project keeps at least one owner (409).
+#[utoipa::path(delete, path = "/projects/{id}/members/{username}", tag = "projects",
+    params(("id" = i64, Path, description = "Project id"), ("username" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn remove(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,

@@ -6,44 +6,165 @@ mod codes;
 mod documents;
 mod excerpts;
 pub mod export;
-
-pub use excerpts::ExcerptJson;
 mod members;
 mod projects;
+mod tokens;
 
+pub use excerpts::ExcerptJson;
+
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::routing::get;
-use axum::{Json, Router};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::OpenApi as OpenApiDocument;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::auth::ApiUser;
 use super::error::ApiError;
 use crate::error::AppError;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(me))
+/// Where the API lives; every documented path starts here.
+pub const PREFIX: &str = "/api/v1";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Gloss API",
+        description = "Script everything Gloss does: projects, members, documents, codes, excerpts, \
+                       agreement and exports. Authenticate with `Authorization: Bearer <token>` \
+                       (create a token on your settings page or with `gloss token create NAME`). \
+                       Errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`. \
+                       Offsets are Unicode code points into a document's stored text, half-open.",
+        version = "1"
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "account", description = "Who you are and your API tokens"),
+        (name = "projects", description = "Projects and their members"),
+        (name = "documents", description = "Importing and reading transcripts"),
+        (name = "codes", description = "The codebook"),
+        (name = "excerpts", description = "Coding: excerpts with codes and memos"),
+        (name = "agreement", description = "Inter-coder agreement and disagreements"),
+        (name = "exports", description = "CSV exports of the coding")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApiDocument) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every API route, registered together with its OpenAPI description: a handler can only
+/// be routed here through `routes!`, which documents it.
+pub fn router() -> OpenApiRouter<AppState> {
+    let api = OpenApiRouter::new()
+        .routes(routes!(me))
+        .merge(tokens::router())
         .merge(projects::router())
         .merge(members::router())
         .merge(documents::router())
         .merge(codes::router())
-        .merge(agreement::router())
-        .merge(export::router())
         .merge(excerpts::router())
+        .merge(agreement::router())
+        .merge(export::router());
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(PREFIX, api)
+}
+
+/// The OpenAPI 3 document of the API, generated from the handlers.
+pub fn openapi() -> OpenApiDocument {
+    router().split_for_parts().1
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-#[derive(Serialize)]
+/// The body of every error response.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ErrorDetail {
+    /// Stable machine-readable code: bad_request, invalid, unauthenticated, forbidden,
+    /// not_found, conflict, payload_too_large, rate_limited, internal.
+    code: String,
+    /// What went wrong and what to change, in words.
+    message: String,
+    /// The offending field, for `invalid`.
+    field: Option<String>,
+}
+
+/// `?limit=&cursor=` of every list endpoint. The cursor is opaque: pass back the
+/// `next_cursor` of the previous page.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Items per page (default 100, at most 1000).
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+pub const DEFAULT_PAGE: i64 = 100;
+pub const MAX_PAGE: i64 = 1000;
+
+impl PageParams {
+    pub fn limit(&self) -> usize {
+        self.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE) as usize
+    }
+
+    /// The cursor as a number (an id or an offset).
+    pub fn cursor_number(&self) -> Result<Option<i64>, AppError> {
+        match self
+            .cursor
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            None => Ok(None),
+            Some(raw) => raw.parse().map(Some).map_err(|_| {
+                AppError::invalid(
+                    "cursor",
+                    "This cursor is not one Gloss gave out; pass back next_cursor unchanged.",
+                )
+            }),
+        }
+    }
+
+    /// One page of an ordered list held in memory; the cursor is an offset.
+    pub fn page_of<T>(&self, items: Vec<T>) -> Result<(Vec<T>, Option<String>), AppError> {
+        let offset = self.cursor_number()?.unwrap_or(0).max(0) as usize;
+        let limit = self.limit();
+        let total = items.len();
+        let page: Vec<T> = items.into_iter().skip(offset).take(limit).collect();
+        let next = (offset + limit < total).then(|| (offset + limit).to_string());
+        Ok((page, next))
+    }
+}
+
+#[derive(Serialize, ToSchema)]
 struct Me {
     id: i64,
     username: String,
     is_admin: bool,
 }
 
+/// The account the token (or session) belongs to.
+#[utoipa::path(get, path = "/me", tag = "account", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 async fn me(ApiUser(user): ApiUser) -> Json<Me> {
     Json(Me {
         id: user.id,

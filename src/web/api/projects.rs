@@ -1,12 +1,14 @@
 //! `/api/v1/projects`: list, create, read and change projects.
 
-use axum::extract::State;
+use axum::Json;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::{ApiJson, ApiResult};
+use super::{ApiJson, ApiResult, ErrorBody, PageParams};
 use crate::db::projects::Project;
 use crate::domain::Role;
 use crate::service::projects::{self, ProjectAccess, ProjectChanges};
@@ -14,20 +16,23 @@ use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::extract::ApiProject;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/projects", get(list).post(create))
-        .route("/projects/{id}", get(show).patch(update))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update))
 }
 
 /// A project as the API shows it, with the caller's role.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ProjectView {
     pub id: i64,
     pub name: String,
     pub description: String,
     pub archived: bool,
+    /// Coders see and receive only their own excerpts.
     pub blind_coding: bool,
+    /// Your role: owner, coder or viewer.
+    #[schema(value_type = String, example = "owner")]
     pub role: Role,
     pub created_at: String,
     pub updated_at: String,
@@ -54,21 +59,33 @@ impl From<ProjectAccess> for ProjectView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct ProjectList {
     projects: Vec<ProjectView>,
+    next_cursor: Option<String>,
 }
 
-async fn list(State(app): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Json<ProjectList>> {
-    let projects = projects::list_mine(&app.db, &user)
+/// The projects you are a member of (active first, then by last change).
+#[utoipa::path(get, path = "/projects", tag = "projects", params(PageParams),
+    responses((status = 200, body = ProjectList), (status = 401, body = ErrorBody)))]
+async fn list(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(page): Query<PageParams>,
+) -> ApiResult<Json<ProjectList>> {
+    let all: Vec<ProjectView> = projects::list_mine(&app.db, &user)
         .await?
         .into_iter()
         .map(|(project, role)| ProjectView::new(project, role))
         .collect();
-    Ok(Json(ProjectList { projects }))
+    let (projects, next_cursor) = page.page_of(all)?;
+    Ok(Json(ProjectList {
+        projects,
+        next_cursor,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewProject {
     name: String,
@@ -76,6 +93,9 @@ struct NewProject {
     description: String,
 }
 
+/// Creates a project; you become its owner.
+#[utoipa::path(post, path = "/projects", tag = "projects", request_body = NewProject,
+    responses((status = 201, body = ProjectView), (status = 422, body = ErrorBody)))]
 async fn create(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -85,10 +105,17 @@ async fn create(
     Ok((StatusCode::CREATED, Json(access.into())))
 }
 
+/// One project (404 unless you are a member).
+#[utoipa::path(get, path = "/projects/{id}", tag = "projects", params(("id" = i64, Path, description = "Project id")),
+    responses((status = 200, body = ProjectView), (status = 404, body = ErrorBody)))]
 async fn show(ApiProject(access): ApiProject) -> Json<ProjectView> {
     Json(access.into())
 }
 
+/// Renames, describes, archives a project or switches blind coding (owners).
+#[utoipa::path(patch, path = "/projects/{id}", tag = "projects", params(("id" = i64, Path, description = "Project id")),
+    request_body = ProjectChanges,
+    responses((status = 200, body = ProjectView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,

@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod agreement;
+mod api_docs;
 mod codes;
 mod documents;
 mod home;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(documents::router())
         .merge(codes::router())
         .merge(agreement::router())
+        .merge(api_docs::router())
 }
 
 pub type PageResult = Result<Response, PageError>;

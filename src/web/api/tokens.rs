@@ -1,0 +1,80 @@
+//! `/api/v1/tokens`: your personal API tokens (also on the settings page and the CLI).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{ApiJson, ApiResult, ErrorBody};
+use crate::db::tokens::ApiToken;
+use crate::service::tokens;
+use crate::web::AppState;
+use crate::web::auth::ApiUser;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(revoke))
+}
+
+#[derive(Serialize, ToSchema)]
+struct TokenList {
+    tokens: Vec<ApiToken>,
+}
+
+/// Your tokens, newest first (never their secrets).
+#[utoipa::path(get, path = "/tokens", tag = "account", responses((status = 200, body = TokenList), (status = 401, body = ErrorBody)))]
+async fn list(State(app): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Json<TokenList>> {
+    Ok(Json(TokenList {
+        tokens: tokens::list(&app.db, &user).await?,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct NewToken {
+    /// A label to recognise the token by.
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct CreatedToken {
+    id: i64,
+    name: String,
+    /// The token itself: shown only in this response.
+    token: String,
+}
+
+/// Creates a token acting as you; its secret is returned once.
+#[utoipa::path(post, path = "/tokens", tag = "account", request_body = NewToken,
+    responses((status = 201, body = CreatedToken), (status = 422, body = ErrorBody)))]
+async fn create(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<NewToken>,
+) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+    let created = tokens::create(&app.db, &user, &body.name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedToken {
+            id: created.id,
+            name: created.name,
+            token: created.secret,
+        }),
+    ))
+}
+
+/// Revokes one of your tokens; it stops working at once.
+#[utoipa::path(delete, path = "/tokens/{id}", tag = "account", params(("id" = i64, Path, description = "Token id")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn revoke(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    tokens::revoke(&app.db, &user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

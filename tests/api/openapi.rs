@@ -1,0 +1,242 @@
+//! The API's own description: the OpenAPI document lists exactly the routes the router
+//! serves, pagination and tokens work as documented.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::coding::study;
+use crate::helpers::{json_of, spawn_app};
+
+#[tokio::test]
+async fn the_openapi_document_parses_and_describes_the_api() {
+    let app = spawn_app().await;
+    let (status, doc) = json_of(reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert_eq!(doc["info"]["title"], "Gloss API");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(
+        paths.keys().all(|p| p.starts_with("/api/v1/")),
+        "every path is under /api/v1"
+    );
+    for expected in [
+        "/api/v1/projects",
+        "/api/v1/documents/{id}/excerpts",
+        "/api/v1/projects/{id}/agreement",
+        "/api/v1/projects/{id}/excerpts.csv",
+    ] {
+        assert!(paths.contains_key(expected), "{expected} documented");
+    }
+    let report = &doc["components"]["schemas"]["AgreementReport"];
+    assert!(
+        report["properties"]["overall"].is_object(),
+        "response schemas are included"
+    );
+}
+
+/// Every documented operation is served: none falls through to "API route not found" or
+/// 405, whatever the resource ids.
+#[tokio::test]
+async fn every_documented_operation_is_routed() {
+    let s = study().await;
+    let (_, doc) = json_of(
+        reqwest::get(s.app.url("/api/v1/openapi.json"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in ["get", "post", "patch", "delete", "put"] {
+            if item.get(method).is_none() {
+                continue;
+            }
+            operations += 1;
+            let concrete = path
+                .replace("/api/v1", "")
+                .replace("{id}", "999999")
+                .replace("{username}", "nobody")
+                .replace("{label}", "nobody");
+            let response = s
+                .owner
+                .request(
+                    Method::from_bytes(method.to_uppercase().as_bytes()).unwrap(),
+                    &concrete,
+                )
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let body = response.text().await.unwrap();
+            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            assert!(
+                !body.contains("API route not found"),
+                "{method} {path} is documented but not routed"
+            );
+        }
+    }
+    assert!(operations >= 35, "{operations} operations");
+
+    let response = s
+        .owner
+        .request(Method::GET, "/no/such/route")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("API route not found"),
+        "the fallback the check above relies on"
+    );
+}
+
+/// Routes can only reach the API router through `routes!`, which documents them: no
+/// module under src/web/api registers a plain axum route.
+#[test]
+fn no_api_route_bypasses_the_openapi_router() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/api");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let source = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("OpenApiRouter::new()", "");
+        for forbidden in [".route(", "Router::new()", "routing::"] {
+            assert!(
+                !source.contains(forbidden),
+                "{} uses {forbidden}: register API routes with routes!(…)",
+                path.display()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn list_endpoints_paginate_with_opaque_cursors() {
+    let s = study().await;
+    for name in ["A", "B", "C"] {
+        s.code(&s.owner, name).await;
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let query = match &cursor {
+            Some(c) => format!("?limit=2&cursor={c}"),
+            None => "?limit=2".into(),
+        };
+        let (status, page) = s
+            .owner
+            .get(&format!("/projects/{}/codes{query}", s.project))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        seen.extend(
+            page["codes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["name"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["A", "B", "C"], "stable order, nothing twice or lost");
+
+    let (_, members) = s
+        .owner
+        .get(&format!("/projects/{}/members?limit=1", s.project))
+        .await;
+    assert_eq!(members["members"].as_array().unwrap().len(), 1);
+    assert!(members["next_cursor"].is_string());
+    let (_, projects) = s.owner.get("/projects?limit=1").await;
+    assert_eq!(
+        projects["next_cursor"],
+        Value::Null,
+        "one project, one page"
+    );
+    let trust = s.code(&s.owner, "Trust").await;
+    s.excerpt(&s.alice, "I trust it", &[trust]).await;
+    s.excerpt(&s.alice, "It helps me think", &[trust]).await;
+    let (_, first) = s
+        .owner
+        .get(&format!("/documents/{}/excerpts?limit=1", s.document))
+        .await;
+    let next = first["next_cursor"].as_str().unwrap().to_owned();
+    let (_, second) = s
+        .owner
+        .get(&format!(
+            "/documents/{}/excerpts?limit=1&cursor={next}",
+            s.document
+        ))
+        .await;
+    assert_ne!(first["excerpts"][0]["id"], second["excerpts"][0]["id"]);
+    let (status, body) = s
+        .owner
+        .get(&format!(
+            "/documents/{}/excerpts?cursor=garbage",
+            s.document
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
+#[tokio::test]
+async fn tokens_can_be_created_listed_and_revoked_through_the_api() {
+    let app = spawn_app().await;
+    let api = app.api_user("alice").await;
+    let (status, created) = api.post("/tokens", json!({ "name": "notebook" })).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let secret = created["token"].as_str().unwrap().to_owned();
+    let (_, list) = api.get("/tokens").await;
+    assert_eq!(list["tokens"].as_array().unwrap().len(), 2);
+    assert!(
+        !list.to_string().contains(&secret),
+        "secrets are never listed"
+    );
+    let response = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let (status, _) = api.delete(&format!("/tokens/{}", created["id"])).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let response = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let other = app.api_user("bob").await;
+    let (status, _) = other
+        .delete(&format!("/tokens/{}", list["tokens"][1]["id"]))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "only your own tokens");
+}
+
+#[tokio::test]
+async fn the_api_page_lists_every_operation_and_links_the_document() {
+    let app = spawn_app().await;
+    let response = reqwest::get(app.url("/api")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("href=\"/api/v1/openapi.json\""));
+    let (_, doc) = json_of(reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap()).await;
+    for path in doc["paths"].as_object().unwrap().keys() {
+        assert!(
+            html.contains(&format!("<code>{path}</code>")),
+            "{path} on the API page"
+        );
+    }
+}
