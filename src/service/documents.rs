@@ -554,16 +554,50 @@ pub async fn list(
             .or_default()
             .push((a.name, a.value));
     }
+    let coded = coded_characters(db, access, first.id, last.id).await?;
     let next_cursor = has_more.then_some(last.id);
     let items = summaries
         .into_iter()
         .map(|summary| DocumentListItem {
             attributes: attributes.remove(&summary.id).unwrap_or_default(),
+            coded: coded.get(&summary.id).copied().unwrap_or(0),
             summary,
-            coded: 0,
         })
         .collect();
     Ok(DocumentList { items, next_cursor })
+}
+
+/// Characters covered by at least one excerpt the member may see, per document in the
+/// id range (overlapping excerpts count once).
+async fn coded_characters(
+    db: &Db,
+    access: &ProjectAccess,
+    first: i64,
+    last: i64,
+) -> AppResult<BTreeMap<i64, i64>> {
+    let filter = super::coding::restrict(access, crate::db::excerpts::CoderFilter::Everyone);
+    let spans =
+        crate::db::excerpts::spans_of_documents(db, access.project_id(), first, last, filter)
+            .await?;
+    let mut by_document: BTreeMap<i64, Vec<(usize, usize)>> = BTreeMap::new();
+    for (document_id, start, end) in spans {
+        by_document
+            .entry(document_id)
+            .or_default()
+            .push((start as usize, end as usize));
+    }
+    Ok(by_document
+        .into_iter()
+        .map(|(id, spans)| {
+            let end = spans.iter().map(|s| s.1).max().unwrap_or(0);
+            let covered: usize = crate::domain::text::coverage_runs(0, end, &spans)
+                .iter()
+                .filter(|r| r.2)
+                .map(|r| r.1 - r.0)
+                .sum();
+            (id, covered as i64)
+        })
+        .collect())
 }
 
 /// Changes to a document: a new title, and attributes to set (`Some`) or remove (`None`).

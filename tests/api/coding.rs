@@ -660,3 +660,36 @@ async fn the_codebook_round_trips_through_csv() {
         "a bad row imports nothing"
     );
 }
+
+#[tokio::test]
+async fn document_lists_report_how_much_is_coded() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    s.excerpt(&s.alice, "I trust it for drafts", &[trust]).await;
+    s.excerpt(&s.bob, "trust it for drafts, not", &[trust])
+        .await;
+    let (_, list) = s
+        .owner
+        .get(&format!("/projects/{}/documents", s.project))
+        .await;
+    let overlap_union = "I trust it for drafts, not".chars().count() as i64;
+    assert_eq!(
+        list["documents"][0]["coded"], overlap_union,
+        "overlaps count once"
+    );
+    s.owner
+        .patch(
+            &format!("/projects/{}", s.project),
+            json!({ "blind_coding": true }),
+        )
+        .await;
+    let (_, list) = s
+        .alice
+        .get(&format!("/projects/{}/documents", s.project))
+        .await;
+    assert_eq!(
+        list["documents"][0]["coded"],
+        "I trust it for drafts".chars().count() as i64,
+        "blind: only your own coding"
+    );
+}
