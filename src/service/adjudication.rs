@@ -219,6 +219,29 @@ pub enum Decision {
     Draw { start: i64, end: i64 },
 }
 
+impl Decision {
+    /// `accept:<coder>`, `none`, or `draw` with the new excerpt's span.
+    pub fn parse(raw: &str, draw_start: Option<i64>, draw_end: Option<i64>) -> AppResult<Decision> {
+        match raw.trim().split_once(':') {
+            Some(("accept", coder)) if !coder.trim().is_empty() => {
+                Ok(Decision::Accept(coder.trim().to_owned()))
+            }
+            _ => match (raw.trim(), draw_start, draw_end) {
+                ("none", _, _) => Ok(Decision::NotApplicable),
+                ("draw", Some(start), Some(end)) => Ok(Decision::Draw { start, end }),
+                ("draw", _, _) => Err(AppError::invalid(
+                    "draw_start",
+                    "Give the new excerpt's start and end.",
+                )),
+                _ => Err(AppError::invalid(
+                    "decision",
+                    "Decide with accept:<coder>, none or draw.",
+                )),
+            },
+        }
+    }
+}
+
 /// Records a decision on the region `[start, end)` of a document for a code, updating the
 /// consensus set. One transaction.
 pub async fn decide(

@@ -613,3 +613,45 @@ async fn adjudication_builds_a_consensus_set_that_reports_compare_against() {
         .unwrap();
     assert_eq!(adjudications, 3, "a coder cannot adjudicate");
 }
+
+#[tokio::test]
+async fn decisions_can_be_scripted_through_the_api() {
+    let e = worked_example().await;
+    let body = json!({ "code_id": e.x, "document_id": e.d1, "start": 2, "end": 4, "decision": "accept:a" });
+    let (status, response) = e
+        .owner
+        .post(
+            &format!("/projects/{}/agreement/decisions", e.project),
+            body,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{response}");
+    let (_, consensus) = e
+        .owner
+        .get(&format!("/documents/{}/excerpts?coder=consensus", e.d1))
+        .await;
+    assert_eq!(consensus["excerpts"].as_array().unwrap().len(), 1);
+    let (status, body) = e
+        .owner
+        .post(&format!("/projects/{}/agreement/decisions", e.project), json!({ "code_id": e.x, "document_id": e.d1, "start": 16, "end": 17, "decision": "draw" }))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "draw needs its span: {body}"
+    );
+    let (status, _) = e
+        .owner
+        .post(&format!("/projects/{}/agreement/decisions", e.project), json!({ "code_id": e.x, "document_id": e.d1, "start": 16, "end": 999, "decision": "none" }))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "region outside the document"
+    );
+    let coder = e.app.api_for("a").await;
+    let (status, _) = coder
+        .post(&format!("/projects/{}/agreement/decisions", e.project), json!({ "code_id": e.x, "document_id": e.d1, "start": 16, "end": 17, "decision": "none" }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -393,3 +393,60 @@ async fn admins_manage_users_and_others_cannot() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn administrators_manage_accounts_through_the_api() {
+    let app = spawn_app().await;
+    app.create_user("root", true).await;
+    let admin = app.api_for("root").await;
+    let alice = app.api_user("alice").await;
+    let (status, created) = admin
+        .post(
+            "/users",
+            json!({ "username": "bob", "password": "bob's password" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["is_admin"], false);
+    let (status, _) = admin
+        .post(
+            "/users",
+            json!({ "username": "bob", "password": "another one!" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, body) = admin
+        .post(
+            "/users",
+            json!({ "username": "carol", "password": "short" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "password");
+    let (status, promoted) = admin.patch("/users/bob", json!({ "is_admin": true })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(promoted["is_admin"], true);
+    let (_, list) = admin.get("/users").await;
+    assert_eq!(list["users"].as_array().unwrap().len(), 3);
+    let (status, _) = admin
+        .patch("/users/root", json!({ "is_admin": false }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "bob is an administrator too now");
+    let (status, _) = alice.get("/users").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = alice
+        .post(
+            "/users",
+            json!({ "username": "mallory", "password": "long enough pw" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = admin
+        .patch("/users/nobody", json!({ "password": "long enough pw" }))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "root is no longer an administrator"
+    );
+}

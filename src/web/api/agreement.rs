@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 
 use super::{ApiResult, ErrorBody};
 use crate::error::AppError;
+use crate::service::adjudication::{self, Decision};
 use crate::service::agreement::{
     self, AgreementReport, AgreementRequest, CodeScope, DocumentScope, parse_unit,
 };
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(report_csv))
         .routes(routes!(reliability_csv))
         .routes(routes!(disagreements))
+        .routes(routes!(decide))
 }
 
 /// The query string shared by the report page and the API.
@@ -283,4 +285,44 @@ async fn disagreements(
         })
         .collect();
     Ok(Json(Disagreements { code_id, regions }))
+}
+
+/// A decision on a disagreement region, into the project's consensus set.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct DecisionBody {
+    code_id: i64,
+    document_id: i64,
+    /// The region `[start, end)` decided on (code points).
+    start: i64,
+    end: i64,
+    /// `accept:<coder>` (that coder's overlapping excerpts join the consensus set), `none`
+    /// (the code does not apply here) or `draw` (a new consensus excerpt, see below).
+    decision: String,
+    /// For `draw`: the new excerpt's span.
+    draw_start: Option<i64>,
+    draw_end: Option<i64>,
+}
+
+/// Adjudicates a disagreement (owners): records the decision and updates the consensus set.
+#[utoipa::path(post, path = "/projects/{id}/agreement/decisions", tag = "agreement",
+    params(("id" = i64, Path, description = "Project id")), request_body = DecisionBody,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn decide(
+    State(app): State<AppState>,
+    ApiProject(access): ApiProject,
+    crate::web::api::ApiJson(body): crate::web::api::ApiJson<DecisionBody>,
+) -> ApiResult<axum::http::StatusCode> {
+    let decision = Decision::parse(&body.decision, body.draw_start, body.draw_end)?;
+    adjudication::decide(
+        &app.db,
+        &access,
+        body.code_id,
+        body.document_id,
+        body.start,
+        body.end,
+        &decision,
+    )
+    .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -9,6 +9,7 @@ pub mod export;
 mod members;
 mod projects;
 mod tokens;
+mod users;
 
 pub use excerpts::ExcerptJson;
 
@@ -74,6 +75,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     let api = OpenApiRouter::new()
         .routes(routes!(me))
         .merge(tokens::router())
+        .merge(users::router())
         .merge(projects::router())
         .merge(members::router())
         .merge(documents::router())

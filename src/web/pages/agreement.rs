@@ -381,22 +381,12 @@ async fn decide(
     PageProject { page, access }: PageProject,
     Form(form): Form<DecisionForm>,
 ) -> PageResult {
-    let number = |raw: &str, field: &'static str| {
-        raw.trim().parse::<i64>().map_err(|_| {
-            AppError::invalid(field, "Give the new excerpt's start and end as numbers.")
-        })
-    };
-    let decision = match form.decision.split_once(':') {
-        Some(("accept", coder)) => Ok(Decision::Accept(coder.to_owned())),
-        _ if form.decision == "none" => Ok(Decision::NotApplicable),
-        _ if form.decision == "draw" => number(&form.draw_start, "draw_start").and_then(|start| {
-            Ok(Decision::Draw {
-                start,
-                end: number(&form.draw_end, "draw_end")?,
-            })
-        }),
-        _ => Err(AppError::invalid("decision", "Choose a decision.")),
-    };
+    let number = |raw: &str| raw.trim().parse::<i64>().ok();
+    let decision = Decision::parse(
+        &form.decision,
+        number(&form.draw_start),
+        number(&form.draw_end),
+    );
     let result = match decision {
         Ok(decision) => {
             adjudication::decide(

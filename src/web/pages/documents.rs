@@ -160,6 +160,8 @@ struct ApiUrls {
     excerpt: String,
     codes: String,
     code: String,
+    /// A code's page (its retrieval), without the id: the codebook panel links there.
+    code_page: String,
 }
 
 /// JSON that is safe inside `<script type="application/json">`: no `<` can end the element.
@@ -215,6 +217,7 @@ async fn document_page(
             excerpt: "/api/v1/excerpts/".into(),
             codes: format!("/api/v1/projects/{}/codes", access.project_id()),
             code: "/api/v1/codes/".into(),
+            code_page: urls::code(""),
         },
     };
     let coding_data = script_json(&data)?;

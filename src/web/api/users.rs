@@ -1,0 +1,110 @@
+//! `/api/v1/users`: accounts, for administrators.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{ApiJson, ApiResult, ErrorBody};
+use crate::service::{User, accounts};
+use crate::web::AppState;
+use crate::web::auth::ApiUser;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(update))
+}
+
+#[derive(Serialize, ToSchema)]
+struct UserView {
+    id: i64,
+    username: String,
+    is_admin: bool,
+    created_at: String,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        UserView {
+            id: u.id,
+            username: u.username,
+            is_admin: u.is_admin,
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+struct UserList {
+    users: Vec<UserView>,
+}
+
+/// Every account (administrators only).
+#[utoipa::path(get, path = "/users", tag = "account", responses((status = 200, body = UserList), (status = 403, body = ErrorBody)))]
+async fn list(State(app): State<AppState>, ApiUser(admin): ApiUser) -> ApiResult<Json<UserList>> {
+    let users = accounts::list_users(&app.db, &admin)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(UserList { users }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct NewUser {
+    username: String,
+    /// At least 8 characters.
+    password: String,
+    #[serde(default)]
+    is_admin: bool,
+}
+
+/// Creates an account (administrators only).
+#[utoipa::path(post, path = "/users", tag = "account", request_body = NewUser,
+    responses((status = 201, body = UserView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create(
+    State(app): State<AppState>,
+    ApiUser(admin): ApiUser,
+    ApiJson(body): ApiJson<NewUser>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
+    accounts::require_admin(&admin)?;
+    let user =
+        accounts::create_user(&app.db, &body.username, &body.password, body.is_admin).await?;
+    Ok((StatusCode::CREATED, Json(user.into())))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct UserChanges {
+    is_admin: Option<bool>,
+    /// A new password; the user is signed out everywhere.
+    password: Option<String>,
+}
+
+/// Makes a user an administrator (or not) or sets their password (administrators only).
+#[utoipa::path(patch, path = "/users/{username}", tag = "account", params(("username" = String, Path)), request_body = UserChanges,
+    responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update(
+    State(app): State<AppState>,
+    ApiUser(admin): ApiUser,
+    Path(username): Path<String>,
+    ApiJson(changes): ApiJson<UserChanges>,
+) -> ApiResult<Json<UserView>> {
+    accounts::require_admin(&admin)?;
+    if let Some(password) = &changes.password {
+        accounts::set_password(&app.db, &username, password).await?;
+    }
+    if let Some(is_admin) = changes.is_admin {
+        accounts::set_admin(&app.db, &admin, &username, is_admin).await?;
+    }
+    let user = crate::db::users::by_username(&app.db, &username)
+        .await?
+        .ok_or(crate::error::AppError::NotFound("User"))?;
+    Ok(Json(user.into()))
+}
