@@ -619,3 +619,99 @@ async fn the_whole_workforce_data_set_imports_in_one_go() {
     assert_eq!(summary["documents"][0]["title"], "work_0000");
     assert_eq!(document_count(&app).await, 1000);
 }
+
+fn tiny_docx(paragraphs: &[&str]) -> Vec<u8> {
+    use std::io::Write;
+    let body: String = paragraphs
+        .iter()
+        .map(|p| format!("<w:p><w:r><w:t xml:space=\"preserve\">{p}</w:t></w:r></w:p>"))
+        .collect();
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+    );
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    writer.start_file("[Content_Types].xml", options).unwrap();
+    writer
+        .write_all(b"<?xml version=\"1.0\"?><Types/>")
+        .unwrap();
+    writer.start_file("word/document.xml", options).unwrap();
+    writer.write_all(xml.as_bytes()).unwrap();
+    writer.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn subtitles_keep_turn_times_and_word_documents_keep_speakers() {
+    let app = spawn_app().await;
+    let api = app.api_user("olga").await;
+    let project = api.create_project("Formats").await;
+    let vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:03.500\n<v Interviewer>How did it start?\n\n00:00:04.000 --> 00:00:06.000\n<v Maria>With a phone call.\n\n00:00:06.000 --> 00:00:09.250\n<v Maria>Then a meeting.\n";
+    let srt = "1\n00:00:01,000 --> 00:00:02,000\nInterviewer: Ready?\n\n2\n00:00:02,500 --> 00:00:04,000\nSam: Yes.\n";
+    let docx = tiny_docx(&[
+        "Interviewer: Tell me about the café.",
+        "Ana: It is small 💛 and busy.",
+        "Interviewer: Busy when?",
+        "Ana: Mornings.",
+    ]);
+    let (status, summary) = upload(
+        &api,
+        project,
+        &[
+            ("zoom.vtt", vtt.as_bytes()),
+            ("teams.srt", srt.as_bytes()),
+            ("notes.docx", &docx),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{summary}");
+    let formats: Vec<&str> = summary["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(formats, ["webvtt", "srt", "docx"]);
+
+    let (_, vtt_doc) = api
+        .get(&format!("/documents/{}", summary["documents"][0]["id"]))
+        .await;
+    let turns = vtt_doc["turns"].as_array().unwrap();
+    assert_eq!(
+        turns.len(),
+        2,
+        "consecutive cues of one speaker merge: {vtt_doc}"
+    );
+    assert_eq!(turns[1]["speaker"], "Maria");
+    assert_eq!(turns[1]["start_time"], 4.0);
+    assert_eq!(turns[1]["end_time"], 9.25);
+    assert_eq!(
+        span(
+            vtt_doc["text"].as_str().unwrap(),
+            &turns[1]["start"],
+            &turns[1]["end"]
+        ),
+        "With a phone call. Then a meeting."
+    );
+
+    let (_, srt_doc) = api
+        .get(&format!("/documents/{}", summary["documents"][1]["id"]))
+        .await;
+    assert_eq!(srt_doc["turns"][1]["speaker"], "Sam");
+    assert_eq!(srt_doc["turns"][1]["start_time"], 2.5);
+
+    let (_, docx_doc) = api
+        .get(&format!("/documents/{}", summary["documents"][2]["id"]))
+        .await;
+    let turns = docx_doc["turns"].as_array().unwrap();
+    assert_eq!(turns.len(), 4);
+    assert_eq!(turns[1]["speaker"], "Ana");
+    assert_eq!(
+        span(
+            docx_doc["text"].as_str().unwrap(),
+            &turns[1]["start"],
+            &turns[1]["end"]
+        ),
+        "It is small 💛 and busy."
+    );
+}
