@@ -18,24 +18,20 @@ use crate::domain::text::{self, Span};
 use crate::error::{AppError, AppResult};
 
 /// One disagreement region, ready to show.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct RegionView {
     pub document_id: i64,
     pub document: String,
     pub start: u64,
     pub end: u64,
+    pub length: u64,
+    /// The region's text.
     pub text: String,
     pub speakers: Vec<String>,
     pub coders_with: Vec<String>,
     pub coders_without: Vec<String>,
     /// The decision taken on this region, if any.
     pub decision: Option<String>,
-}
-
-impl RegionView {
-    pub fn length(&self) -> u64 {
-        self.end - self.start
-    }
 }
 
 /// The regions where the report's coders differ on `code_id`, largest first, with the
@@ -86,6 +82,7 @@ pub async fn regions(
                 document: title,
                 start: r.start,
                 end: r.end,
+                length: r.length(),
                 text: text::slice(text, r.start as usize, r.end as usize).to_owned(),
                 speakers,
                 coders_with: r
@@ -340,4 +337,35 @@ pub async fn decide(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decisions_parse_from_form_and_api_values() {
+        assert_eq!(
+            Decision::parse("accept:alice", None, None).unwrap(),
+            Decision::Accept("alice".into())
+        );
+        assert_eq!(
+            Decision::parse("none", Some(1), None).unwrap(),
+            Decision::NotApplicable
+        );
+        assert_eq!(
+            Decision::parse("draw", Some(3), Some(9)).unwrap(),
+            Decision::Draw { start: 3, end: 9 }
+        );
+        assert!(Decision::parse("draw", Some(3), None).is_err());
+        assert!(Decision::parse("accept:", None, None).is_err());
+        assert!(Decision::parse("maybe", None, None).is_err());
+    }
+
+    #[test]
+    fn decisions_are_described_in_words() {
+        assert_eq!(describe("coder:alice"), "accepted alice's version");
+        assert_eq!(describe("none"), "code does not apply");
+        assert_eq!(describe("drawn"), "new excerpt drawn");
+    }
 }

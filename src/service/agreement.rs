@@ -16,7 +16,6 @@ use crate::domain::agreement::{
     self, AgreementInput, CodeStats, Coding, DocumentInput, Mean, Region, ReliabilityRow, Report,
     Stat, UnitLevel, UnitizingReport,
 };
-use crate::domain::codebook::{self, Node};
 use crate::domain::names::CONSENSUS;
 use crate::error::{AppError, AppResult};
 
@@ -237,18 +236,7 @@ fn select_codes(all: Vec<CodeView>, scope: &CodeScope) -> AppResult<Vec<CodeView
     let wanted: BTreeSet<i64> = match scope {
         CodeScope::All => return Ok(all),
         CodeScope::Ids(ids) => ids.iter().copied().collect(),
-        CodeScope::Subtree(root) => {
-            let nodes: Vec<Node> = all
-                .iter()
-                .map(|c| Node {
-                    id: c.id,
-                    parent_id: c.parent_id,
-                    name: c.name.clone(),
-                    position: 0,
-                })
-                .collect();
-            codebook::subtree(&nodes, *root).into_iter().collect()
-        }
+        CodeScope::Subtree(root) => codes::subtree_ids(&all, *root).into_iter().collect(),
     };
     let known: BTreeSet<i64> = all.iter().map(|c| c.id).collect();
     if let Some(unknown) = wanted.iter().find(|id| !known.contains(id)) {
@@ -613,4 +601,27 @@ pub fn disagreements(data: &AgreementData, code_id: i64) -> AppResult<Vec<Region
         .ok_or_else(|| AppError::invalid("code", "That code is not part of this report."))?;
     agreement::disagreements(&data.input, code)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_parse_with_friendly_spellings() {
+        assert_eq!(parse_unit("").unwrap(), UnitLevel::Character);
+        assert_eq!(parse_unit("Turn").unwrap(), UnitLevel::Turn);
+        assert_eq!(parse_unit("document").unwrap(), UnitLevel::Document);
+        assert!(matches!(parse_unit("sentence"), Err(AppError::Invalid(i)) if i.field == "unit"));
+    }
+
+    #[test]
+    fn readings_follow_krippendorffs_thresholds() {
+        assert!(interpretation(Some(0.8)).starts_with("Reliable"));
+        assert!(interpretation(Some(0.7999)).starts_with("Tentative"));
+        assert!(interpretation(Some(0.667)).starts_with("Tentative"));
+        assert!(interpretation(Some(0.6669)).starts_with("Not reliable"));
+        assert!(interpretation(Some(-0.2)).starts_with("Not reliable"));
+        assert!(interpretation(None).starts_with("Not defined"));
+    }
 }

@@ -42,6 +42,20 @@ fn nodes(codes: &[Code]) -> Vec<Node> {
         .collect()
 }
 
+/// `root` and every code below it, among the codebook's codes.
+pub fn subtree_ids(codes: &[CodeView], root: i64) -> Vec<i64> {
+    let nodes: Vec<Node> = codes
+        .iter()
+        .map(|c| Node {
+            id: c.id,
+            parent_id: c.parent_id,
+            name: c.name.clone(),
+            position: 0,
+        })
+        .collect();
+    codebook::subtree(&nodes, root)
+}
+
 /// The project's codes in tree order.
 pub async fn codebook(db: &Db, access: &ProjectAccess) -> AppResult<Vec<CodeView>> {
     let codes = store::list(db, access.project_id()).await?;

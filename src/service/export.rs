@@ -12,7 +12,6 @@ use super::projects::ProjectAccess;
 use crate::db::documents::{self as doc_store, Turn};
 use crate::db::excerpts::{self as excerpt_store, CoderFilter, Excerpt};
 use crate::db::{self, Db};
-use crate::domain::codebook::{self, Node};
 use crate::domain::export::{self, Columns, EXCEL_BOM, Row};
 use crate::domain::import::SpeakerRole;
 use crate::domain::names::CONSENSUS;
@@ -195,18 +194,9 @@ fn select_codes(
     if !include_subcodes {
         return Ok(wanted.iter().copied().collect());
     }
-    let nodes: Vec<Node> = all
-        .iter()
-        .map(|c| Node {
-            id: c.id,
-            parent_id: c.parent_id,
-            name: c.name.clone(),
-            position: 0,
-        })
-        .collect();
     Ok(wanted
         .iter()
-        .flat_map(|id| codebook::subtree(&nodes, *id))
+        .flat_map(|id| codes::subtree_ids(all, *id))
         .collect())
 }
 

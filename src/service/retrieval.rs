@@ -7,7 +7,6 @@ use crate::db::Db;
 use crate::db::codes::Code;
 use crate::db::documents::{self as doc_store, DocumentTurn};
 use crate::db::excerpts::{self as store, Excerpt};
-use crate::domain::codebook::{self, Node};
 use crate::domain::import::SpeakerRole;
 use crate::domain::text;
 use crate::error::AppResult;
@@ -58,17 +57,7 @@ pub async fn retrieve(
     query: &RetrievalQuery<'_>,
 ) -> AppResult<Retrieval> {
     let code_ids = if query.include_subcodes {
-        let codes = crate::db::codes::list(db, access.project_id()).await?;
-        let nodes: Vec<Node> = codes
-            .iter()
-            .map(|c| Node {
-                id: c.id,
-                parent_id: c.parent_id,
-                name: c.name.clone(),
-                position: c.position,
-            })
-            .collect();
-        codebook::subtree(&nodes, code.id)
+        super::codes::subtree_ids(&super::codes::codebook(db, access).await?, code.id)
     } else {
         vec![code.id]
     };

@@ -102,6 +102,17 @@ pub struct SignedIn {
     pub session: Session,
 }
 
+impl SignedIn {
+    /// The signed-in person of a session, if someone is signed in.
+    pub fn from_session(session: Option<Session>) -> Option<SignedIn> {
+        let session = session?;
+        Some(SignedIn {
+            user: session.user.clone()?,
+            session,
+        })
+    }
+}
+
 /// Not signed in on a page: go to the sign-in page and come back afterwards.
 pub struct ToLogin(String);
 

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use super::{ApiResult, ErrorBody};
 use crate::error::AppError;
-use crate::service::adjudication::{self, Decision};
+use crate::service::adjudication::{self, Decision, RegionView};
 use crate::service::agreement::{
     self, AgreementReport, AgreementRequest, CodeScope, DocumentScope, parse_unit,
 };
@@ -232,17 +232,6 @@ async fn reliability_csv(
 }
 
 #[derive(Serialize, ToSchema)]
-struct RegionView {
-    document_id: i64,
-    document: String,
-    start: u64,
-    end: u64,
-    length: u64,
-    coders_with: Vec<String>,
-    coders_without: Vec<String>,
-}
-
-#[derive(Serialize, ToSchema)]
 struct Disagreements {
     code_id: i64,
     regions: Vec<RegionView>,
@@ -261,29 +250,7 @@ async fn disagreements(
         .copied()
         .ok_or_else(|| AppError::invalid("code", "Name the code: code=ID."))?;
     let data = agreement::load(&app.db, &access, &params.request()?).await?;
-    let regions = agreement::disagreements(&data, code_id)?
-        .into_iter()
-        .map(|r| {
-            let (document_id, title) = data.documents[r.document].clone();
-            RegionView {
-                document_id,
-                document: title,
-                start: r.start,
-                end: r.end,
-                length: r.length(),
-                coders_with: r
-                    .coders_with
-                    .iter()
-                    .map(|&i| data.coders[i].clone())
-                    .collect(),
-                coders_without: r
-                    .coders_without
-                    .iter()
-                    .map(|&i| data.coders[i].clone())
-                    .collect(),
-            }
-        })
-        .collect();
+    let regions = adjudication::regions(&app.db, &access, &data, code_id).await?;
     Ok(Json(Disagreements { code_id, regions }))
 }
 

@@ -72,12 +72,7 @@ fn groups() -> Vec<Group> {
 }
 
 async fn api_page(State(app): State<AppState>, AnySession(session): AnySession) -> PageResult {
-    let layout = match session.and_then(|s| {
-        Some(SignedIn {
-            user: s.user.clone()?,
-            session: s,
-        })
-    }) {
+    let layout = match SignedIn::from_session(session) {
         Some(mut page) => Layout::for_user(&app, &mut page, "API").await?,
         None => Layout::anonymous("API", ""),
     };

@@ -8,7 +8,6 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Layout, PageResult, after_form, redirect_with_flash, render};
-use crate::domain::codebook::{self, Node};
 use crate::error::AppError;
 use crate::service::codes::{self, CodeChanges, CodeView, NewCodeInput};
 use crate::service::documents::{self as docs, parse_speaker_role};
@@ -215,16 +214,7 @@ async fn code_page(
         .find(|c| c.id == code.id)
         .cloned()
         .ok_or(AppError::NotFound("Code"))?;
-    let nodes: Vec<Node> = codes
-        .iter()
-        .map(|c| Node {
-            id: c.id,
-            parent_id: c.parent_id,
-            name: c.name.clone(),
-            position: 0,
-        })
-        .collect();
-    let excluded = codebook::subtree(&nodes, code.id);
+    let excluded = codes::subtree_ids(&codes, code.id);
     let targets = codes
         .into_iter()
         .filter(|c| !excluded.contains(&c.id))

@@ -33,12 +33,7 @@ async fn home(State(app): State<AppState>, AnySession(session): AnySession) -> P
     if accounts::needs_setup(&app.db).await? {
         return Ok(Redirect::to(&urls::setup()).into_response());
     }
-    let Some(mut page) = session.and_then(|s| {
-        Some(SignedIn {
-            user: s.user.clone()?,
-            session: s,
-        })
-    }) else {
+    let Some(mut page) = SignedIn::from_session(session) else {
         return Ok(Redirect::to(&urls::login()).into_response());
     };
     let (archived, active) = projects::list_mine(&app.db, &page.user)
