@@ -34,3 +34,33 @@ pub async fn payload(
         .fetch_optional(ex)
         .await
 }
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Event {
+    pub id: i64,
+    /// Who made the change (`null` for the command line).
+    pub username: Option<String>,
+    pub kind: String,
+    /// The change's details, as JSON text.
+    pub payload: String,
+    pub created_at: String,
+}
+
+/// A project's events, newest first, older than `before_id`.
+pub async fn for_project(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+    before_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<Event>> {
+    sqlx::query_as(
+        "SELECT e.id, u.username, e.kind, e.payload, e.created_at FROM events e
+         LEFT JOIN users u ON u.id = e.user_id
+         WHERE e.project_id = ? AND e.id < ? ORDER BY e.id DESC LIMIT ?",
+    )
+    .bind(project_id)
+    .bind(before_id)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}

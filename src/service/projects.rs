@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::User;
-use crate::db::{self, Db, members::Member, projects::Project};
+use crate::db::{self, Db, events::Event, members::Member, projects::Project};
 use crate::domain::names::free_text;
 use crate::domain::{ProjectName, Role};
 use crate::error::{AppError, AppResult};
@@ -224,6 +224,36 @@ async fn ensure_another_owner(tx: &mut db::Tx, project_id: i64) -> AppResult<()>
         ));
     }
     Ok(())
+}
+
+/// One page of a project's audit trail (newest first), for owners and viewers: who
+/// changed what and when — the record a methods section can cite.
+pub async fn activity(
+    db: &Db,
+    access: &ProjectAccess,
+    before_id: Option<i64>,
+    limit: i64,
+) -> AppResult<(Vec<Event>, Option<i64>)> {
+    access.require(
+        Role::can_run_reports,
+        "The activity log is for project owners and viewers.",
+    )?;
+    let limit = limit.clamp(1, 1000);
+    let mut events = db::events::for_project(
+        db,
+        access.project_id(),
+        before_id.unwrap_or(i64::MAX),
+        limit + 1,
+    )
+    .await?;
+    let more = events.len() as i64 > limit;
+    events.truncate(limit as usize);
+    let next = if more {
+        events.last().map(|e| e.id)
+    } else {
+        None
+    };
+    Ok((events, next))
 }
 
 /// Full access for the server's operator at the command line (imports, exports), who acts

@@ -79,6 +79,10 @@ pub fn project_page(id: impl Display, cursor: impl Display, attribute: &str) -> 
     url
 }
 
+pub fn project_activity(id: impl Display) -> String {
+    format!("/projects/{id}/activity")
+}
+
 pub fn project_import(id: impl Display) -> String {
     format!("/projects/{id}/documents/import")
 }

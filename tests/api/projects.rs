@@ -450,3 +450,38 @@ async fn administrators_manage_accounts_through_the_api() {
         "root is no longer an administrator"
     );
 }
+
+#[tokio::test]
+async fn the_activity_log_records_who_changed_what() {
+    let app = spawn_app().await;
+    let owner = app.api_user("olga").await;
+    let coder = app.api_user("cody").await;
+    let id = owner.create_project("Logged").await;
+    owner.add_member(id, "cody", "coder").await;
+    owner
+        .patch(&format!("/projects/{id}"), json!({ "blind_coding": true }))
+        .await;
+    let (status, log) = owner.get(&format!("/projects/{id}/events?limit=2")).await;
+    assert_eq!(status, StatusCode::OK);
+    let events = log["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["kind"], "project.updated", "newest first");
+    assert_eq!(events[0]["username"], "olga");
+    assert_eq!(events[1]["kind"], "member.set");
+    let cursor = log["next_cursor"].as_str().unwrap();
+    let (_, older) = owner
+        .get(&format!("/projects/{id}/events?cursor={cursor}"))
+        .await;
+    assert_eq!(older["events"][0]["kind"], "project.created");
+    assert_eq!(older["next_cursor"], serde_json::Value::Null);
+    let (status, _) = coder.get(&format!("/projects/{id}/events")).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "coders do not read the log (blind coding)"
+    );
+    let browser = app.browser_signed_in("olga").await;
+    let (status, html) = browser.page(&format!("/projects/{id}/activity")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("project.created") && html.contains("member.set"));
+}

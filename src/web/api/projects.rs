@@ -20,6 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(show, update))
+        .routes(routes!(events))
 }
 
 /// A project as the API shows it, with the caller's role.
@@ -124,4 +125,28 @@ async fn update(
     Ok(Json(
         projects::update(&app.db, &access, &changes).await?.into(),
     ))
+}
+
+#[derive(Serialize, ToSchema)]
+struct EventList {
+    events: Vec<crate::db::events::Event>,
+    next_cursor: Option<String>,
+}
+
+/// The project's audit trail, newest first (owners and viewers): every change with who
+/// made it and when.
+#[utoipa::path(get, path = "/projects/{id}/events", tag = "projects",
+    params(("id" = i64, Path, description = "Project id"), PageParams),
+    responses((status = 200, body = EventList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn events(
+    State(app): State<AppState>,
+    ApiProject(access): ApiProject,
+    Query(page): Query<PageParams>,
+) -> ApiResult<Json<EventList>> {
+    let (events, next) =
+        projects::activity(&app.db, &access, page.cursor_number()?, page.limit() as i64).await?;
+    Ok(Json(EventList {
+        events,
+        next_cursor: next.map(|id| id.to_string()),
+    }))
 }

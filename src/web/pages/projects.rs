@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::{Layout, PageResult, after_form, render};
 use crate::db::documents::Speaker;
+use crate::db::events::Event;
 use crate::db::members::Member;
 use crate::domain::Role;
 use crate::service::documents::{self as docs, DocumentList, ListQuery};
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/projects/{id}", get(overview))
         .route("/projects/{id}/settings", post(save_settings))
+        .route("/projects/{id}/activity", get(activity))
         .route("/projects/{id}/members", post(set_member))
         .route(
             "/projects/{id}/members/{username}/remove",
@@ -151,4 +153,40 @@ async fn remove_member(
         &back,
     )
     .await
+}
+
+#[derive(Template)]
+#[template(path = "activity.html")]
+struct ActivityPage {
+    layout: Layout,
+    project_id: i64,
+    project_name: String,
+    events: Vec<Event>,
+    next: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct ActivityQuery {
+    before: Option<i64>,
+}
+
+async fn activity(
+    State(app): State<AppState>,
+    PageProject { mut page, access }: PageProject,
+    Query(query): Query<ActivityQuery>,
+) -> PageResult {
+    let (events, next) = projects::activity(&app.db, &access, query.before, 200).await?;
+    let layout = Layout::for_user(
+        &app,
+        &mut page,
+        format!("Activity · {}", access.project.name),
+    )
+    .await?;
+    render(&ActivityPage {
+        layout,
+        project_id: access.project_id(),
+        project_name: access.project.name,
+        events,
+        next,
+    })
 }
