@@ -1,8 +1,10 @@
 -- Accounts, sessions, API tokens, projects, memberships and the audit trail.
 -- Timestamps are ISO 8601 UTC strings produced by SQLite, e.g. 2026-11-27T11:22:51.123Z.
+-- Ids are never reused (AUTOINCREMENT): scripts, open browser tabs and undo hold on to
+-- the ids of deleted rows, which must never come to mean something else.
 
 CREATE TABLE users (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     username      TEXT    NOT NULL UNIQUE COLLATE NOCASE,
     password_hash TEXT    NOT NULL,
     is_admin      INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
@@ -23,7 +25,7 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_user ON sessions(user_id);
 
 CREATE TABLE api_tokens (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     name         TEXT    NOT NULL,
     token_hash   TEXT    NOT NULL UNIQUE,
@@ -34,7 +36,7 @@ CREATE TABLE api_tokens (
 CREATE INDEX api_tokens_by_user ON api_tokens(user_id);
 
 CREATE TABLE projects (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     name         TEXT    NOT NULL,
     description  TEXT    NOT NULL DEFAULT '',
     archived     INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
@@ -54,7 +56,7 @@ CREATE INDEX project_members_by_user ON project_members(user_id);
 
 -- Append-only audit trail, written in the same transaction as the change it records.
 CREATE TABLE events (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
     user_id    INTEGER REFERENCES users(id) ON DELETE SET NULL,
     kind       TEXT    NOT NULL,

@@ -2,7 +2,7 @@
 -- because every offset in Gloss (turns, excerpts) is a code-point position into it.
 
 CREATE TABLE documents (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     project_id    INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
     title         TEXT    NOT NULL,
     -- The identifier the source gave this interview (CSV id column, header "Transcript ID",

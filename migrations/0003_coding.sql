@@ -2,7 +2,7 @@
 -- document carrying any number of codes).
 
 CREATE TABLE codes (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
     parent_id   INTEGER REFERENCES codes(id) ON DELETE RESTRICT,
     name        TEXT    NOT NULL,
@@ -18,7 +18,7 @@ CREATE UNIQUE INDEX codes_sibling_names ON codes(project_id, COALESCE(parent_id,
 CREATE INDEX codes_by_parent ON codes(parent_id);
 
 CREATE TABLE excerpts (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     coder_id    INTEGER NOT NULL REFERENCES users(id),

@@ -3,7 +3,7 @@
 -- consensus = 1 (the project's consensus set).
 
 CREATE TABLE adjudications (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
     code_id     INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,

@@ -276,18 +276,43 @@ pub struct CodedSpan {
     pub end: i64,
 }
 
+/// Every coded span of a project. They come packed, one row per document holding
+/// `coder consensus code start end` groups: sqlx hands rows over one at a time between
+/// threads, which made 150,000 single rows cost 0.3–1.5 s; 1,000 packed rows cost a tenth.
 pub async fn coded_spans(
     ex: impl SqliteExecutor<'_>,
     project_id: i64,
 ) -> sqlx::Result<Vec<CodedSpan>> {
-    sqlx::query_as(
-        "SELECT e.coder_id, e.consensus, ec.code_id, e.document_id, e.start, e.end
+    let packed: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT e.document_id,
+                group_concat(e.coder_id || ' ' || e.consensus || ' ' || ec.code_id || ' ' ||
+                             e.start || ' ' || e.end, ' ')
          FROM excerpts e JOIN excerpt_codes ec ON ec.excerpt_id = e.id
-         WHERE e.project_id = ?",
+         WHERE e.project_id = ? GROUP BY e.document_id",
     )
     .bind(project_id)
     .fetch_all(ex)
-    .await
+    .await?;
+    let decode = |n: Option<&str>| -> sqlx::Result<i64> {
+        n.unwrap_or_default()
+            .parse()
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    };
+    let mut spans = Vec::new();
+    for (document_id, list) in packed {
+        let mut numbers = list.split(' ');
+        while let Some(coder) = numbers.next() {
+            spans.push(CodedSpan {
+                coder_id: decode(Some(coder))?,
+                consensus: decode(numbers.next())? != 0,
+                code_id: decode(numbers.next())?,
+                document_id,
+                start: decode(numbers.next())?,
+                end: decode(numbers.next())?,
+            });
+        }
+    }
+    Ok(spans)
 }
 
 /// Excerpts with `code_id` in a document that overlap `[start, end)`, for one coder (or

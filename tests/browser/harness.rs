@@ -194,6 +194,15 @@ impl BrowserTest {
         element.text().await.expect("element text")
     }
 
+    /// Cuts the browser off the network (`true`) or reconnects it, through chromedriver's
+    /// network emulation: requests then fail as they would on a dropped connection.
+    pub async fn set_offline(&self, offline: bool) {
+        self.client
+            .issue_cmd(NetworkConditions { offline })
+            .await
+            .unwrap_or_else(|e| panic!("set network conditions (offline: {offline}): {e}"));
+    }
+
     /// Runs a synchronous script (`return …` gives the result) and returns its JSON value.
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Value {
         self.client
@@ -226,6 +235,33 @@ impl BrowserTest {
             );
         }
         result["ok"].clone()
+    }
+}
+
+/// chromedriver's `POST /session/{id}/chromium/network_conditions`.
+#[derive(Debug)]
+struct NetworkConditions {
+    offline: bool,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/chromium/network_conditions"))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "network_conditions": {
+            "offline": self.offline,
+            "latency": 0,
+            "download_throughput": -1,
+            "upload_throughput": -1,
+        }});
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 
@@ -482,6 +518,37 @@ impl Api {
     /// `GET /api/v1/documents/{id}`: `{id, text, length, turns, attributes}`.
     pub async fn document(&self, id: i64) -> Value {
         self.get(&format!("/documents/{id}")).await
+    }
+
+    /// Any request under `/api/v1` with an optional JSON body: the status and the JSON
+    /// answer (`null` when empty, as for 204), whatever the status.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.request(method.clone(), path);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("API request");
+        let status = response.status();
+        let text = response.text().await.expect("API response body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)
+                .unwrap_or_else(|_| panic!("{method} {path}: not JSON ({status}): {text}"))
+        };
+        (status, body)
+    }
+
+    /// `POST` expecting `201 Created`; returns the created resource.
+    pub async fn create(&self, path: &str, body: Value) -> Value {
+        let (status, created) = self.call(reqwest::Method::POST, path, Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "POST {path}: {created}");
+        created
     }
 }
 

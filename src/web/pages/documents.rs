@@ -20,7 +20,6 @@ use crate::service::codes::{self, CodeView};
 use crate::service::coding;
 use crate::service::documents::{self as docs, DocumentChanges, ImportSummary};
 use crate::web::AppState;
-use crate::web::api::ExcerptJson;
 use crate::web::error::{ApiError, PageError};
 use crate::web::extract::{PageDocument, PageProject};
 use crate::web::upload::Upload;
@@ -135,8 +134,45 @@ struct CodingData<'a> {
     blind: bool,
     archived: bool,
     codes: Vec<CodeView>,
-    excerpts: Vec<ExcerptJson>,
+    excerpts: Vec<PageExcerpt>,
     urls: ApiUrls,
+}
+
+/// An excerpt as the API shows it, without `text`: the page already shows the document's
+/// text, and leaving it out halves the embedded JSON of a densely coded interview (about
+/// 1 MB for 2,000 excerpts), which the browser must parse before the page is interactive.
+#[derive(Serialize)]
+struct PageExcerpt {
+    id: i64,
+    document_id: i64,
+    start: i64,
+    end: i64,
+    code_ids: Vec<i64>,
+    memo: String,
+    coder: String,
+    consensus: bool,
+    version: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+impl From<coding::ExcerptView> for PageExcerpt {
+    fn from(view: coding::ExcerptView) -> Self {
+        let e = view.excerpt;
+        PageExcerpt {
+            id: e.id,
+            document_id: e.document_id,
+            start: e.start,
+            end: e.end,
+            code_ids: view.code_ids,
+            memo: e.memo,
+            coder: e.coder,
+            consensus: e.consensus,
+            version: e.version,
+            created_at: e.created_at,
+            updated_at: e.updated_at,
+        }
+    }
 }
 
 #[derive(Serialize)]

@@ -1,0 +1,315 @@
+//! Fixtures and page helpers for the coding-page tests: a project with the workforce
+//! interviews, codes and excerpts made through the API, and JavaScript helpers that find
+//! text in the rendered transcript the way a user sees it.
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::harness::{Api, BrowserTest, code_point_offset_of, fixture};
+
+/// How long to wait for the page to reach a state before failing the test.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// The passage after 💛 in work_0848 ("I've got you. 💛 Let's make this easier …").
+pub const AFTER_HEART: &str = "Let's make this easier on your ADHD brain";
+/// The passage after 🥹💛 in work_0848 ("You're so welcome. 🥹💛 Sometimes …").
+pub const AFTER_TEARS: &str = "Sometimes the most important step";
+
+/// A project with the four workforce interviews, owned by `owner`.
+pub struct Study {
+    pub api: Api,
+    pub project: i64,
+    /// work_0848, the interview with 💛 and 🥹.
+    pub document: i64,
+    pub text: String,
+}
+
+impl Study {
+    /// Creates `owner`, the project, and imports the workforce fixture.
+    pub async fn create(b: &BrowserTest, owner: &str) -> Study {
+        b.create_user(owner).await;
+        let api = b.api_for(owner).await;
+        let project = api.create_project("Workforce").await;
+        let csv = std::fs::read(fixture("anthropic_workforce_excerpt.csv")).expect("CSV fixture");
+        let summary = api
+            .import_file(project, "anthropic_workforce_excerpt.csv", csv)
+            .await;
+        for document in summary["documents"].as_array().expect("documents") {
+            let id = document["id"].as_i64().expect("document id");
+            let text = api.document(id).await["text"]
+                .as_str()
+                .expect("text")
+                .to_owned();
+            if text.contains('💛') {
+                return Study {
+                    api,
+                    project,
+                    document: id,
+                    text,
+                };
+            }
+        }
+        panic!("no interview with 💛 in the fixture (work_0848)");
+    }
+
+    /// Adds a user to the project with `role`; returns their API client.
+    pub async fn member(&self, b: &BrowserTest, name: &str, role: &str) -> Api {
+        b.create_user(name).await;
+        let path = format!("/projects/{}/members", self.project);
+        let (status, body) = self
+            .api
+            .call(
+                Method::POST,
+                &path,
+                Some(json!({ "username": name, "role": role })),
+            )
+            .await;
+        assert!(status.is_success(), "add {name} as {role}: {body}");
+        b.api_for(name).await
+    }
+
+    /// Creates a code with a fixed colour; returns its id.
+    pub async fn code(&self, name: &str, color: &str) -> i64 {
+        let path = format!("/projects/{}/codes", self.project);
+        let code = self
+            .api
+            .create(&path, json!({ "name": name, "color": color }))
+            .await;
+        code["id"].as_i64().expect("code id")
+    }
+
+    /// The code-point span of `needle`, which must occur once in the document.
+    pub fn span(&self, needle: &str) -> (usize, usize) {
+        let start = code_point_offset_of(&self.text, needle);
+        (start, start + needle.chars().count())
+    }
+
+    /// Creates an excerpt over `needle` as `coder` (an API client).
+    pub async fn excerpt(&self, coder: &Api, needle: &str, codes: &[i64]) -> Value {
+        let (start, end) = self.span(needle);
+        let path = format!("/documents/{}/excerpts", self.document);
+        coder
+            .create(
+                &path,
+                json!({ "start": start, "end": end, "code_ids": codes }),
+            )
+            .await
+    }
+
+    /// The document's excerpts as `reader` sees them through the API.
+    pub async fn excerpts(&self, reader: &Api) -> Vec<Value> {
+        reader
+            .get(&format!("/documents/{}/excerpts", self.document))
+            .await["excerpts"]
+            .as_array()
+            .expect("excerpts")
+            .clone()
+    }
+
+    /// The id of the code named `name`.
+    pub async fn code_named(&self, name: &str) -> i64 {
+        let codes = self
+            .api
+            .get(&format!("/projects/{}/codes", self.project))
+            .await;
+        codes["codes"]
+            .as_array()
+            .expect("codes")
+            .iter()
+            .find(|code| code["name"] == name)
+            .unwrap_or_else(|| panic!("no code named {name}: {codes}"))["id"]
+            .as_i64()
+            .expect("code id")
+    }
+
+    /// Switches blind coding on or off (as the owner).
+    pub async fn set_blind(&self, blind: bool) {
+        let path = format!("/projects/{}", self.project);
+        let (status, body) = self
+            .api
+            .call(Method::PATCH, &path, Some(json!({ "blind_coding": blind })))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+}
+
+/// Test-side helpers run before each page script. They locate text by searching the
+/// rendered blocks in UTF-16 units, as a browser does, independently of offsets.js.
+const PRELUDE: &str = r#"
+const root = document.getElementById("transcript");
+const blocks = () => Array.from(root.querySelectorAll(".text[data-start]"));
+const texts = (block) => {
+  const out = [];
+  const walk = (node) => {
+    for (const child of node.childNodes) {
+      if (child.nodeType === Node.TEXT_NODE) out.push(child);
+      else if (child.nodeType === Node.ELEMENT_NODE && !child.hasAttribute("data-offset-ignore")) walk(child);
+    }
+  };
+  walk(block);
+  return out;
+};
+const shown = (block) => texts(block).map((t) => t.data).join("");
+const blockWith = (needle) => {
+  const found = blocks().find((b) => shown(b).includes(needle));
+  if (!found) throw new Error(`no block shows ${needle}`);
+  return found;
+};
+// The DOM point `i` UTF-16 units into a block's text: at a seam between two nodes, the
+// start of the next one (`forward`, for a range's start) or the end of the previous one.
+const pointAt = (block, i, forward = false) => {
+  for (const t of texts(block)) {
+    if (forward ? i < t.length : i <= t.length) return [t, i];
+    i -= t.length;
+  }
+  throw new Error("past the end of the block");
+};
+const rangeOf = (needle) => {
+  const block = blockWith(needle);
+  const at = shown(block).indexOf(needle);
+  const range = document.createRange();
+  range.setStart(...pointAt(block, at, true));
+  range.setEnd(...pointAt(block, at + needle.length));
+  return range;
+};
+// Selects `needle` as a drag of the mouse would (a DOM Range on the rendered text).
+const selectText = (needle) => {
+  const selection = document.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(rangeOf(needle));
+  return selection.toString();
+};
+// The highlight elements showing part of `needle`.
+const highlightsIn = (needle) => {
+  const range = rangeOf(needle);
+  return Array.from(root.querySelectorAll(".hl")).filter((el) => range.intersectsNode(el));
+};
+const state = () => document.querySelector("[data-save-status]").dataset.state;
+"#;
+
+/// Runs `body` (an async function body using the prelude's helpers, `o` for offsets.js
+/// and `args`) in the page and returns its result.
+pub async fn page(b: &BrowserTest, body: &str, args: Vec<Value>) -> Value {
+    b.with_offsets(&format!("{PRELUDE}\n{body}"), args).await
+}
+
+/// Polls `condition` (a JavaScript expression, with the prelude in scope) until it is
+/// true; fails the test with `what` and the page's state otherwise.
+pub async fn wait_until(b: &BrowserTest, condition: &str, what: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    let script = format!("try {{ return Boolean({condition}); }} catch (e) {{ return false; }}");
+    loop {
+        let ok = page(b, &script, vec![]).await;
+        if ok == json!(true) {
+            return;
+        }
+        if Instant::now() > deadline {
+            let status = page(
+                b,
+                r#"return document.querySelector("[data-save-status]")?.textContent ?? "no status";"#,
+                vec![],
+            )
+            .await;
+            panic!("timed out waiting for {what} ({condition}); save status: {status}");
+        }
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
+}
+
+/// Opens the coding page of `document` and waits until it is interactive.
+pub async fn open_page(b: &BrowserTest, document: i64, fragment: &str) {
+    b.goto(&format!("/documents/{document}{fragment}")).await;
+    wait_until(
+        b,
+        r#"performance.getEntriesByName("gloss:interactive").length > 0"#,
+        "the coding page to become interactive",
+    )
+    .await;
+}
+
+/// Waits until every change has been saved.
+pub async fn wait_saved(b: &BrowserTest) {
+    wait_until(b, r#"state() === "saved""#, "all changes to be saved").await;
+}
+
+/// Sends keys to whatever has focus, as a user typing.
+pub async fn keys(b: &BrowserTest, text: &str) {
+    let focused = b.client.active_element().await.expect("a focused element");
+    focused.send_keys(text).await.expect("type");
+}
+
+/// `#rrggbb` as the `rgba(r, g, b, a)` a computed style shows.
+pub fn rgb_of(hex: &str) -> String {
+    let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex colour");
+    format!("{}, {}, {}", channel(1), channel(3), channel(5))
+}
+
+/// WebDriver key codes.
+pub mod key {
+    pub const ENTER: &str = "\u{E007}";
+    pub const TAB: &str = "\u{E004}";
+    pub const ESCAPE: &str = "\u{E00C}";
+    pub const ARROW_DOWN: &str = "\u{E015}";
+    pub const ARROW_UP: &str = "\u{E013}";
+    pub const ARROW_RIGHT: &str = "\u{E014}";
+    pub const SHIFT: &str = "\u{E008}";
+    pub const CONTROL: &str = "\u{E009}";
+    pub const BACKSPACE: &str = "\u{E003}";
+    pub const DELETE: &str = "\u{E017}";
+    /// Releases every modifier held by earlier keys in the same `send_keys`.
+    pub const NULL: &str = "\u{E000}";
+}
+
+/// Selects `needle` by dragging the mouse from its first character to its last, through
+/// WebDriver pointer actions (real mouse events: the page sees mousedown, moves, mouseup).
+pub async fn drag_select(b: &BrowserTest, needle: &str) {
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+
+    let points = page(
+        b,
+        r#"const [needle] = args;
+           const range = rangeOf(needle);
+           range.startContainer.parentElement.scrollIntoView({ block: "center" });
+           const char = (from, to) => {
+             const r = document.createRange();
+             r.setStart(range.startContainer, from);
+             r.setEnd(range.startContainer, to);
+             return r.getBoundingClientRect();
+           };
+           const first = char(range.startOffset, range.startOffset + 1);
+           const endRange = document.createRange();
+           endRange.setStart(range.endContainer, range.endOffset - 1);
+           endRange.setEnd(range.endContainer, range.endOffset);
+           const last = endRange.getBoundingClientRect();
+           // Inside the left half of the first character and the right half of the last,
+           // so the caret lands exactly before and after the passage.
+           return { x1: first.left + 1, y1: first.top + first.height / 2,
+                    x2: last.right - 1, y2: last.top + last.height / 2 };"#,
+        vec![json!(needle)],
+    )
+    .await;
+    let at = |name: &str| points[name].as_f64().expect("coordinate").round();
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: at("x1"),
+            y: at("y1"),
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveTo {
+            duration: Some(Duration::from_millis(120)),
+            x: at("x2"),
+            y: at("y2"),
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    b.client
+        .perform_actions(mouse)
+        .await
+        .expect("drag the mouse");
+}
