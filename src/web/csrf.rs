@@ -29,10 +29,12 @@ const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 pub struct CsrfPending(pub String);
 
 pub async fn guard(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
-    if request.method().is_safe() || bearer_token(request.headers()).is_some() {
+    let is_api = request.uri().path().starts_with("/api/");
+    // A bearer token is no ambient credential, but only the API accepts one: pages
+    // authenticate by cookie whatever other headers say, so they are always checked.
+    if request.method().is_safe() || (is_api && bearer_token(request.headers()).is_some()) {
         return next.run(request).await;
     }
-    let is_api = request.uri().path().starts_with("/api/");
     let session = match load_session(&app, request.headers()).await {
         Ok(session) => session,
         Err(err) => return respond(is_api, err),
@@ -55,7 +57,7 @@ pub async fn guard(State(app): State<AppState>, mut request: Request, next: Next
         Some("application/x-www-form-urlencoded") if !is_api => {
             check_form(request, next, &session).await
         }
-        Some("multipart/form-data") => {
+        Some("multipart/form-data") if reads_token_from_upload(request.uri().path()) => {
             request
                 .extensions_mut()
                 .insert(CsrfPending(session.csrf_token.clone()));
@@ -63,6 +65,17 @@ pub async fn guard(State(app): State<AppState>, mut request: Request, next: Next
         }
         _ => respond(is_api, missing()),
     }
+}
+
+/// Routes whose handlers read the body through `web::upload::Upload`, which checks the
+/// `_csrf` field before anything is stored. Any other multipart request must carry the
+/// token in its header.
+fn reads_token_from_upload(path: &str) -> bool {
+    let under_project = path.starts_with("/projects/") || path.starts_with("/api/v1/projects/");
+    under_project
+        && (path.ends_with("/documents/import")
+            || path.ends_with("/codebook/import")
+            || (path.starts_with("/api/") && path.ends_with("/documents")))
 }
 
 async fn check_form(request: Request, next: Next, session: &Session) -> Response {
@@ -93,6 +106,22 @@ fn header_token(headers: &HeaderMap) -> Option<&str> {
 fn content_type(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
     Some(value.split(';').next()?.trim().to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_upload_routes_defer_the_token_to_the_body() {
+        assert!(reads_token_from_upload("/projects/3/documents/import"));
+        assert!(reads_token_from_upload("/projects/3/codebook/import"));
+        assert!(reads_token_from_upload("/api/v1/projects/3/documents"));
+        assert!(!reads_token_from_upload("/documents/3/delete"));
+        assert!(!reads_token_from_upload("/api/v1/projects/3/codebook.csv"));
+        assert!(!reads_token_from_upload("/logout"));
+        assert!(!reads_token_from_upload("/projects/3/documents"));
+    }
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {

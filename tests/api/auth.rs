@@ -376,3 +376,63 @@ async fn tokens_created_in_the_browser_are_shown_once_and_work() {
         "listed, never shown again"
     );
 }
+
+#[tokio::test]
+async fn no_content_type_or_header_trick_skips_the_csrf_check() {
+    let app = spawn_app().await;
+    app.create_user("alice", false).await;
+    let api = app.api_for("alice").await;
+    let project = api.create_project("Guarded").await;
+    let (_, created) = api
+        .post(
+            &format!("/projects/{project}/documents"),
+            json!({ "title": "Doc", "text": "User: hi\nAI: hello" }),
+        )
+        .await;
+    let document = created["id"].as_i64().unwrap();
+    let browser = app.browser_signed_in("alice").await;
+
+    // An empty multipart body is not a way around the token.
+    for path in [
+        format!("/documents/{document}/delete"),
+        "/logout".to_owned(),
+        format!("/projects/{project}/settings"),
+    ] {
+        let response = browser
+            .client
+            .post(browser.url(&path))
+            .header("content-type", "multipart/form-data; boundary=xyz")
+            .body("--xyz--\r\n")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let response = browser
+        .client
+        .post(browser.url(&format!("/api/v1/projects/{project}/codebook.csv")))
+        .header("content-type", "multipart/form-data; boundary=xyz")
+        .body("--xyz--\r\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    // A made-up bearer header does not turn a cookie-authenticated form into an API call.
+    let response = browser
+        .client
+        .post(browser.url(&format!("/projects/{project}/settings")))
+        .bearer_auth("junk")
+        .form(&[("name", "Renamed")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let (_, project_view) = api.get(&format!("/projects/{project}")).await;
+    assert_eq!(project_view["name"], "Guarded");
+    assert_eq!(
+        api.get(&format!("/documents/{document}")).await.0,
+        StatusCode::OK,
+        "nothing was deleted"
+    );
+}
