@@ -81,7 +81,9 @@ pub async fn authenticate(
     password: &str,
 ) -> AppResult<User> {
     let key = username.trim().to_lowercase();
-    throttle.check(&key)?;
+    // The attempt is counted before the (slow) password check, so parallel guesses
+    // cannot slip through while earlier ones are still being verified.
+    throttle.attempt(&key)?;
     let credentials = db::users::credentials(db, username.trim()).await?;
     let typed = password.to_owned();
     let verified = match credentials {
@@ -101,10 +103,7 @@ pub async fn authenticate(
                 .await?
                 .ok_or(AppError::BadCredentials)
         }
-        None => {
-            throttle.failed(&key);
-            Err(AppError::BadCredentials)
-        }
+        None => Err(AppError::BadCredentials),
     }
 }
 
@@ -206,9 +205,12 @@ pub struct LoginThrottle {
 impl LoginThrottle {
     const FREE_ATTEMPTS: u32 = 5;
     const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
+    const MAX_TRACKED: usize = 100_000;
 
-    fn check(&self, key: &str) -> AppResult<()> {
-        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+    /// Counts an attempt for `key`, or refuses it while the wait after earlier failures
+    /// lasts. A successful sign-in then clears the count (`succeeded`).
+    fn attempt(&self, key: &str) -> AppResult<()> {
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(&(count, last)) = failures.get(key) {
             let wait = Self::wait_after(count);
             let elapsed = last.elapsed();
@@ -216,6 +218,15 @@ impl LoginThrottle {
                 return Err(AppError::RateLimited((wait - elapsed).as_secs().max(1)));
             }
         }
+        if failures.len() >= Self::MAX_TRACKED {
+            // Bound memory against floods of invented user names: forget only the counts
+            // whose wait is long over, never an active lock-out.
+            failures.retain(|_, (_, last)| last.elapsed() < Self::MAX_WAIT);
+        }
+        let entry = failures
+            .entry(key.to_owned())
+            .or_insert((0, Instant::now()));
+        *entry = (entry.0 + 1, Instant::now());
         Ok(())
     }
 
@@ -225,17 +236,6 @@ impl LoginThrottle {
         }
         let exponent = (failures - Self::FREE_ATTEMPTS).min(10);
         Duration::from_secs(30u64 << exponent).min(Self::MAX_WAIT)
-    }
-
-    fn failed(&self, key: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if failures.len() > 100_000 {
-            failures.clear(); // bound memory against floods of invented user names
-        }
-        let entry = failures
-            .entry(key.to_owned())
-            .or_insert((0, Instant::now()));
-        *entry = (entry.0 + 1, Instant::now());
     }
 
     fn succeeded(&self, key: &str) {
@@ -251,19 +251,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn throttle_allows_a_few_failures_then_waits() {
+    fn throttle_allows_a_few_attempts_then_waits() {
         let throttle = LoginThrottle::default();
         for _ in 0..LoginThrottle::FREE_ATTEMPTS {
-            assert!(throttle.check("alice").is_ok());
-            throttle.failed("alice");
+            assert!(throttle.attempt("alice").is_ok());
         }
-        assert!(matches!(throttle.check("alice"), Err(AppError::RateLimited(s)) if s >= 29));
+        assert!(matches!(throttle.attempt("alice"), Err(AppError::RateLimited(s)) if s >= 29));
         assert!(
-            throttle.check("bob").is_ok(),
+            throttle.attempt("bob").is_ok(),
             "other user names are not affected"
         );
         throttle.succeeded("alice");
-        assert!(throttle.check("alice").is_ok());
+        assert!(throttle.attempt("alice").is_ok());
+    }
+
+    #[test]
+    fn parallel_attempts_cannot_exceed_the_free_ones() {
+        let throttle = std::sync::Arc::new(LoginThrottle::default());
+        let allowed: usize = (0..60)
+            .map(|_| {
+                let throttle = throttle.clone();
+                std::thread::spawn(move || throttle.attempt("carol").is_ok())
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| usize::from(h.join().unwrap()))
+            .sum();
+        assert_eq!(allowed, LoginThrottle::FREE_ATTEMPTS as usize);
     }
 
     #[test]

@@ -197,9 +197,15 @@ pub fn path_segment(raw: &str) -> String {
 }
 
 /// Only same-site paths are accepted as a post-sign-in destination (no open redirects).
+/// Browsers drop tabs and newlines from URLs (`/\t/evil` becomes `//evil`), so any
+/// control character or backslash disqualifies a path.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.chars().any(|c| c.is_control() || c == '\\') =>
+        {
             path.to_owned()
         }
         _ => home(),
@@ -216,6 +222,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n")), "/");
+        assert_eq!(safe_next(Some("/projects?x=1")), "/projects?x=1");
         assert_eq!(safe_next(None), "/");
     }
 
