@@ -19,7 +19,12 @@ impl Columns {
         let mut header: Vec<String> = ["project", "document_id", "document"]
             .map(String::from)
             .to_vec();
-        header.extend(self.attributes.iter().cloned());
+        // Attribute names come from the data, so they are neutralised like cells.
+        header.extend(
+            self.attributes
+                .iter()
+                .map(|name| neutralise(name).into_owned()),
+        );
         header.extend(
             [
                 "excerpt_id",
@@ -151,6 +156,12 @@ mod tests {
             ["project", "document_id", "document", "site", "wave"]
         );
         assert!(header.contains(&"start_time".to_string()));
+        let hostile = Columns {
+            attributes: vec!["=HYPERLINK(\"x\")".into()],
+            times: false,
+        }
+        .header();
+        assert_eq!(hostile[3], "'=HYPERLINK(\"x\")");
         let without = Columns {
             attributes: vec![],
             times: false,

@@ -570,7 +570,11 @@ pub fn reliability_csv(data: &AgreementData) -> AppResult<String> {
         "end".to_owned(),
         "weight".to_owned(),
     ];
-    header.extend(data.coders.iter().cloned());
+    header.extend(
+        data.coders
+            .iter()
+            .map(|c| crate::domain::spreadsheet::neutralise(c).into_owned()),
+    );
     let _ = writer.write_record(&header);
     let unit = unit_name(data.unit);
     for row in rows {
