@@ -368,3 +368,28 @@ pub async fn add_code(
         .await?;
     Ok(())
 }
+
+pub async fn remove_code(
+    ex: impl SqliteExecutor<'_>,
+    excerpt_id: i64,
+    code_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM excerpt_codes WHERE excerpt_id = ? AND code_id = ?")
+        .bind(excerpt_id)
+        .bind(code_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Deletes an excerpt that carries no code and no memo (nothing would be lost).
+pub async fn delete_if_empty(ex: impl SqliteExecutor<'_>, excerpt_id: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "DELETE FROM excerpts WHERE id = ? AND memo = ''
+           AND NOT EXISTS (SELECT 1 FROM excerpt_codes WHERE excerpt_id = excerpts.id)",
+    )
+    .bind(excerpt_id)
+    .execute(ex)
+    .await?;
+    Ok(())
+}

@@ -216,6 +216,30 @@ pub enum Decision {
     Draw { start: i64, end: i64 },
 }
 
+/// The consensus excerpt with exactly this span, created if there is none yet.
+async fn consensus_excerpt(
+    tx: &mut db::Tx,
+    access: &ProjectAccess,
+    document_id: i64,
+    start: i64,
+    end: i64,
+) -> AppResult<i64> {
+    if let Some(id) = excerpt_store::consensus_with_span(&mut **tx, document_id, start, end).await?
+    {
+        return Ok(id);
+    }
+    let new = NewExcerpt {
+        project_id: access.project_id(),
+        document_id,
+        coder_id: access.user.id,
+        consensus: true,
+        start,
+        end,
+        memo: "",
+    };
+    Ok(excerpt_store::insert(&mut **tx, &new).await?)
+}
+
 impl Decision {
     /// `accept:<coder>`, `none`, or `draw` with the new excerpt's span.
     pub fn parse(raw: &str, draw_start: Option<i64>, draw_end: Option<i64>) -> AppResult<Decision> {
@@ -293,22 +317,32 @@ pub async fn decide(
         }
         _ => Vec::new(),
     };
-    for (s, e) in &new_spans {
-        let id = match excerpt_store::consensus_with_span(&mut *tx, document_id, *s, *e).await? {
-            Some(id) => id,
-            None => {
-                let new = NewExcerpt {
-                    project_id: access.project_id(),
-                    document_id,
-                    coder_id: access.user.id,
-                    consensus: true,
-                    start: *s,
-                    end: *e,
-                    memo: "",
-                };
-                excerpt_store::insert(&mut *tx, &new).await?
-            }
-        };
+    // A new decision replaces whatever the consensus set said about this code here: the
+    // code is taken off consensus excerpts overlapping the region (their parts outside
+    // the region keep it), then the decision's spans are added.
+    let (from, to) = (region.start() as i64, region.end() as i64);
+    let mut spans: Vec<(i64, i64)> = Vec::new();
+    for earlier in excerpt_store::with_code_overlapping(
+        &mut *tx,
+        document_id,
+        code.id,
+        CoderFilter::Consensus,
+        from,
+        to,
+    )
+    .await?
+    {
+        excerpt_store::remove_code(&mut *tx, earlier.id, code.id).await?;
+        excerpt_store::delete_if_empty(&mut *tx, earlier.id).await?;
+        spans.extend(
+            [(earlier.start, from), (to, earlier.end)]
+                .into_iter()
+                .filter(|(s, e)| s < e),
+        );
+    }
+    spans.extend(new_spans.iter().copied());
+    for (s, e) in &spans {
+        let id = consensus_excerpt(&mut tx, access, document_id, *s, *e).await?;
         excerpt_store::add_code(&mut *tx, id, code.id).await?;
     }
     let label = match decision {

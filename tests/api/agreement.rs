@@ -655,3 +655,44 @@ async fn decisions_can_be_scripted_through_the_api() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_later_decision_replaces_an_earlier_one_on_the_same_region() {
+    let e = worked_example().await;
+    let decide = |decision: &'static str| {
+        let owner = &e.owner;
+        let body = json!({ "code_id": e.x, "document_id": e.d1, "start": 2, "end": 4, "decision": decision });
+        let path = format!("/projects/{}/agreement/decisions", e.project);
+        async move {
+            let (status, body) = owner.post(&path, body).await;
+            assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        }
+    };
+    let consensus = || async {
+        let (_, list) = e
+            .owner
+            .get(&format!("/documents/{}/excerpts?coder=consensus", e.d1))
+            .await;
+        list["excerpts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["code_ids"].as_array().unwrap().contains(&json!(e.x)))
+            .map(|x| (x["start"].as_i64().unwrap(), x["end"].as_i64().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    decide("accept:a").await;
+    assert_eq!(consensus().await, [(2, 10)], "a's excerpt [2,10) accepted");
+    decide("none").await;
+    assert_eq!(
+        consensus().await,
+        [(4, 10)],
+        "ruling the code out of [2,4) keeps the rest of the excerpt"
+    );
+    decide("accept:a").await;
+    assert_eq!(
+        consensus().await,
+        [(2, 10), (4, 10)],
+        "accepting again brings a's version back (overlaps count once)"
+    );
+}
