@@ -107,7 +107,8 @@ pub async fn authenticate(
     }
 }
 
-/// Sets a new password for the named user and signs them out everywhere.
+/// Sets a new password for the named user and ends their browser sessions. API tokens
+/// are separate credentials and stay valid until revoked.
 pub async fn set_password(db: &Db, username: &str, password: &str) -> AppResult<User> {
     let password = Password::parse(password)?;
     let user = db::users::by_username(db, username.trim())

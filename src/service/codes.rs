@@ -392,11 +392,24 @@ pub async fn import_csv(
 ) -> AppResult<CodebookImport> {
     require_codebook_manager(access)?;
     let entries = codebook::read_codebook_csv(bytes)?;
+    for entry in &entries {
+        free_text("description", &entry.description, 10_000).map_err(|e| {
+            AppError::invalid(
+                "file",
+                format!(
+                    "Code “{}”: {}",
+                    entry.path.join(codebook::PATH_SEPARATOR),
+                    e.message
+                ),
+            )
+        })?;
+    }
     let mut tx = db::begin_write(db).await?;
     let existing = store::list(&mut *tx, access.project_id()).await?;
+    // Names are unique per level up to ASCII case, as the database's NOCASE index says.
     let mut by_path: HashMap<String, i64> = codebook::paths(&nodes(&existing))
         .into_iter()
-        .map(|(id, p)| (p.to_lowercase(), id))
+        .map(|(id, p)| (p.to_ascii_lowercase(), id))
         .collect();
     let mut count = existing.len();
     let mut summary = CodebookImport {
@@ -408,7 +421,7 @@ pub async fn import_csv(
         for depth in 1..=entry.path.len() {
             let key = entry.path[..depth]
                 .join(codebook::PATH_SEPARATOR)
-                .to_lowercase();
+                .to_ascii_lowercase();
             let is_leaf = depth == entry.path.len();
             let id = match by_path.get(&key) {
                 Some(&id) => {

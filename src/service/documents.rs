@@ -259,6 +259,7 @@ async fn store_parsed(
     let mut duplicates = Vec::new();
     for file in &parsed {
         for document in &file.documents {
+            check_document(&file.file_name, document)?;
             let external_id = external_id_for(document, file, from_upload);
             let is_duplicate = external_id
                 .as_ref()
@@ -296,7 +297,7 @@ async fn store_parsed(
         }
         documents.push(ImportedDocument {
             id,
-            title: item.document.title.clone(),
+            title: clean_title(&item.document.title),
             external_id: item.external_id.clone(),
             length: item.document.text.chars().count(),
             turns: item.document.turns.len(),
@@ -320,6 +321,58 @@ async fn store_parsed(
         db::events::record(&mut *tx, Some(project_id), user_id, IMPORT_EVENT, payload).await?;
     tx.commit().await?;
     Ok(summary)
+}
+
+/// Limits on what an import may store, whatever its source.
+const MAX_ATTRIBUTE_NAME: usize = 200;
+const MAX_ATTRIBUTE_VALUE: usize = 100_000;
+const MAX_SPEAKER: usize = 200;
+/// Ten years, in milliseconds: beyond this a turn time is a mistake, not a recording.
+const MAX_TIME_MS: u64 = 10 * 366 * 24 * 3600 * 1000;
+
+/// Refuses documents that no transcript should contain: NUL characters, names that are
+/// not one line, oversized attributes, impossible times.
+fn check_document(file: &str, document: &ParsedDocument) -> AppResult<()> {
+    let fail = |what: String| Err(AppError::invalid("file", format!("“{file}”: {what}")));
+    if document.text.contains('\0') {
+        return fail("the text contains NUL characters; is this really a text file?".into());
+    }
+    for (name, value) in &document.attributes {
+        if name.trim().is_empty()
+            || name.chars().any(char::is_control)
+            || name.chars().count() > MAX_ATTRIBUTE_NAME
+        {
+            return fail(format!(
+                "attribute names must be one line of at most {MAX_ATTRIBUTE_NAME} characters (got “{}”)",
+                name.chars().take(40).collect::<String>()
+            ));
+        }
+        if value.contains('\0') || value.chars().count() > MAX_ATTRIBUTE_VALUE {
+            return fail(format!(
+                "the value of attribute “{name}” is longer than {MAX_ATTRIBUTE_VALUE} characters or contains NUL"
+            ));
+        }
+    }
+    for turn in &document.turns {
+        if turn.speaker.chars().any(char::is_control) || turn.speaker.chars().count() > MAX_SPEAKER
+        {
+            return fail(format!(
+                "speaker labels must be one line of at most {MAX_SPEAKER} characters"
+            ));
+        }
+        if turn
+            .start_ms
+            .into_iter()
+            .chain(turn.end_ms)
+            .any(|ms| ms > MAX_TIME_MS)
+        {
+            return fail(format!(
+                "the turn of “{}” has a time beyond ten years",
+                turn.speaker
+            ));
+        }
+    }
+    Ok(())
 }
 
 async fn insert_document(
@@ -405,7 +458,11 @@ fn duplicates_error(duplicates: &[String]) -> AppError {
 }
 
 fn clean_title(raw: &str) -> String {
-    let one_line: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let printable: String = raw
+        .chars()
+        .filter(|c| !c.is_control() || c.is_whitespace())
+        .collect();
+    let one_line: String = printable.split_whitespace().collect::<Vec<_>>().join(" ");
     let title: String = one_line.chars().take(300).collect();
     if title.is_empty() {
         "Untitled".into()

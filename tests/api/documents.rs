@@ -715,3 +715,35 @@ async fn subtitles_keep_turn_times_and_word_documents_keep_speakers() {
         "It is small 💛 and busy."
     );
 }
+
+#[tokio::test]
+async fn imports_refuse_what_no_transcript_contains() {
+    let app = spawn_app().await;
+    let api = app.api_user("olga").await;
+    let project = api.create_project("Limits").await;
+    let path = format!("/projects/{project}/documents");
+    let cases = [
+        json!({ "title": "x", "text": "User: hi\nAI: hello", "attributes": { "a\u{0}b": "v" } }),
+        json!({ "title": "x", "text": "User: hi\nAI: hello", "attributes": { "site": "x".repeat(100_001) } }),
+        json!({ "title": "x", "text": "User: hi\nAI: hello", "attributes": { "n".repeat(201): "v" } }),
+        json!({ "title": "x", "text": "hello\u{0}there", "turns": [{ "speaker": "P", "start": 0, "end": 5 }] }),
+        json!({ "title": "x", "text": "hello there", "turns": [{ "speaker": "P", "start": 0, "end": 5, "start_time": 1e300 }] }),
+        json!({ "title": "x", "text": "hello there", "turns": [{ "speaker": "P\nQ", "start": 0, "end": 5 }] }),
+    ];
+    for body in cases {
+        let (status, error) = api.post(&path, body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    }
+    assert_eq!(document_count(&app).await, 0);
+    let (status, created) = api
+        .post(
+            &path,
+            json!({ "title": "A\u{0}title\u{7}", "text": "User: hi\nAI: hello" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        created["documents"][0]["title"], "Atitle",
+        "control characters are dropped from titles"
+    );
+}

@@ -82,7 +82,7 @@ async fn create(
 #[serde(deny_unknown_fields)]
 struct UserChanges {
     is_admin: Option<bool>,
-    /// A new password; the user is signed out everywhere.
+    /// A new password; the user's browser sessions end (API tokens stay valid).
     password: Option<String>,
 }
 
@@ -97,11 +97,17 @@ async fn update(
     ApiJson(changes): ApiJson<UserChanges>,
 ) -> ApiResult<Json<UserView>> {
     accounts::require_admin(&admin)?;
+    // Check everything that can be refused before changing anything, so a refused
+    // request changes nothing: the password's rules first, then the administrator change
+    // (which may be refused for the last administrator), then the password.
     if let Some(password) = &changes.password {
-        accounts::set_password(&app.db, &username, password).await?;
+        crate::domain::Password::parse(password)?;
     }
     if let Some(is_admin) = changes.is_admin {
         accounts::set_admin(&app.db, &admin, &username, is_admin).await?;
+    }
+    if let Some(password) = &changes.password {
+        accounts::set_password(&app.db, &username, password).await?;
     }
     let user = crate::db::users::by_username(&app.db, &username)
         .await?

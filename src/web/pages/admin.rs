@@ -100,7 +100,9 @@ async fn reset_password(
 ) -> PageResult {
     accounts::require_admin(&page.user)?;
     let result = accounts::set_password(&app.db, &username, &form.password).await;
-    let done = format!("Set a new password for {username}; they have been signed out everywhere.");
+    let done = format!(
+        "Set a new password for {username}; their browser sessions have ended (API tokens are unaffected)."
+    );
     after_form(
         &app,
         &page.session,
