@@ -153,3 +153,49 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
     tracing::error!(panic = detail, "handler panicked");
     ApiError(AppError::Internal(anyhow::anyhow!("panic: {detail}"))).into_response()
 }
+
+/// Rejections from axum's own extractors (a bad path segment, a query that does not
+/// parse, a malformed form) come as plain text. This rewrites them into the app's error
+/// format — JSON under `/api`, an HTML page elsewhere — so every error looks the same.
+pub async fn uniform_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain_text = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain_text {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let message = String::from_utf8_lossy(&body).trim().to_owned();
+    let message = if message.is_empty() {
+        status.canonical_reason().unwrap_or("Error").to_owned()
+    } else {
+        message
+    };
+    if is_api {
+        let code = match status {
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+            StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::BAD_REQUEST => "bad_request",
+            s if s.is_server_error() => "internal",
+            _ => "bad_request",
+        };
+        (
+            status,
+            Json(json!({ "error": { "code": code, "message": message } })),
+        )
+            .into_response()
+    } else {
+        error_page(status, message)
+    }
+}

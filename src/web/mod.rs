@@ -57,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{*path}", get(assets::serve))
         .fallback(error::not_found_fallback)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
+        .layer(middleware::from_fn(error::uniform_errors))
         .layer(DefaultBodyLimit::max(max_upload))
         .layer(middleware::map_response(security_headers))
         .layer(CatchPanicLayer::custom(error::panic_response))

@@ -485,3 +485,36 @@ async fn the_activity_log_records_who_changed_what() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("project.created") && html.contains("member.set"));
 }
+
+#[tokio::test]
+async fn malformed_paths_and_queries_get_the_usual_error_format() {
+    let app = spawn_app().await;
+    let api = app.api_user("olga").await;
+    let id = api.create_project("Shapes").await;
+    for path in [
+        format!("/projects/{id}/documents?limit=99999999999999999999"),
+        format!("/projects/{id}/documents?limit=abc"),
+        "/projects/abc".to_owned(),
+    ] {
+        let (status, body) = api.get(&path).await;
+        assert!(status.is_client_error(), "{path}: {status}");
+        crate::helpers::error_code(&body);
+    }
+    let browser = app.browser_signed_in("olga").await;
+    for path in [
+        format!("/projects/{id}?cursor=abc"),
+        format!("/projects/{id}/imports/abc"),
+        format!("/projects/{id}/activity?before=x"),
+    ] {
+        let response = browser.get(&path).await;
+        assert!(response.status().is_client_error(), "{path}");
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            content_type.starts_with("text/html"),
+            "{path}: {content_type}"
+        );
+    }
+}

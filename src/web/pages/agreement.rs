@@ -381,6 +381,19 @@ async fn decide(
     PageProject { page, access }: PageProject,
     Form(form): Form<DecisionForm>,
 ) -> PageResult {
+    // The report's query comes back in a hidden field and ends up in redirect URLs: check
+    // it before deciding anything, so a tampered form changes nothing.
+    let params: AgreementParams =
+        serde_urlencoded::from_str(&format!("{}&code={}", form.query, form.code)).map_err(
+            |_| AppError::bad_request("The form's report settings are damaged; reload the page."),
+        )?;
+    params.request()?;
+    if form.query.chars().any(|c| c.is_control() || c == '#') {
+        return Err(AppError::bad_request(
+            "The form's report settings are damaged; reload the page.",
+        )
+        .into());
+    }
     let number = |raw: &str| raw.trim().parse::<i64>().ok();
     let decision = Decision::parse(
         &form.decision,
@@ -414,9 +427,6 @@ async fn decide(
         return after_form(&app, &page.session, result, "", &back, &back).await;
     }
     // Continue with the next open disagreement, largest first.
-    let params: AgreementParams =
-        serde_urlencoded::from_str(&format!("{}&code={}", form.query, form.code))
-            .unwrap_or_default();
     let next = match params.request() {
         Ok(request) => {
             let data = agreement::load(&app.db, &access, &request).await?;
