@@ -87,7 +87,9 @@ async fn list(
         limit: params.limit,
         cursor: params.cursor,
     };
-    let (excerpts, next_cursor) = page.page_of(all)?;
+    // Document order; the cursor names the last excerpt's (start, end, id).
+    let (excerpts, next_cursor) =
+        page.page_by_key(all, |e| [e.excerpt.start, e.excerpt.end, e.excerpt.id])?;
     Ok(Json(ExcerptList {
         excerpts: excerpts.into_iter().map(Into::into).collect(),
         next_cursor,

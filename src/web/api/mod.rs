@@ -147,7 +147,50 @@ impl PageParams {
         }
     }
 
-    /// One page of an ordered list held in memory; the cursor is an offset.
+    /// One page of a list sorted by a key of integers; the cursor is the last item's key,
+    /// so inserts and deletes elsewhere never shift what the next page holds.
+    pub fn page_by_key<T, const N: usize>(
+        &self,
+        items: Vec<T>,
+        key: impl Fn(&T) -> [i64; N],
+    ) -> Result<(Vec<T>, Option<String>), AppError> {
+        let after: Option<[i64; N]> = match self
+            .cursor
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            None => None,
+            Some(raw) => {
+                let parts: Vec<i64> = raw
+                    .split('.')
+                    .map(str::parse)
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| bad_cursor())?;
+                Some(parts.try_into().map_err(|_| bad_cursor())?)
+            }
+        };
+        let limit = self.limit();
+        let mut rest = items
+            .into_iter()
+            .filter(|item| after.is_none_or(|a| key(item) > a))
+            .peekable();
+        let page: Vec<T> = rest.by_ref().take(limit).collect();
+        let next = match (rest.peek(), page.last()) {
+            (Some(_), Some(last)) => Some(
+                key(last)
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join("."),
+            ),
+            _ => None,
+        };
+        Ok((page, next))
+    }
+
+    /// One page of an ordered list held in memory; the cursor is a position, for short
+    /// lists in a meaningful order (codebook tree, members by role).
     pub fn page_of<T>(&self, items: Vec<T>) -> Result<(Vec<T>, Option<String>), AppError> {
         let offset = self.cursor_number()?.unwrap_or(0).max(0) as usize;
         let limit = self.limit();
@@ -156,6 +199,13 @@ impl PageParams {
         let next = (offset + limit < total).then(|| (offset + limit).to_string());
         Ok((page, next))
     }
+}
+
+fn bad_cursor() -> AppError {
+    AppError::invalid(
+        "cursor",
+        "This cursor is not one Gloss gave out; pass back next_cursor unchanged.",
+    )
 }
 
 #[derive(Serialize, ToSchema)]

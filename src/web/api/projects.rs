@@ -66,7 +66,7 @@ struct ProjectList {
     next_cursor: Option<String>,
 }
 
-/// The projects you are a member of (active first, then by last change).
+/// The projects you are a member of, in id order.
 #[utoipa::path(get, path = "/projects", tag = "projects", params(PageParams),
     responses((status = 200, body = ProjectList), (status = 401, body = ErrorBody)))]
 async fn list(
@@ -79,7 +79,9 @@ async fn list(
         .into_iter()
         .map(|(project, role)| ProjectView::new(project, role))
         .collect();
-    let (projects, next_cursor) = page.page_of(all)?;
+    let mut all = all;
+    all.sort_by_key(|p| p.id);
+    let (projects, next_cursor) = page.page_by_key(all, |p| [p.id])?;
     Ok(Json(ProjectList {
         projects,
         next_cursor,
