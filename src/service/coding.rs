@@ -47,16 +47,47 @@ pub async fn coder_filter(
             }
         }
         Some(name) => {
-            let user = db::users::by_username(db, name).await?.ok_or_else(|| {
-                AppError::invalid("coder", format!("There is no user named '{name}'."))
-            })?;
-            if user.id != access.user.id && !sees_all {
+            if !sees_all && !name.eq_ignore_ascii_case(&access.user.username) {
                 return Err(AppError::forbidden(
                     "This project codes blind: coders see only their own excerpts.",
                 ));
             }
-            Ok(CoderFilter::Coder(user.id))
+            Ok(CoderFilter::Coder(
+                project_coder(db, access, "coder", name).await?,
+            ))
         }
+    }
+}
+
+/// The id of a user who is a member of the project or has coded in it. Anyone else —
+/// whether or not such an account exists on the server — gets the same answer, so
+/// members cannot probe for other accounts.
+pub async fn project_coder(
+    db: &Db,
+    access: &ProjectAccess,
+    field: &'static str,
+    name: &str,
+) -> AppResult<i64> {
+    let not_here = || {
+        AppError::invalid(
+            field,
+            format!("'{name}' is not a member or coder of this project."),
+        )
+    };
+    let user = db::users::by_username(db, name)
+        .await?
+        .ok_or_else(not_here)?;
+    let member = db::members::role_of(db, access.project_id(), user.id)
+        .await?
+        .is_some();
+    let coded = store::coders(db, access.project_id())
+        .await?
+        .iter()
+        .any(|(id, _)| *id == user.id);
+    if member || coded {
+        Ok(user.id)
+    } else {
+        Err(not_here())
     }
 }
 

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use super::codes::{self, CodeView};
 use super::documents::parse_speaker_role;
 use super::projects::ProjectAccess;
+use crate::db::Db;
 use crate::db::documents::{self as doc_store, Turn};
 use crate::db::excerpts::{self as excerpt_store, CoderFilter, Excerpt};
-use crate::db::{self, Db};
 use crate::domain::export::{self, Columns, EXCEL_BOM, Row};
 use crate::domain::import::SpeakerRole;
 use crate::domain::names::CONSENSUS;
@@ -165,13 +165,12 @@ async fn resolve_raters(db: &Db, access: &ProjectAccess, names: &[String]) -> Ap
             raters.consensus = true;
             continue;
         }
-        let user = db::users::by_username(db, name).await?.ok_or_else(|| {
-            AppError::invalid("coders", format!("There is no user named '{name}'."))
-        })?;
-        if user.id != access.user.id && !sees_all {
+        if !sees_all && !name.eq_ignore_ascii_case(&access.user.username) {
             return Err(blind());
         }
-        raters.users.insert(user.id);
+        raters
+            .users
+            .insert(super::coding::project_coder(db, access, "coders", name).await?);
     }
     Ok(raters)
 }

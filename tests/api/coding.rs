@@ -693,3 +693,59 @@ async fn document_lists_report_how_much_is_coded() {
         "blind: only your own coding"
     );
 }
+
+#[tokio::test]
+async fn coder_filters_do_not_reveal_which_accounts_exist() {
+    let s = study().await;
+    s.app.create_user("outsider", false).await;
+    let (unknown_status, unknown) = s
+        .alice
+        .get(&format!("/documents/{}/excerpts?coder=ghost", s.document))
+        .await;
+    let (outsider_status, outsider) = s
+        .alice
+        .get(&format!(
+            "/documents/{}/excerpts?coder=outsider",
+            s.document
+        ))
+        .await;
+    assert_eq!(unknown_status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        outsider_status, unknown_status,
+        "an existing non-member looks like an unknown name"
+    );
+    assert_eq!(
+        unknown["error"]["message"]
+            .as_str()
+            .unwrap()
+            .replace("ghost", "X"),
+        outsider["error"]["message"]
+            .as_str()
+            .unwrap()
+            .replace("outsider", "X")
+    );
+    s.owner
+        .patch(
+            &format!("/projects/{}", s.project),
+            json!({ "blind_coding": true }),
+        )
+        .await;
+    let (a, _) = s
+        .alice
+        .get(&format!("/documents/{}/excerpts?coder=ghost", s.document))
+        .await;
+    let (b, _) = s
+        .alice
+        .get(&format!("/documents/{}/excerpts?coder=bob", s.document))
+        .await;
+    assert_eq!(
+        (a, b),
+        (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN),
+        "blind coders cannot probe names at all"
+    );
+    let (status, _) = s
+        .alice
+        .get(&format!("/documents/{}/excerpts?coder=ALICE", s.document))
+        .await;
+    assert_eq!(status, StatusCode::OK, "your own name, in any case");
+}
