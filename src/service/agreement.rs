@@ -421,11 +421,24 @@ pub fn figures(data: &AgreementData, computed: &Computed) -> AgreementReport {
         codes_used: m.krippendorff_alpha.used,
         used,
     };
+    let without_turns = data
+        .input
+        .documents
+        .iter()
+        .filter(|d| d.len > 0 && d.turns.is_empty())
+        .count();
+    let turn_note = (data.unit == UnitLevel::Turn && without_turns > 0).then(|| {
+        format!(
+            "{without_turns} of {} documents have no speaker turns and add no units at this level.",
+            data.documents.len()
+        )
+    });
     let warnings = report
         .warnings
         .iter()
         .chain(&computed.unitizing.warnings)
         .map(|w| w.to_string())
+        .chain(turn_note)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();

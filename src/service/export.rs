@@ -124,6 +124,9 @@ pub struct ExcerptExport {
     raters: Raters,
     role: Option<&'static str>,
     excel: bool,
+    /// Excerpts without any code get a row of their own (with empty code columns) when
+    /// no code filter is set: a memo-only excerpt is data too.
+    include_uncoded: bool,
 }
 
 /// Whose excerpts are exported.
@@ -273,6 +276,7 @@ pub async fn prepare(
         raters,
         role: filter.role.map(super::documents::role_name),
         excel: filter.excel,
+        include_uncoded: filter.codes.is_empty(),
     })
 }
 
@@ -356,7 +360,16 @@ impl ExcerptExport {
                 .filter_map(|id| self.codes.get(id))
                 .collect();
             codes.sort_by(|a, b| a.path.cmp(&b.path));
-            for code in codes {
+            let uncoded = self.include_uncoded && !code_ids.contains_key(&excerpt.id);
+            let applied: Vec<(&str, &str)> = if uncoded {
+                vec![("", "")]
+            } else {
+                codes
+                    .iter()
+                    .map(|c| (c.name.as_str(), c.path.as_str()))
+                    .collect()
+            };
+            for (code, code_path) in applied {
                 let row = Row {
                     project: &self.project,
                     document_id: *document_id,
@@ -373,8 +386,8 @@ impl ExcerptExport {
                     } else {
                         &excerpt.coder
                     },
-                    code: &code.name,
-                    code_path: &code.path,
+                    code,
+                    code_path,
                     start: excerpt.start,
                     end: excerpt.end,
                     speakers: &speakers,

@@ -108,22 +108,6 @@ fn content_type(headers: &HeaderMap) -> Option<String> {
     Some(value.split(';').next()?.trim().to_ascii_lowercase())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_upload_routes_defer_the_token_to_the_body() {
-        assert!(reads_token_from_upload("/projects/3/documents/import"));
-        assert!(reads_token_from_upload("/projects/3/codebook/import"));
-        assert!(reads_token_from_upload("/api/v1/projects/3/documents"));
-        assert!(!reads_token_from_upload("/documents/3/delete"));
-        assert!(!reads_token_from_upload("/api/v1/projects/3/codebook.csv"));
-        assert!(!reads_token_from_upload("/logout"));
-        assert!(!reads_token_from_upload("/projects/3/documents"));
-    }
-}
-
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
         .ok()?
@@ -150,5 +134,21 @@ fn respond(is_api: bool, err: AppError) -> Response {
         ApiError(err).into_response()
     } else {
         PageError(err).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_upload_routes_defer_the_token_to_the_body() {
+        assert!(reads_token_from_upload("/projects/3/documents/import"));
+        assert!(reads_token_from_upload("/projects/3/codebook/import"));
+        assert!(reads_token_from_upload("/api/v1/projects/3/documents"));
+        assert!(!reads_token_from_upload("/documents/3/delete"));
+        assert!(!reads_token_from_upload("/api/v1/projects/3/codebook.csv"));
+        assert!(!reads_token_from_upload("/logout"));
+        assert!(!reads_token_from_upload("/projects/3/documents"));
     }
 }

@@ -696,3 +696,29 @@ async fn a_later_decision_replaces_an_earlier_one_on_the_same_region() {
         "accepting again brings a's version back (overlaps count once)"
     );
 }
+
+#[tokio::test]
+async fn turn_level_reports_say_which_documents_have_no_turns() {
+    let e = worked_example().await;
+    let (_, plain) = e
+        .owner
+        .post(
+            &format!("/projects/{}/documents", e.project),
+            json!({ "title": "Notes", "text": "abcdefghij", "turns": [] }),
+        )
+        .await;
+    let r = e
+        .report(&format!(
+            "coders=a,b&unit=turn&documents={},{}",
+            e.d1, plain["id"]
+        ))
+        .await;
+    let warnings = r["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| w
+            .as_str()
+            .unwrap()
+            .contains("1 of 2 documents have no speaker turns")),
+        "{r}"
+    );
+}

@@ -304,3 +304,32 @@ async fn blind_coding_and_membership_apply_to_exports() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
 }
+
+#[tokio::test]
+async fn excerpts_without_codes_are_exported_too() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    s.excerpt(&s.alice, "I trust it", &[trust]).await;
+    let memo_only = s.excerpt(&s.alice, "It helps me think", &[]).await;
+    let (_, csv) = csv_of(&s.owner, &format!("/projects/{}/excerpts.csv", s.project)).await;
+    let rows = parse(&csv).1;
+    assert_eq!(rows.len(), 2);
+    let uncoded = rows
+        .iter()
+        .find(|r| r["excerpt_id"].parse::<i64>().ok() == memo_only["id"].as_i64())
+        .expect("the uncoded excerpt has a row");
+    assert_eq!(
+        (uncoded["code"].as_str(), uncoded["code_path"].as_str()),
+        ("", "")
+    );
+    let (_, filtered) = csv_of(
+        &s.owner,
+        &format!("/projects/{}/excerpts.csv?codes={trust}", s.project),
+    )
+    .await;
+    assert_eq!(
+        parse(&filtered).1.len(),
+        1,
+        "a code filter leaves uncoded excerpts out"
+    );
+}

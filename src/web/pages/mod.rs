@@ -12,7 +12,7 @@ mod projects;
 
 use askama::Template;
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::AppState;
@@ -101,7 +101,8 @@ pub fn render(page: &impl Template) -> PageResult {
 /// Renders a page; a template failure is logged and answered with an error page.
 pub fn render_with_status(status: StatusCode, page: &impl Template) -> PageResult {
     match page.render() {
-        Ok(html) => Ok((status, Html(html)).into_response()),
+        // Pages carry private data and a CSRF token: never keep them in a shared cache.
+        Ok(html) => Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()),
         Err(err) => {
             tracing::error!(error = %err, template = std::any::type_name_of_val(page), "template failed to render");
             Ok(error_page(
