@@ -61,7 +61,7 @@ async fn main() {
     let mut cli_peak = Vec::new();
     for _ in 0..runs {
         let (fixture, _, _) = prepared().await;
-        let mut command = Command::new(GLOSS);
+        let mut command = Command::new(gloss_bin());
         command
             .args(["import", "--project", "Bench", "--db"])
             .arg(&fixture.path)

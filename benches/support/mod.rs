@@ -16,8 +16,13 @@ use gloss::service::{self, User};
 use sqlx::{QueryBuilder, Sqlite};
 use tempfile::TempDir;
 
-/// The release binary cargo built alongside this benchmark.
-pub const GLOSS: &str = env!("CARGO_BIN_EXE_gloss");
+/// The `gloss` binary to run: the release binary cargo built alongside this benchmark, or
+/// `GLOSS_BENCH_BIN` (to compare another build with the same harness).
+pub fn gloss_bin() -> PathBuf {
+    std::env::var_os("GLOSS_BENCH_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_gloss")))
+}
 pub const PASSWORD: &str = "correct horse battery";
 
 /// The workforce corpus (1,000 interviews, 9.2 MB); `GLOSS_BENCH_CORPUS` overrides it.
@@ -223,7 +228,7 @@ pub struct Server {
 
 impl Server {
     pub fn start(db_path: &Path) -> Server {
-        let mut child = Command::new(GLOSS)
+        let mut child = Command::new(gloss_bin())
             .args(["serve", "--bind", "127.0.0.1:0", "--db"])
             .arg(db_path)
             .env_remove("RUST_LOG")
@@ -294,7 +299,17 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// SIGTERM first, so the server (or a profiler wrapping it) shuts down cleanly.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        for _ in 0..100 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -123,7 +123,8 @@ pub async fn delete(ex: impl SqliteExecutor<'_>, id: i64) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Excerpt counts per code: by `coder_id`, and by everyone (the consensus set excluded).
+/// Excerpt counts per code: by `coder_id`, and by everyone (the consensus set excluded),
+/// from the counters that triggers keep (migration 0005).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Usage {
     pub code_id: i64,
@@ -137,10 +138,11 @@ pub async fn usage(
     coder_id: i64,
 ) -> sqlx::Result<Vec<Usage>> {
     sqlx::query_as(
-        "SELECT ec.code_id, SUM(e.coder_id = ? AND e.consensus = 0) AS mine,
-                SUM(e.consensus = 0) AS \"all\"
-         FROM excerpt_codes ec JOIN excerpts e ON e.id = ec.excerpt_id
-         WHERE e.project_id = ? GROUP BY ec.code_id",
+        "SELECT u.code_id,
+                SUM(CASE WHEN u.coder_id = ? AND u.consensus = 0 THEN u.n ELSE 0 END) AS mine,
+                SUM(CASE WHEN u.consensus = 0 THEN u.n ELSE 0 END) AS \"all\"
+         FROM code_usage u JOIN codes c ON c.id = u.code_id
+         WHERE c.project_id = ? GROUP BY u.code_id",
     )
     .bind(coder_id)
     .bind(project_id)

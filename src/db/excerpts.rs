@@ -99,10 +99,19 @@ pub struct NewExcerpt<'a> {
     pub memo: &'a str,
 }
 
-pub async fn insert(ex: impl SqliteExecutor<'_>, new: &NewExcerpt<'_>) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+/// What the database fills in for a new excerpt.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Inserted {
+    pub id: i64,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub async fn insert(ex: impl SqliteExecutor<'_>, new: &NewExcerpt<'_>) -> sqlx::Result<Inserted> {
+    sqlx::query_as(
         "INSERT INTO excerpts (project_id, document_id, coder_id, consensus, start, end, memo)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, version, created_at, updated_at",
     )
     .bind(new.project_id)
     .bind(new.document_id)
@@ -113,6 +122,30 @@ pub async fn insert(ex: impl SqliteExecutor<'_>, new: &NewExcerpt<'_>) -> sqlx::
     .bind(new.memo)
     .fetch_one(ex)
     .await
+}
+
+/// Gives a new excerpt those of `code_ids` that are codes of `project_id`, in one
+/// statement; returns how many that was (fewer than asked means an unknown code).
+pub async fn apply_project_codes(
+    ex: impl SqliteExecutor<'_>,
+    excerpt_id: i64,
+    project_id: i64,
+    code_ids: &[i64],
+) -> sqlx::Result<u64> {
+    if code_ids.is_empty() {
+        return Ok(0);
+    }
+    let code_ids = serde_json::to_string(code_ids).expect("integers serialise");
+    let applied = sqlx::query(
+        "INSERT OR IGNORE INTO excerpt_codes (excerpt_id, code_id)
+         SELECT ?, id FROM codes WHERE project_id = ? AND id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(excerpt_id)
+    .bind(project_id)
+    .bind(code_ids)
+    .execute(ex)
+    .await?;
+    Ok(applied.rows_affected())
 }
 
 /// Replaces an excerpt's codes.

@@ -237,7 +237,7 @@ async fn consensus_excerpt(
         end,
         memo: "",
     };
-    Ok(excerpt_store::insert(&mut **tx, &new).await?)
+    Ok(excerpt_store::insert(&mut **tx, &new).await?.id)
 }
 
 impl Decision {

@@ -80,7 +80,7 @@ pub async fn load(
         "Agreement reports are for project owners and viewers.",
     )?;
     let raters = resolve_coders(db, access, &request.coders).await?;
-    let all_codes = codes::codebook_without_counts(db, access).await?;
+    let all_codes = codes::codebook(db, access).await?;
     let codes = select_codes(all_codes, &request.codes)?;
     let code_index: HashMap<i64, usize> =
         codes.iter().enumerate().map(|(i, c)| (c.id, i)).collect();

@@ -161,7 +161,6 @@ pub async fn create(
     let memo = free_text("memo", &input.memo, 20_000)?;
     let code_ids = distinct(&input.code_ids);
     let mut tx = db::begin_write(db).await?;
-    ensure_codes_in_project(&mut tx, access, &code_ids).await?;
     let new = NewExcerpt {
         project_id: access.project_id(),
         document_id: document.summary.id,
@@ -171,9 +170,14 @@ pub async fn create(
         end: end as i64,
         memo: &memo,
     };
-    let id = store::insert(&mut *tx, &new).await?;
-    store::set_codes(&mut tx, id, &code_ids).await?;
-    let payload = json!({ "excerpt_id": id, "document_id": document.summary.id, "start": start, "end": end, "code_ids": code_ids, "consensus": input.consensus });
+    let stamp = store::insert(&mut *tx, &new).await?;
+    let applied =
+        store::apply_project_codes(&mut *tx, stamp.id, access.project_id(), &code_ids).await?;
+    if applied < code_ids.len() as u64 {
+        tx.rollback().await?;
+        return Err(unknown_code(db, access, &code_ids).await);
+    }
+    let payload = json!({ "excerpt_id": stamp.id, "document_id": document.summary.id, "start": start, "end": end, "code_ids": code_ids, "consensus": input.consensus });
     db::events::record(
         &mut *tx,
         Some(access.project_id()),
@@ -183,7 +187,34 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    view(db, document, id).await
+    // Everything the response shows is known here, so nothing is read back.
+    Ok(ExcerptView {
+        text: text::slice(&document.text, start, end).to_owned(),
+        code_ids,
+        excerpt: Excerpt {
+            id: stamp.id,
+            project_id: new.project_id,
+            document_id: new.document_id,
+            coder_id: new.coder_id,
+            coder: access.user.username.clone(),
+            consensus: new.consensus,
+            start: new.start,
+            end: new.end,
+            memo,
+            version: stamp.version,
+            created_at: stamp.created_at,
+            updated_at: stamp.updated_at,
+        },
+    })
+}
+
+/// The error for a request naming a code that is not in the project.
+async fn unknown_code(db: &Db, access: &ProjectAccess, code_ids: &[i64]) -> AppError {
+    if let Err(error) = ensure_codes_in_project(db, access, code_ids).await {
+        return error;
+    }
+    // Every code exists now: one was deleted and recreated meanwhile, or the reverse.
+    AppError::Conflict("The codebook changed while saving; try again.".into())
 }
 
 /// Validates `[start, end)` against the document and trims whitespace at both ends.
@@ -206,14 +237,14 @@ fn distinct(ids: &[i64]) -> Vec<i64> {
 }
 
 async fn ensure_codes_in_project(
-    tx: &mut db::Tx,
+    ex: impl sqlx::SqliteExecutor<'_>,
     access: &ProjectAccess,
     code_ids: &[i64],
 ) -> AppResult<()> {
     if code_ids.is_empty() {
         return Ok(());
     }
-    let known: BTreeSet<i64> = db::codes::list(&mut **tx, access.project_id())
+    let known: BTreeSet<i64> = db::codes::list(ex, access.project_id())
         .await?
         .iter()
         .map(|c| c.id)
@@ -331,7 +362,7 @@ pub async fn update(
     let code_ids: Vec<i64> = codes.into_iter().collect();
 
     let mut tx = db::begin_write(db).await?;
-    ensure_codes_in_project(&mut tx, access, &code_ids).await?;
+    ensure_codes_in_project(&mut *tx, access, &code_ids).await?;
     let expected = changes.version.unwrap_or(excerpt.version);
     if !store::update(
         &mut *tx,

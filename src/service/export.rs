@@ -239,7 +239,7 @@ pub async fn prepare(
     filter: &ExportFilter,
 ) -> AppResult<ExcerptExport> {
     let raters = resolve_raters(db, access, &filter.coders).await?;
-    let all_codes = codes::codebook_without_counts(db, access).await?;
+    let all_codes = codes::codebook(db, access).await?;
     let selected = select_codes(&all_codes, &filter.codes, filter.include_subcodes)?;
     let codes = all_codes
         .into_iter()

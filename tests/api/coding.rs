@@ -749,3 +749,124 @@ async fn coder_filters_do_not_reveal_which_accounts_exist() {
         .await;
     assert_eq!(status, StatusCode::OK, "your own name, in any case");
 }
+
+/// The codebook's counts (kept by triggers) against a recount of the excerpts themselves,
+/// for the owner (who sees every coder) and for alice (whose "mine" differs).
+async fn assert_counts_are_exact(s: &Study, documents: &[i64], step: &str) {
+    let mut all_excerpts = Vec::new();
+    for document in documents {
+        let (status, body) = s
+            .owner
+            .get(&format!("/documents/{document}/excerpts?limit=1000"))
+            .await;
+        if status == StatusCode::NOT_FOUND {
+            continue; // deleted in this scenario
+        }
+        all_excerpts.extend(body["excerpts"].as_array().unwrap().clone());
+    }
+    let recount = |code: i64, coder: Option<&str>| {
+        all_excerpts
+            .iter()
+            .filter(|e| e["consensus"] == false)
+            .filter(|e| coder.is_none_or(|c| e["coder"] == c))
+            .filter(|e| e["code_ids"].as_array().unwrap().contains(&json!(code)))
+            .count() as i64
+    };
+    for (api, name) in [(&s.owner, "olga"), (&s.alice, "alice")] {
+        let (_, body) = api.get(&format!("/projects/{}/codes", s.project)).await;
+        for code in body["codes"].as_array().unwrap() {
+            let id = code["id"].as_i64().unwrap();
+            assert_eq!(
+                code["excerpts_all"],
+                recount(id, None),
+                "{step}: all, code {id}"
+            );
+            assert_eq!(
+                code["excerpts_mine"],
+                recount(id, Some(name)),
+                "{step}: {name}'s, code {id}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn codebook_counts_stay_exact_through_every_change() {
+    let s = study().await;
+    let (_, second) = s
+        .owner
+        .post(
+            &format!("/projects/{}/documents", s.project),
+            json!({ "title": "P2", "text": TRANSCRIPT }),
+        )
+        .await;
+    let second = second["id"].as_i64().unwrap();
+    let documents = [s.document, second];
+    let trust = s.code(&s.owner, "Trust").await;
+    let doubt = s.code(&s.owner, "Doubt").await;
+    let spare = s.code(&s.owner, "Spare").await;
+
+    let a1 = s.excerpt(&s.alice, "I trust it", &[trust, doubt]).await;
+    let a2 = s.excerpt(&s.alice, "It helps me think.", &[trust]).await;
+    s.excerpt(&s.bob, "I trust it", &[trust, doubt, spare])
+        .await;
+    let (status, _) = s
+        .owner
+        .post(
+            &format!("/documents/{}/excerpts", s.document),
+            json!({ "start": 0, "end": 11, "code_ids": [trust], "consensus": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = s
+        .bob
+        .post(
+            &format!("/documents/{second}/excerpts"),
+            json!({ "start": 0, "end": 11, "code_ids": [doubt, spare] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_counts_are_exact(&s, &documents, "created").await;
+
+    let (status, _) = s
+        .alice
+        .patch(
+            &format!("/excerpts/{}", a1["id"]),
+            json!({ "add_code_ids": [spare], "remove_code_ids": [trust], "version": a1["version"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = s
+        .alice
+        .patch(
+            &format!("/excerpts/{}", a2["id"]),
+            json!({ "code_ids": [doubt, spare] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_counts_are_exact(&s, &documents, "codes changed").await;
+
+    let (status, _) = s
+        .owner
+        .post(&format!("/codes/{doubt}/merge"), json!({ "into": spare }))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_counts_are_exact(&s, &documents, "merged").await;
+
+    let (status, _) = s.alice.delete(&format!("/excerpts/{}", a2["id"])).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_counts_are_exact(&s, &documents, "excerpt deleted").await;
+
+    let (status, _) = s.owner.delete(&format!("/documents/{second}")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_counts_are_exact(&s, &documents, "document deleted").await;
+
+    let (status, _) = s.owner.delete(&format!("/codes/{trust}")).await;
+    assert!(status.is_success(), "{status}");
+    assert_counts_are_exact(&s, &documents, "code deleted").await;
+    let (_, body) = s.owner.get(&format!("/projects/{}/codes", s.project)).await;
+    assert_eq!(
+        body["codes"][0]["excerpts_all"], 2,
+        "alice's and bob's remaining excerpts keep Spare"
+    );
+}
