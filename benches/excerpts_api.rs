@@ -6,8 +6,12 @@
 //! with a bearer token, a random span of a random interview and one or two codes. Reported
 //! per concurrency level: excerpts/s, latency, and the server's CPU time per excerpt.
 //!
-//! `cargo bench --bench excerpts_api`; `GLOSS_BENCH_EXCERPTS` (default 6000) requests per
-//! level, `GLOSS_BENCH_CONCURRENCY` (default "1,8,16") the levels.
+//! Then the same through `POST /api/v1/documents/{id}/excerpts/batch`, 100 excerpts per
+//! request (what a script bringing in coding from elsewhere would use).
+//!
+//! `cargo bench --bench excerpts_api`; `GLOSS_BENCH_EXCERPTS` (default 6000) excerpts per
+//! level, `GLOSS_BENCH_CONCURRENCY` (default "1,8,16") the levels, `GLOSS_BENCH_BATCH`
+//! (default 100; 0 skips the batch rows) the batch size.
 
 mod support;
 
@@ -22,6 +26,8 @@ const TARGET_PER_SECOND: f64 = 2000.0;
 
 struct Work {
     base: String,
+    /// Excerpts per request: 1 posts to `/excerpts`, more to `/excerpts/batch`.
+    batch: usize,
     token: String,
     documents: Vec<(i64, u64)>,
     codes: Vec<i64>,
@@ -38,19 +44,24 @@ async fn worker(work: Arc<Work>, client: reqwest::Client, seed: u64) -> (Vec<f64
         .is_ok()
     {
         let (document, len) = work.documents[rng.index(work.documents.len())];
-        let start = rng.below(len - 400);
-        let end = start + 20 + rng.below(300);
-        let mut code_ids = vec![work.codes[rng.index(work.codes.len())]];
-        if rng.chance(30) {
-            code_ids.push(work.codes[rng.index(work.codes.len())]);
-        }
-        let body = json!({ "start": start, "end": end, "code_ids": code_ids });
+        let mut random_excerpt = || {
+            let start = rng.below(len - 400);
+            let end = start + 20 + rng.below(300);
+            let mut code_ids = vec![work.codes[rng.index(work.codes.len())]];
+            if rng.chance(30) {
+                code_ids.push(work.codes[rng.index(work.codes.len())]);
+            }
+            json!({ "start": start, "end": end, "code_ids": code_ids })
+        };
+        let (path, body) = if work.batch == 1 {
+            ("excerpts", random_excerpt())
+        } else {
+            let excerpts: Vec<_> = (0..work.batch).map(|_| random_excerpt()).collect();
+            ("excerpts/batch", json!({ "excerpts": excerpts }))
+        };
         let started = Instant::now();
         let response = client
-            .post(format!(
-                "{}/api/v1/documents/{document}/excerpts",
-                work.base
-            ))
+            .post(format!("{}/api/v1/documents/{document}/{path}", work.base))
             .bearer_auth(&work.token)
             .json(&body)
             .send()
@@ -73,14 +84,15 @@ fn main() {
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
+    let batch = env_usize("GLOSS_BENCH_BATCH", 100);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(run(per_level, levels));
+    runtime.block_on(run(per_level, levels, batch));
 }
 
-async fn run(per_level: usize, levels: Vec<usize>) {
+async fn run(per_level: usize, levels: Vec<usize>, batch: usize) {
     header("Target 3: creating excerpts through the API");
     let fixture = fresh_db().await;
     let db = &fixture.db;
@@ -99,20 +111,34 @@ async fn run(per_level: usize, levels: Vec<usize>) {
     fixture.close().await;
     let server = Server::start(&fixture.path);
     println!(
-        "{} documents, 50 codes; {per_level} excerpts per concurrency level; client: one tokio thread on the same machine",
+        "{} documents, 50 codes; {per_level} excerpts per row; client: one tokio thread on the same machine",
         documents.len()
     );
     println!(
-        "{:<10} {:>10} {:>9} {:>9} {:>9} {:>11} {:>11} {:>8}  target",
-        "in flight", "excerpts/s", "p50", "p90", "p99", "server CPU", "client CPU", "failures"
+        "{:<11} {:<10} {:>10} {:>9} {:>9} {:>9} {:>11} {:>11} {:>8}  target",
+        "per request",
+        "in flight",
+        "excerpts/s",
+        "p50",
+        "p90",
+        "p99",
+        "server CPU",
+        "client CPU",
+        "failures"
     );
-    for in_flight in levels {
+    let mut rows: Vec<(usize, usize)> = levels.iter().map(|&n| (1, n)).collect();
+    if batch > 1 {
+        rows.extend([(batch, 1), (batch, 4)]);
+    }
+    for (batch, in_flight) in rows {
+        let requests = per_level.div_ceil(batch);
         let work = Arc::new(Work {
             base: server.base.clone(),
+            batch,
             token: token.clone(),
             documents: documents.clone(),
             codes: codes.clone(),
-            remaining: AtomicUsize::new(per_level),
+            remaining: AtomicUsize::new(requests),
         });
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(in_flight)
@@ -143,19 +169,21 @@ async fn run(per_level: usize, levels: Vec<usize>) {
             failures += f;
         }
         let elapsed = started.elapsed();
+        let created = requests * batch;
         let cpu = server.cpu_time().saturating_sub(cpu_before);
         let client_cpu = cpu_time(std::process::id()).saturating_sub(client_before);
-        let rate = per_level as f64 / elapsed.as_secs_f64();
+        let rate = created as f64 / elapsed.as_secs_f64();
         let s = summary(&latencies);
         println!(
-            "{:<10} {:>10.0} {:>7.2}ms {:>7.2}ms {:>7.2}ms {:>9.0}µs {:>9.0}µs {:>8}  ≥ 2000/s: {}",
+            "{:<11} {:<10} {:>10.0} {:>7.2}ms {:>7.2}ms {:>7.2}ms {:>9.0}µs {:>9.0}µs {:>8}  ≥ 2000/s: {}",
+            batch,
             in_flight,
             rate,
             s.median,
             s.p90,
             s.p99,
-            cpu.as_secs_f64() * 1e6 / per_level as f64,
-            client_cpu.as_secs_f64() * 1e6 / per_level as f64,
+            cpu.as_secs_f64() * 1e6 / created as f64,
+            client_cpu.as_secs_f64() * 1e6 / created as f64,
             failures,
             verdict(rate >= TARGET_PER_SECOND && failures == 0)
         );
@@ -163,7 +191,7 @@ async fn run(per_level: usize, levels: Vec<usize>) {
     }
     let memory = server.memory();
     println!(
-        "server peak RSS {:.0} MB; CPU columns: user+system time per excerpt of the server process and of this client",
+        "server peak RSS {:.0} MB; latencies are per request; CPU columns: user+system time per excerpt of the server process and of this client",
         memory.peak_mb
     );
 }
@@ -171,6 +199,7 @@ async fn run(per_level: usize, levels: Vec<usize>) {
 fn clone_work(work: &Work) -> Work {
     Work {
         base: work.base.clone(),
+        batch: work.batch,
         token: work.token.clone(),
         documents: work.documents.clone(),
         codes: work.codes.clone(),

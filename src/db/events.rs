@@ -20,6 +20,27 @@ pub async fn record(
     .await
 }
 
+/// Records one event of `kind` per payload, in one statement.
+pub async fn record_all(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+    user_id: i64,
+    kind: &str,
+    payloads: &[serde_json::Value],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO events (project_id, user_id, kind, payload)
+         SELECT ?, ?, ?, json(p.value) FROM json_each(?) p ORDER BY p.key",
+    )
+    .bind(project_id)
+    .bind(user_id)
+    .bind(kind)
+    .bind(serde_json::Value::from(payloads.to_vec()).to_string())
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
 /// The payload of one event of a project, by id and kind.
 pub async fn payload(
     ex: impl SqliteExecutor<'_>,

@@ -124,25 +124,26 @@ pub async fn insert(ex: impl SqliteExecutor<'_>, new: &NewExcerpt<'_>) -> sqlx::
     .await
 }
 
-/// Gives a new excerpt those of `code_ids` that are codes of `project_id`, in one
-/// statement; returns how many that was (fewer than asked means an unknown code).
+/// Applies codes to new excerpts, `(excerpt_id, code_id)` pairs, skipping codes that are
+/// not codes of `project_id`, in one statement; returns how many were applied (fewer than
+/// asked means an unknown code).
 pub async fn apply_project_codes(
     ex: impl SqliteExecutor<'_>,
-    excerpt_id: i64,
     project_id: i64,
-    code_ids: &[i64],
+    applications: &[(i64, i64)],
 ) -> sqlx::Result<u64> {
-    if code_ids.is_empty() {
+    if applications.is_empty() {
         return Ok(0);
     }
-    let code_ids = serde_json::to_string(code_ids).expect("integers serialise");
+    let pairs = serde_json::to_string(applications).expect("integers serialise");
     let applied = sqlx::query(
-        "INSERT OR IGNORE INTO excerpt_codes (excerpt_id, code_id)
-         SELECT ?, id FROM codes WHERE project_id = ? AND id IN (SELECT value FROM json_each(?))",
+        "INSERT INTO excerpt_codes (excerpt_id, code_id)
+         SELECT json_extract(p.value, '$[0]'), c.id
+         FROM json_each(?) p JOIN codes c ON c.id = json_extract(p.value, '$[1]')
+         WHERE c.project_id = ?",
     )
-    .bind(excerpt_id)
+    .bind(pairs)
     .bind(project_id)
-    .bind(code_ids)
     .execute(ex)
     .await?;
     Ok(applied.rows_affected())

@@ -143,77 +143,148 @@ pub struct NewExcerptInput {
     pub consensus: bool,
 }
 
+/// How many excerpts one request may create.
+pub const MAX_BATCH: usize = 1000;
+
+/// Codes a span `[start, end)` of the document (whitespace at its edges trimmed); the
+/// excerpt belongs to the caller.
 pub async fn create(
     db: &Db,
     access: &ProjectAccess,
     document: &Document,
     input: &NewExcerptInput,
 ) -> AppResult<ExcerptView> {
+    let mut created = create_many(db, access, document, std::slice::from_ref(input)).await?;
+    Ok(created.remove(0))
+}
+
+/// Creates several excerpts of one document in one transaction: all of them or, if any
+/// is invalid, none (the error names which one).
+pub async fn create_many(
+    db: &Db,
+    access: &ProjectAccess,
+    document: &Document,
+    inputs: &[NewExcerptInput],
+) -> AppResult<Vec<ExcerptView>> {
     access.require(Role::can_code, "Viewers cannot code documents.")?;
     access.require_active()?;
-    if input.consensus {
+    if inputs.iter().any(|input| input.consensus) {
         access.require(
             Role::can_manage_codebook,
             "Only project owners can add to the consensus set.",
         )?;
     }
-    let (start, end) = trimmed_span(document, input.start, input.end)?;
-    let memo = free_text("memo", &input.memo, 20_000)?;
-    let code_ids = distinct(&input.code_ids);
-    let mut tx = db::begin_write(db).await?;
-    let new = NewExcerpt {
-        project_id: access.project_id(),
-        document_id: document.summary.id,
-        coder_id: access.user.id,
-        consensus: input.consensus,
-        start: start as i64,
-        end: end as i64,
-        memo: &memo,
-    };
-    let stamp = store::insert(&mut *tx, &new).await?;
-    let applied =
-        store::apply_project_codes(&mut *tx, stamp.id, access.project_id(), &code_ids).await?;
-    if applied < code_ids.len() as u64 {
-        tx.rollback().await?;
-        return Err(unknown_code(db, access, &code_ids).await);
+    if inputs.is_empty() || inputs.len() > MAX_BATCH {
+        return Err(AppError::invalid(
+            "excerpts",
+            format!("Send between 1 and {MAX_BATCH} excerpts per request."),
+        ));
     }
-    let payload = json!({ "excerpt_id": stamp.id, "document_id": document.summary.id, "start": start, "end": end, "code_ids": code_ids, "consensus": input.consensus });
-    db::events::record(
+    let prepared = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| prepare(document, input).map_err(|e| in_batch(e, i, inputs.len())))
+        .collect::<AppResult<Vec<_>>>()?;
+
+    let mut tx = db::begin_write(db).await?;
+    let mut views = Vec::with_capacity(prepared.len());
+    for p in prepared {
+        let new = NewExcerpt {
+            project_id: access.project_id(),
+            document_id: document.summary.id,
+            coder_id: access.user.id,
+            consensus: p.consensus,
+            start: p.start as i64,
+            end: p.end as i64,
+            memo: &p.memo,
+        };
+        let stamp = store::insert(&mut *tx, &new).await?;
+        views.push(ExcerptView {
+            text: text::slice(&document.text, p.start, p.end).to_owned(),
+            code_ids: p.code_ids,
+            excerpt: Excerpt {
+                id: stamp.id,
+                project_id: new.project_id,
+                document_id: new.document_id,
+                coder_id: new.coder_id,
+                coder: access.user.username.clone(),
+                consensus: new.consensus,
+                start: new.start,
+                end: new.end,
+                memo: p.memo,
+                version: stamp.version,
+                created_at: stamp.created_at,
+                updated_at: stamp.updated_at,
+            },
+        });
+    }
+    let applications: Vec<(i64, i64)> = views
+        .iter()
+        .flat_map(|v| v.code_ids.iter().map(|code| (v.excerpt.id, *code)))
+        .collect();
+    let applied = store::apply_project_codes(&mut *tx, access.project_id(), &applications).await?;
+    if applied < applications.len() as u64 {
+        tx.rollback().await?;
+        return Err(unknown_code(db, access, inputs).await);
+    }
+    let events: Vec<serde_json::Value> = views.iter().map(created_event).collect();
+    db::events::record_all(
         &mut *tx,
-        Some(access.project_id()),
-        Some(access.user.id),
+        access.project_id(),
+        access.user.id,
         "excerpt.created",
-        payload,
+        &events,
     )
     .await?;
     tx.commit().await?;
     // Everything the response shows is known here, so nothing is read back.
-    Ok(ExcerptView {
-        text: text::slice(&document.text, start, end).to_owned(),
-        code_ids,
-        excerpt: Excerpt {
-            id: stamp.id,
-            project_id: new.project_id,
-            document_id: new.document_id,
-            coder_id: new.coder_id,
-            coder: access.user.username.clone(),
-            consensus: new.consensus,
-            start: new.start,
-            end: new.end,
-            memo,
-            version: stamp.version,
-            created_at: stamp.created_at,
-            updated_at: stamp.updated_at,
-        },
+    Ok(views)
+}
+
+/// A new excerpt's validated span, memo and codes.
+struct Prepared {
+    start: usize,
+    end: usize,
+    memo: String,
+    code_ids: Vec<i64>,
+    consensus: bool,
+}
+
+fn prepare(document: &Document, input: &NewExcerptInput) -> AppResult<Prepared> {
+    let (start, end) = trimmed_span(document, input.start, input.end)?;
+    Ok(Prepared {
+        start,
+        end,
+        memo: free_text("memo", &input.memo, 20_000)?,
+        code_ids: distinct(&input.code_ids),
+        consensus: input.consensus,
     })
 }
 
-/// The error for a request naming a code that is not in the project.
-async fn unknown_code(db: &Db, access: &ProjectAccess, code_ids: &[i64]) -> AppError {
-    if let Err(error) = ensure_codes_in_project(db, access, code_ids).await {
-        return error;
+/// Says which excerpt of a batch an error is about (a batch of one needs no saying).
+fn in_batch(error: AppError, index: usize, count: usize) -> AppError {
+    match error {
+        AppError::Invalid(invalid) if count > 1 => AppError::Invalid(Invalid::new(
+            invalid.field,
+            format!("Excerpt {} of {count}: {}", index + 1, invalid.message),
+        )),
+        other => other,
     }
-    // Every code exists now: one was deleted and recreated meanwhile, or the reverse.
+}
+
+fn created_event(view: &ExcerptView) -> serde_json::Value {
+    let e = &view.excerpt;
+    json!({ "excerpt_id": e.id, "document_id": e.document_id, "start": e.start, "end": e.end, "code_ids": view.code_ids, "consensus": e.consensus })
+}
+
+/// The error for a batch naming a code that is not in the project.
+async fn unknown_code(db: &Db, access: &ProjectAccess, inputs: &[NewExcerptInput]) -> AppError {
+    for (i, input) in inputs.iter().enumerate() {
+        if let Err(error) = ensure_codes_in_project(db, access, &input.code_ids).await {
+            return in_batch(error, i, inputs.len());
+        }
+    }
+    // Every code exists now: one was deleted and recreated meanwhile.
     AppError::Conflict("The codebook changed while saving; try again.".into())
 }
 

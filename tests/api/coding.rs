@@ -870,3 +870,134 @@ async fn codebook_counts_stay_exact_through_every_change() {
         "alice's and bob's remaining excerpts keep Spare"
     );
 }
+
+#[tokio::test]
+async fn a_batch_of_excerpts_is_created_whole_or_not_at_all() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let doubt = s.code(&s.owner, "Doubt").await;
+    let other_project = s.owner.create_project("Elsewhere").await;
+    let (_, foreign) = s
+        .owner
+        .post(
+            &format!("/projects/{other_project}/codes"),
+            json!({ "name": "Foreign" }),
+        )
+        .await;
+    let batch = |spans: &[(&str, Value)]| {
+        json!({ "excerpts": spans.iter().map(|(needle, codes)| {
+            let (start, end) = s.find(needle);
+            json!({ "start": start, "end": end, "code_ids": codes })
+        }).collect::<Vec<_>>() })
+    };
+    let url = format!("/documents/{}/excerpts/batch", s.document);
+
+    let (status, body) = s
+        .alice
+        .post(
+            &url,
+            batch(&[
+                ("I trust it", json!([trust])),
+                ("😂 decides", json!([trust, doubt])),
+                ("caf\u{e9} owner", json!([])),
+            ]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let created = body["excerpts"].as_array().unwrap();
+    let texts: Vec<&str> = created
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        ["I trust it", "😂 decides", "caf\u{e9} owner"],
+        "in the order sent"
+    );
+    assert_eq!(created[1]["code_ids"], json!([trust, doubt]));
+    assert!(created.iter().all(|e| e["coder"] == "alice"));
+    let stored = s.excerpts(&s.alice, "").await;
+    assert_eq!(stored.len(), 3);
+    for excerpt in created {
+        let (_, again) = s.alice.get(&format!("/excerpts/{}", excerpt["id"])).await;
+        assert_eq!(&again, excerpt, "the response is what was stored");
+    }
+    assert_counts_are_exact(&s, &[s.document], "batch").await;
+    let (_, log) = s
+        .owner
+        .get(&format!("/projects/{}/events", s.project))
+        .await;
+    let mut logged: Vec<Value> = log["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "excerpt.created")
+        .map(|e| serde_json::from_str(e["payload"].as_str().unwrap()).unwrap())
+        .collect();
+    logged.reverse(); // newest first
+    assert_eq!(logged.len(), 3, "one event per excerpt");
+    for (event, excerpt) in logged.iter().zip(created) {
+        assert_eq!(event["excerpt_id"], excerpt["id"]);
+        assert_eq!(event["code_ids"], excerpt["code_ids"]);
+        assert_eq!(event["start"], excerpt["start"]);
+    }
+
+    let (start, _) = s.find("I trust it");
+    let out_of_range = json!({ "excerpts": [
+        { "start": start, "end": start + 5, "code_ids": [trust] },
+        { "start": 0, "end": 100_000, "code_ids": [trust] },
+    ] });
+    let (status, body) = s.alice.post(&url, out_of_range).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.starts_with("Excerpt 2 of 2:"), "{message}");
+
+    let (status, body) = s
+        .alice
+        .post(
+            &url,
+            batch(&[
+                ("It helps", json!([trust])),
+                ("Why not", json!([foreign["id"]])),
+            ]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Excerpt 2 of 2:") && message.contains(&foreign["id"].to_string()),
+        "{message}"
+    );
+    assert_eq!(
+        s.excerpts(&s.alice, "").await.len(),
+        3,
+        "nothing of a failed batch is kept"
+    );
+    assert_counts_are_exact(&s, &[s.document], "failed batches").await;
+
+    let too_many = json!({ "excerpts": vec![json!({ "start": start, "end": start + 5 }); 1001] });
+    let (status, _) = s.alice.post(&url, too_many).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = s.alice.post(&url, json!({ "excerpts": [] })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let viewer = s.app.api_user("vera").await;
+    s.owner.add_member(s.project, "vera", "viewer").await;
+    let (status, _) = viewer.post(&url, batch(&[("It helps", json!([]))])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let stranger = s.app.api_user("stan").await;
+    let (status, _) = stranger.post(&url, batch(&[("It helps", json!([]))])).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = s
+        .alice
+        .post(
+            &url,
+            json!({ "excerpts": [{ "start": start, "end": start + 5, "consensus": true }] }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "only owners add to the consensus set"
+    );
+}

@@ -16,6 +16,7 @@ use crate::web::extract::{ApiDocument, ApiExcerpt};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
+        .routes(routes!(create_batch))
         .routes(routes!(show, update, remove))
 }
 
@@ -107,6 +108,38 @@ async fn create(
 ) -> ApiResult<(StatusCode, Json<ExcerptJson>)> {
     let excerpt = coding::create(&app.db, &access, &document, &input).await?;
     Ok((StatusCode::CREATED, Json(excerpt.into())))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct NewExcerpts {
+    /// Up to 1000 excerpts, each as for a single create.
+    excerpts: Vec<NewExcerptInput>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct CreatedExcerpts {
+    /// The new excerpts, in the order they were sent.
+    excerpts: Vec<ExcerptJson>,
+}
+
+/// Creates up to 1000 excerpts of the document in one transaction: all of them, or none
+/// if any is invalid (the error message says which). For scripts that bring in coding
+/// done elsewhere: one request instead of a thousand.
+#[utoipa::path(post, path = "/documents/{id}/excerpts/batch", tag = "excerpts", params(("id" = i64, Path, description = "Document id")), request_body = NewExcerpts,
+    responses((status = 201, body = CreatedExcerpts), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_batch(
+    State(app): State<AppState>,
+    ApiDocument { access, document }: ApiDocument,
+    ApiJson(input): ApiJson<NewExcerpts>,
+) -> ApiResult<(StatusCode, Json<CreatedExcerpts>)> {
+    let created = coding::create_many(&app.db, &access, &document, &input.excerpts).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedExcerpts {
+            excerpts: created.into_iter().map(Into::into).collect(),
+        }),
+    ))
 }
 
 /// One excerpt with its exact text.
