@@ -20,6 +20,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
@@ -69,7 +70,11 @@ pub async fn open(path: &Path) -> anyhow::Result<Db> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
+        .busy_timeout(Duration::from_secs(10))
+        // 8 MB of page cache per connection (SQLite's default is 2 MB): an agreement
+        // report looks up every coded span's codes, and with the default cache those
+        // lookups evict each other and the report runs 2-3x slower (BENCHMARKS.md).
+        .pragma("cache_size", "-8000");
     // An embedded database has no network link that could drop, so pinging a connection
     // before every use (sqlx's default) only costs a thread hand-off per query.
     let pool = SqlitePoolOptions::new()
@@ -111,6 +116,19 @@ pub async fn begin_write(db: &Db) -> sqlx::Result<Tx> {
         tx: db.begin_with("BEGIN IMMEDIATE").await?,
         _gate: gate,
     })
+}
+
+/// A connection for reading a whole project once, as exports do. Such a scan gains nothing
+/// from a large page cache but would fill one on every pooled connection it happened to
+/// use; so it runs on one connection, with SQLite's default 2 MB cache, closed when
+/// dropped rather than returned to the pool with its cache full.
+pub async fn scan_connection(db: &Db) -> sqlx::Result<PoolConnection<Sqlite>> {
+    let mut conn = db.acquire().await?;
+    conn.close_on_drop();
+    sqlx::query("PRAGMA cache_size = -2000")
+        .execute(&mut *conn)
+        .await?;
+    Ok(conn)
 }
 
 /// Writes a consistent copy of the live database to `dest` with `VACUUM INTO`, which reads

@@ -5,13 +5,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use futures_util::Stream;
 use serde::Deserialize;
+use sqlx::Sqlite;
+use sqlx::pool::PoolConnection;
 
 use super::codes::{self, CodeView};
 use super::documents::parse_speaker_role;
 use super::projects::ProjectAccess;
-use crate::db::Db;
 use crate::db::documents::{self as doc_store, Turn};
 use crate::db::excerpts::{self as excerpt_store, CoderFilter, Excerpt};
+use crate::db::{self, Db};
 use crate::domain::export::{self, Columns, EXCEL_BOM, Row};
 use crate::domain::import::SpeakerRole;
 use crate::domain::names::CONSENSUS;
@@ -285,19 +287,23 @@ impl ExcerptExport {
     pub fn into_stream(
         self,
     ) -> impl Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
-        futures_util::stream::unfold((self, 0usize), |(export, next)| async move {
+        let state = (self, None, 0usize);
+        futures_util::stream::unfold(state, |(export, mut conn, next)| async move {
             if next > export.documents.len() {
                 return None;
             }
             let chunk = if next == 0 {
                 Ok(export.header())
             } else {
-                export.document_rows(next - 1).await.map_err(|e| {
-                    tracing::error!(error = ?e, "export failed mid-stream");
-                    std::io::Error::other("the export failed; see the server log")
-                })
+                export
+                    .document_rows(&mut conn, next - 1)
+                    .await
+                    .map_err(|e| {
+                        tracing::error!(error = ?e, "export failed mid-stream");
+                        std::io::Error::other("the export failed; see the server log")
+                    })
             };
-            Some((chunk, (export, next + 1)))
+            Some((chunk, (export, conn, next + 1)))
         })
     }
 
@@ -311,36 +317,35 @@ impl ExcerptExport {
         writer.into_inner().unwrap_or_default()
     }
 
-    async fn document_rows(&self, index: usize) -> AppResult<Vec<u8>> {
+    /// One document's rows, read on the export's own connection (opened on first use).
+    async fn document_rows(
+        &self,
+        conn: &mut Option<PoolConnection<Sqlite>>,
+        index: usize,
+    ) -> AppResult<Vec<u8>> {
         let (document_id, title) = &self.documents[index];
-        let excerpts: Vec<Excerpt> =
-            excerpt_store::for_document(&self.db, *document_id, CoderFilter::Everyone)
-                .await?
-                .into_iter()
-                .filter(|e| self.raters.includes(e))
-                .collect();
-        if excerpts.is_empty() {
-            return Ok(Vec::new());
-        }
-        let Some(document) = doc_store::by_id(&self.db, *document_id).await? else {
+        let conn = match conn {
+            Some(conn) => conn,
+            None => conn.insert(db::scan_connection(&self.db).await?),
+        };
+        let Some(coding) = excerpt_store::document_coding(&mut **conn, *document_id).await? else {
             return Ok(Vec::new()); // deleted while the export ran
         };
-        let turns = doc_store::turns_of(&self.db, *document_id).await?;
-        let mut code_ids: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (excerpt_id, code_id) in
-            excerpt_store::codes_for_document(&self.db, *document_id).await?
-        {
-            code_ids.entry(excerpt_id).or_default().push(code_id);
-        }
+        let (excerpts, code_ids): (Vec<Excerpt>, Vec<Vec<i64>>) = coding
+            .excerpts
+            .into_iter()
+            .filter(|(e, _)| self.raters.includes(e))
+            .unzip();
+        let turns = coding.turns;
         let spans: Vec<(usize, usize)> = excerpts
             .iter()
             .map(|e| (e.start as usize, e.end as usize))
             .collect();
-        let texts = text::slices(&document.text, &spans);
+        let texts = text::slices(&coding.text, &spans);
         let no_attributes = BTreeMap::new();
         let attributes = self.attributes.get(document_id).unwrap_or(&no_attributes);
         let mut writer = csv::Writer::from_writer(Vec::new());
-        for (excerpt, text) in excerpts.iter().zip(texts) {
+        for ((excerpt, text), code_ids) in excerpts.iter().zip(texts).zip(&code_ids) {
             let overlapping: Vec<&Turn> = turns
                 .iter()
                 .filter(|t| t.start < excerpt.end && excerpt.start < t.end)
@@ -354,13 +359,11 @@ impl ExcerptExport {
             let speakers = distinct(overlapping.iter().map(|t| t.speaker.as_str()));
             let roles = distinct(overlapping.iter().map(|t| t.role.as_str()));
             let mut codes: Vec<&CodeView> = code_ids
-                .get(&excerpt.id)
-                .into_iter()
-                .flatten()
+                .iter()
                 .filter_map(|id| self.codes.get(id))
                 .collect();
             codes.sort_by(|a, b| a.path.cmp(&b.path));
-            let uncoded = self.include_uncoded && !code_ids.contains_key(&excerpt.id);
+            let uncoded = self.include_uncoded && code_ids.is_empty();
             let applied: Vec<(&str, &str)> = if uncoded {
                 vec![("", "")]
             } else {
