@@ -333,3 +333,70 @@ async fn excerpts_without_codes_are_exported_too() {
         "a code filter leaves uncoded excerpts out"
     );
 }
+
+#[tokio::test]
+async fn turn_times_are_exported_when_the_transcript_has_them() {
+    let app = crate::helpers::spawn_app().await;
+    let api = app.api_user("olga").await;
+    let project = api.create_project("Zoom calls").await;
+    let vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:03.500\n<v Interviewer>How did it start?\n\n00:00:04.000 --> 00:00:06.000\n<v Maria>With a phone call.\n\n00:00:06.000 --> 00:00:09.250\n<v Maria>Then a meeting.\n";
+    let (status, summary) =
+        crate::documents::upload(&api, project, &[("call.vtt", vtt.as_bytes())], &[]).await;
+    assert_eq!(status, StatusCode::CREATED, "{summary}");
+    let document = summary["documents"][0]["id"].as_i64().unwrap();
+    let (_, doc) = api.get(&format!("/documents/{document}")).await;
+    let text = doc["text"].as_str().unwrap();
+    let at = |needle: &str| text[..text.find(needle).unwrap()].chars().count();
+    let (_, code) = api
+        .post(
+            &format!("/projects/{project}/codes"),
+            json!({ "name": "Origins" }),
+        )
+        .await;
+    let code = code["id"].as_i64().unwrap();
+    let spans = [
+        (
+            at("With"),
+            at("With") + "With a phone call.".chars().count(),
+        ),
+        (at("How"), at("phone") + "phone".chars().count()),
+    ];
+    for (start, end) in spans {
+        let (status, body) = api
+            .post(
+                &format!("/documents/{document}/excerpts"),
+                json!({ "start": start, "end": end, "code_ids": [code] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+
+    let (_, csv) = csv_of(&api, &format!("/projects/{project}/excerpts.csv")).await;
+    let (headers, rows) = parse(&csv);
+    assert!(headers.contains(&"start_time".to_owned()) && headers.contains(&"end_time".to_owned()));
+    let times: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["speakers"].as_str(),
+                r["start_time"].as_str(),
+                r["end_time"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        times,
+        [
+            ("Interviewer; Maria", "00:00:01.000", "00:00:09.250"),
+            ("Maria", "00:00:04.000", "00:00:09.250"),
+        ],
+        "the times of the turns an excerpt touches, in document order"
+    );
+
+    let s = study().await;
+    let (_, csv) = csv_of(&s.owner, &format!("/projects/{}/excerpts.csv", s.project)).await;
+    assert!(
+        !parse(&csv).0.contains(&"start_time".to_owned()),
+        "no time columns for transcripts without times"
+    );
+}
