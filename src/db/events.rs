@@ -20,22 +20,32 @@ pub async fn record(
     .await
 }
 
-/// Records one event of `kind` per payload, in one statement.
+/// An event to record with [`record_all`].
+pub struct NewEvent {
+    pub project_id: i64,
+    pub user_id: i64,
+    pub payload: serde_json::Value,
+}
+
+/// Records events of one kind, in order, in one statement.
 pub async fn record_all(
     ex: impl SqliteExecutor<'_>,
-    project_id: i64,
-    user_id: i64,
     kind: &str,
-    payloads: &[serde_json::Value],
+    events: &[NewEvent],
 ) -> sqlx::Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<serde_json::Value> = events
+        .iter()
+        .map(|e| serde_json::json!([e.project_id, e.user_id, e.payload.to_string()]))
+        .collect();
     sqlx::query(
         "INSERT INTO events (project_id, user_id, kind, payload)
-         SELECT ?, ?, ?, json(p.value) FROM json_each(?) p ORDER BY p.key",
+         SELECT e.value ->> 0, e.value ->> 1, ?, e.value ->> 2 FROM json_each(?) e ORDER BY e.key",
     )
-    .bind(project_id)
-    .bind(user_id)
     .bind(kind)
-    .bind(serde_json::Value::from(payloads.to_vec()).to_string())
+    .bind(serde_json::Value::from(rows).to_string())
     .execute(ex)
     .await?;
     Ok(())

@@ -149,6 +149,16 @@ pub async fn apply_project_codes(
     Ok(applied.rows_affected())
 }
 
+/// Deletes excerpts by id (their codes go with them).
+pub async fn delete_all(ex: impl SqliteExecutor<'_>, ids: &[i64]) -> sqlx::Result<()> {
+    let ids = serde_json::to_string(ids).expect("integers serialise");
+    sqlx::query("DELETE FROM excerpts WHERE id IN (SELECT value FROM json_each(?))")
+        .bind(ids)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
 /// Replaces an excerpt's codes.
 pub async fn set_codes(
     ex: &mut sqlx::SqliteConnection,

@@ -31,7 +31,7 @@ pub type Db = SqlitePool;
 /// executor.
 pub struct Tx {
     tx: Transaction<'static, Sqlite>,
-    _gate: tokio::sync::OwnedMutexGuard<()>,
+    _gate: WriteGuard,
 }
 
 impl Tx {
@@ -107,11 +107,25 @@ fn write_gate(db: &Db) -> Arc<tokio::sync::Mutex<()>> {
     gates.entry(file).or_default().clone()
 }
 
+/// The right to write to a database: while it is held, no other write transaction of
+/// this process starts.
+pub type WriteGuard = tokio::sync::OwnedMutexGuard<()>;
+
+/// Waits for the database's write gate (see [`write_gate`]).
+pub async fn lock_writes(db: &Db) -> WriteGuard {
+    write_gate(db).lock_owned().await
+}
+
 /// Starts a write transaction that takes SQLite's write lock up front. A deferred `BEGIN`
 /// that reads first and writes later can fail with SQLITE_BUSY when another connection
 /// committed in between; `BEGIN IMMEDIATE` waits for the lock instead (busy timeout).
 pub async fn begin_write(db: &Db) -> sqlx::Result<Tx> {
-    let gate = write_gate(db).lock_owned().await;
+    let gate = lock_writes(db).await;
+    begin_write_holding(db, gate).await
+}
+
+/// [`begin_write`] for a caller that already holds the write gate.
+pub async fn begin_write_holding(db: &Db, gate: WriteGuard) -> sqlx::Result<Tx> {
     Ok(Tx {
         tx: db.begin_with("BEGIN IMMEDIATE").await?,
         _gate: gate,

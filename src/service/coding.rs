@@ -6,16 +6,20 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Deserialize;
 use serde_json::json;
 
+mod group_commit;
+
+use group_commit::{Job, NewRow, Outcome};
+
 use super::User;
 use super::documents;
 use super::projects::ProjectAccess;
 use crate::db::documents::Document;
-use crate::db::excerpts::{self as store, CoderFilter, Excerpt, NewExcerpt};
+use crate::db::excerpts::{self as store, CoderFilter, Excerpt};
 use crate::db::{self, Db};
 use crate::domain::names::{CONSENSUS, free_text};
 use crate::domain::text::{self, Span};
 use crate::domain::{Invalid, Role};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, is_foreign_key_violation};
 
 /// An excerpt with its codes and exact text.
 #[derive(Debug, Clone)]
@@ -186,75 +190,54 @@ pub async fn create_many(
         .map(|(i, input)| prepare(document, input).map_err(|e| in_batch(e, i, inputs.len())))
         .collect::<AppResult<Vec<_>>>()?;
 
-    let mut tx = db::begin_write(db).await?;
-    let mut views = Vec::with_capacity(prepared.len());
-    for p in prepared {
-        let new = NewExcerpt {
-            project_id: access.project_id(),
-            document_id: document.summary.id,
-            coder_id: access.user.id,
-            consensus: p.consensus,
-            start: p.start as i64,
-            end: p.end as i64,
-            memo: &p.memo,
-        };
-        let stamp = store::insert(&mut *tx, &new).await?;
-        views.push(ExcerptView {
-            text: text::slice(&document.text, p.start, p.end).to_owned(),
-            code_ids: p.code_ids,
+    let job = Job {
+        project_id: access.project_id(),
+        document_id: document.summary.id,
+        coder_id: access.user.id,
+        rows: prepared,
+    };
+    let inserted = match group_commit::submit(db, job.clone()).await {
+        Outcome::Written(inserted) => inserted,
+        Outcome::UnknownCode => return Err(unknown_code(db, access, inputs).await),
+        Outcome::Retry => match group_commit::write_alone(db, &job).await {
+            Ok(Some(inserted)) => inserted,
+            Ok(None) => return Err(unknown_code(db, access, inputs).await),
+            // The document was deleted after this request found it.
+            Err(e) if is_foreign_key_violation(&e) => return Err(AppError::NotFound("Document")),
+            Err(e) => return Err(e.into()),
+        },
+    };
+    // Everything the response shows is known here, so nothing is read back.
+    Ok(job
+        .rows
+        .into_iter()
+        .zip(inserted)
+        .map(|(row, stamp)| ExcerptView {
+            text: text::slice(&document.text, row.start as usize, row.end as usize).to_owned(),
+            code_ids: row.code_ids,
             excerpt: Excerpt {
                 id: stamp.id,
-                project_id: new.project_id,
-                document_id: new.document_id,
-                coder_id: new.coder_id,
+                project_id: job.project_id,
+                document_id: job.document_id,
+                coder_id: job.coder_id,
                 coder: access.user.username.clone(),
-                consensus: new.consensus,
-                start: new.start,
-                end: new.end,
-                memo: p.memo,
+                consensus: row.consensus,
+                start: row.start,
+                end: row.end,
+                memo: row.memo,
                 version: stamp.version,
                 created_at: stamp.created_at,
                 updated_at: stamp.updated_at,
             },
-        });
-    }
-    let applications: Vec<(i64, i64)> = views
-        .iter()
-        .flat_map(|v| v.code_ids.iter().map(|code| (v.excerpt.id, *code)))
-        .collect();
-    let applied = store::apply_project_codes(&mut *tx, access.project_id(), &applications).await?;
-    if applied < applications.len() as u64 {
-        tx.rollback().await?;
-        return Err(unknown_code(db, access, inputs).await);
-    }
-    let events: Vec<serde_json::Value> = views.iter().map(created_event).collect();
-    db::events::record_all(
-        &mut *tx,
-        access.project_id(),
-        access.user.id,
-        "excerpt.created",
-        &events,
-    )
-    .await?;
-    tx.commit().await?;
-    // Everything the response shows is known here, so nothing is read back.
-    Ok(views)
+        })
+        .collect())
 }
 
-/// A new excerpt's validated span, memo and codes.
-struct Prepared {
-    start: usize,
-    end: usize,
-    memo: String,
-    code_ids: Vec<i64>,
-    consensus: bool,
-}
-
-fn prepare(document: &Document, input: &NewExcerptInput) -> AppResult<Prepared> {
+fn prepare(document: &Document, input: &NewExcerptInput) -> AppResult<NewRow> {
     let (start, end) = trimmed_span(document, input.start, input.end)?;
-    Ok(Prepared {
-        start,
-        end,
+    Ok(NewRow {
+        start: start as i64,
+        end: end as i64,
         memo: free_text("memo", &input.memo, 20_000)?,
         code_ids: distinct(&input.code_ids),
         consensus: input.consensus,
@@ -270,11 +253,6 @@ fn in_batch(error: AppError, index: usize, count: usize) -> AppError {
         )),
         other => other,
     }
-}
-
-fn created_event(view: &ExcerptView) -> serde_json::Value {
-    let e = &view.excerpt;
-    json!({ "excerpt_id": e.id, "document_id": e.document_id, "start": e.start, "end": e.end, "code_ids": view.code_ids, "consensus": e.consensus })
 }
 
 /// The error for a batch naming a code that is not in the project.

@@ -1001,3 +1001,101 @@ async fn a_batch_of_excerpts_is_created_whole_or_not_at_all() {
         "only owners add to the consensus set"
     );
 }
+
+/// Creates arrive together and are written in shared transactions (group commit): each
+/// valid one is stored exactly once with its own text and codes, an invalid one is refused
+/// without touching the others, and a document deleted meanwhile refuses cleanly.
+#[tokio::test]
+async fn concurrent_creates_are_each_written_once_or_refused_alone() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let doubt = s.code(&s.owner, "Doubt").await;
+    let (_, doomed) = s
+        .owner
+        .post(
+            &format!("/projects/{}/documents", s.project),
+            json!({ "title": "P2", "text": TRANSCRIPT }),
+        )
+        .await;
+    let doomed = doomed["id"].as_i64().unwrap();
+    let needles = [
+        "I trust it",
+        "It helps me think.",
+        "Why not decisions?",
+        "😂 decides",
+    ];
+    let requests = (0..48).map(|i| {
+        let coder = if i % 2 == 0 { &s.alice } else { &s.bob };
+        let needle = needles[i % needles.len()];
+        let (start, end) = s.find(needle);
+        let codes = match i % 8 {
+            5 => json!([trust, 999_999]), // unknown code: refused alone
+            3 => json!([trust, doubt]),
+            _ => json!([doubt]),
+        };
+        let document = if i % 6 == 1 && i % 8 != 5 {
+            doomed
+        } else {
+            s.document
+        };
+        async move {
+            let (status, body) = coder
+                .post(
+                    &format!("/documents/{document}/excerpts"),
+                    json!({ "start": start, "end": end, "code_ids": codes, "memo": format!("request {i}") }),
+                )
+                .await;
+            (i, document, needle, codes, status, body)
+        }
+    });
+    let delete = async {
+        tokio::task::yield_now().await;
+        s.owner.delete(&format!("/documents/{doomed}")).await.0
+    };
+    let (results, deleted) = tokio::join!(futures_util::future::join_all(requests), delete);
+    assert_eq!(deleted, StatusCode::NO_CONTENT);
+
+    let mut stored_here = 0;
+    for (i, document, needle, codes, status, body) in &results {
+        if i % 8 == 5 {
+            assert_eq!(
+                *status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "request {i}: {body}"
+            );
+            assert!(
+                body["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("999999")
+            );
+        } else if *document == doomed {
+            assert!(
+                *status == StatusCode::CREATED || *status == StatusCode::NOT_FOUND,
+                "request {i} on the deleted document: {status} {body}"
+            );
+        } else {
+            assert_eq!(*status, StatusCode::CREATED, "request {i}: {body}");
+            assert_eq!(body["text"], *needle);
+            assert_eq!(body["code_ids"], *codes);
+            assert_eq!(body["memo"], format!("request {i}"));
+            stored_here += 1;
+        }
+    }
+    let stored = s.excerpts(&s.owner, "?limit=1000").await;
+    assert_eq!(
+        stored.len(),
+        stored_here,
+        "every accepted create stored once, nothing else"
+    );
+    for excerpt in &stored {
+        let (_, i, _, _, _, body) = results
+            .iter()
+            .map(|(i, d, n, c, st, b)| (d, i, n, c, st, b))
+            .find(|r| r.5["id"] == excerpt["id"])
+            .expect("a stored excerpt answers one request");
+        assert_eq!(excerpt["memo"], format!("request {i}"));
+        assert_eq!(excerpt, body, "stored as answered");
+    }
+    assert_counts_are_exact(&s, &[s.document], "concurrent creates").await;
+}
