@@ -82,6 +82,19 @@ impl Study {
         excerpt
     }
 
+    /// Another document of the project with the same transcript.
+    pub async fn another_document(&self) -> i64 {
+        let (status, created) = self
+            .owner
+            .post(
+                &format!("/projects/{}/documents", self.project),
+                json!({ "title": "P2", "text": TRANSCRIPT }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        created["id"].as_i64().unwrap()
+    }
+
     pub async fn excerpts(&self, api: &Api, query: &str) -> Vec<Value> {
         let (status, body) = api
             .get(&format!("/documents/{}/excerpts{query}", self.document))
@@ -793,14 +806,7 @@ async fn assert_counts_are_exact(s: &Study, documents: &[i64], step: &str) {
 #[tokio::test]
 async fn codebook_counts_stay_exact_through_every_change() {
     let s = study().await;
-    let (_, second) = s
-        .owner
-        .post(
-            &format!("/projects/{}/documents", s.project),
-            json!({ "title": "P2", "text": TRANSCRIPT }),
-        )
-        .await;
-    let second = second["id"].as_i64().unwrap();
+    let second = s.another_document().await;
     let documents = [s.document, second];
     let trust = s.code(&s.owner, "Trust").await;
     let doubt = s.code(&s.owner, "Doubt").await;
@@ -1010,14 +1016,7 @@ async fn concurrent_creates_are_each_written_once_or_refused_alone() {
     let s = study().await;
     let trust = s.code(&s.owner, "Trust").await;
     let doubt = s.code(&s.owner, "Doubt").await;
-    let (_, doomed) = s
-        .owner
-        .post(
-            &format!("/projects/{}/documents", s.project),
-            json!({ "title": "P2", "text": TRANSCRIPT }),
-        )
-        .await;
-    let doomed = doomed["id"].as_i64().unwrap();
+    let doomed = s.another_document().await;
     let needles = [
         "I trust it",
         "It helps me think.",
