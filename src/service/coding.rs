@@ -196,17 +196,7 @@ pub async fn create_many(
         coder_id: access.user.id,
         rows: prepared,
     };
-    let inserted = match group_commit::submit(db, job.clone()).await {
-        Outcome::Written(inserted) => inserted,
-        Outcome::UnknownCode => return Err(unknown_code(db, access, inputs).await),
-        Outcome::Retry => match group_commit::write_alone(db, &job).await {
-            Ok(Some(inserted)) => inserted,
-            Ok(None) => return Err(unknown_code(db, access, inputs).await),
-            // The document was deleted after this request found it.
-            Err(e) if is_foreign_key_violation(&e) => return Err(AppError::NotFound("Document")),
-            Err(e) => return Err(e.into()),
-        },
-    };
+    let inserted = write(db, access, inputs, &job).await?;
     // Everything the response shows is known here, so nothing is read back.
     Ok(job
         .rows
@@ -231,6 +221,28 @@ pub async fn create_many(
             },
         })
         .collect())
+}
+
+/// Writes new excerpts together with other requests' (group commit), or alone if that
+/// batch failed.
+async fn write(
+    db: &Db,
+    access: &ProjectAccess,
+    inputs: &[NewExcerptInput],
+    job: &Job,
+) -> AppResult<Vec<store::Inserted>> {
+    let written = match group_commit::submit(db, job.clone()).await {
+        Outcome::Written(inserted) => Ok(Some(inserted)),
+        Outcome::UnknownCode => Ok(None),
+        Outcome::Retry => group_commit::write_alone(db, job).await,
+    };
+    match written {
+        Ok(Some(inserted)) => Ok(inserted),
+        Ok(None) => Err(unknown_code(db, access, inputs).await),
+        // The document was deleted after this request found it.
+        Err(e) if is_foreign_key_violation(&e) => Err(AppError::NotFound("Document")),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn prepare(document: &Document, input: &NewExcerptInput) -> AppResult<NewRow> {
