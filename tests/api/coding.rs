@@ -1098,3 +1098,48 @@ async fn concurrent_creates_are_each_written_once_or_refused_alone() {
     }
     assert_counts_are_exact(&s, &[s.document], "concurrent creates").await;
 }
+
+/// A database from before the codebook counters (migrations 0005 and 0006) gets them,
+/// filled from the excerpts it already holds.
+#[tokio::test]
+async fn upgrading_a_database_fills_the_codebook_counters() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let doubt = s.code(&s.owner, "Doubt").await;
+    s.excerpt(&s.alice, "I trust it", &[trust, doubt]).await;
+    s.excerpt(&s.alice, "It helps me think.", &[trust]).await;
+    s.excerpt(&s.bob, "I trust it", &[doubt]).await;
+    let (status, _) = s
+        .owner
+        .post(
+            &format!("/documents/{}/excerpts", s.document),
+            json!({ "start": 0, "end": 11, "code_ids": [trust], "consensus": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    sqlx::raw_sql(
+        "DROP TRIGGER code_usage_on_apply; DROP TRIGGER code_usage_on_remove;
+         DROP TRIGGER code_usage_on_excerpt_delete; DROP TRIGGER excerpts_owner_is_fixed;
+         DROP TABLE code_usage;
+         DROP INDEX excerpts_by_project_document; DROP INDEX documents_by_project;
+         CREATE INDEX documents_by_project ON documents(project_id, id);
+         DELETE FROM _sqlx_migrations WHERE version >= 5;",
+    )
+    .execute(&s.app.db)
+    .await
+    .unwrap();
+    sqlx::migrate!("./migrations").run(&s.app.db).await.unwrap();
+
+    assert_counts_are_exact(&s, &[s.document], "after the upgrade").await;
+    let (_, body) = s.owner.get(&format!("/projects/{}/codes", s.project)).await;
+    let all: Vec<i64> = body["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["excerpts_all"].as_i64().unwrap())
+        .collect();
+    assert_eq!(all, [2, 2], "Trust: alice twice; Doubt: alice and bob");
+    s.excerpt(&s.bob, "Why not decisions?", &[trust]).await;
+    assert_counts_are_exact(&s, &[s.document], "the triggers run after the upgrade").await;
+}
