@@ -22,8 +22,9 @@ use crate::error::{AppError, AppResult};
 /// Which documents the units come from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum DocumentScope {
-    /// Documents at least one of the chosen coders coded with one of the chosen codes.
-    /// The default: documents nobody has coded yet would only add agreed "uncoded" text.
+    /// Documents at least one of the chosen coders coded (with any code, so that a code's
+    /// figures do not depend on which other codes are chosen). The default: documents
+    /// nobody has coded yet would only add agreed "uncoded" text.
     #[default]
     Coded,
     All,
@@ -101,7 +102,11 @@ pub async fn load(
     let chosen: Vec<(i64, String, i64)> = match &request.documents {
         DocumentScope::All => documents,
         DocumentScope::Coded => {
-            let coded: BTreeSet<i64> = relevant.iter().map(|(_, _, s)| s.document_id).collect();
+            let coded: BTreeSet<i64> = spans
+                .iter()
+                .filter(|s| rater_of(s).is_some())
+                .map(|s| s.document_id)
+                .collect();
             documents
                 .into_iter()
                 .filter(|(id, _, _)| coded.contains(id))

@@ -277,6 +277,19 @@ async fn scopes_are_validated_and_respected() {
         "a coder without coding rates all 0",
     );
 
+    // Y is only used in D1, X in both: reporting on Y alone still covers both documents
+    // the coders coded, so a code's figures never depend on which other codes are chosen.
+    let everything = e.report("coders=a,b").await;
+    let y_alone = e.report(&format!("coders=a,b&codes={}", e.y)).await;
+    let y_among_all = everything["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code_id"] == e.y)
+        .unwrap();
+    assert_eq!(y_alone["documents"], 2);
+    assert_eq!(&y_alone["codes"][0], y_among_all);
+
     for (query, field) in [
         ("coders=a", "coders"),
         ("coders=a,nobody", "coders"),
