@@ -279,6 +279,9 @@ pub async fn compute(data: AgreementData) -> AppResult<(AgreementData, Computed)
 // ---------------------------------------------------------------------------------------
 // The report as users and scripts see it (a public contract: see README).
 
+/// Why a macro mean is undefined: it averages the codes whose value is defined.
+pub const NO_CODE_DEFINED: &str = "no code has a defined value";
+
 /// One figure per statistic; `None` when undefined, with the reason in `undefined`.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CodeFigures {
@@ -326,6 +329,7 @@ pub struct MacroFigures {
     pub codes_used: usize,
     /// Codes that entered each mean.
     pub used: BTreeMap<&'static str, usize>,
+    pub undefined: BTreeMap<&'static str, &'static str>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -417,14 +421,28 @@ pub fn figures(data: &AgreementData, computed: &Computed) -> AgreementReport {
         ("krippendorff_alpha", m.krippendorff_alpha.used),
         ("unitizing_alpha", computed.unitizing.macro_mean.used),
     ]);
+    let means = [
+        ("percent_agreement", mean(&m.percent_agreement)),
+        ("cohen_kappa", mean(&m.cohen_kappa)),
+        ("fleiss_kappa", mean(&m.fleiss_kappa)),
+        ("krippendorff_alpha", mean(&m.krippendorff_alpha)),
+        ("unitizing_alpha", mean(&computed.unitizing.macro_mean)),
+    ];
+    let undefined = means
+        .iter()
+        .filter(|(_, value)| value.is_none())
+        .map(|(name, _)| (*name, NO_CODE_DEFINED))
+        .collect();
+    let [pa, kappa, fleiss, alpha, unitizing] = means.map(|(_, value)| value);
     let macro_mean = MacroFigures {
-        percent_agreement: mean(&m.percent_agreement),
-        cohen_kappa: mean(&m.cohen_kappa),
-        fleiss_kappa: mean(&m.fleiss_kappa),
-        krippendorff_alpha: mean(&m.krippendorff_alpha),
-        unitizing_alpha: mean(&computed.unitizing.macro_mean),
+        percent_agreement: pa,
+        cohen_kappa: kappa,
+        fleiss_kappa: fleiss,
+        krippendorff_alpha: alpha,
+        unitizing_alpha: unitizing,
         codes_used: m.krippendorff_alpha.used,
         used,
+        undefined,
     };
     let without_turns = data
         .input
@@ -561,13 +579,13 @@ pub fn report_csv(report: &AgreementReport) -> String {
         "macro_mean".to_owned(),
         String::new(),
         String::new(),
-        format!("{} codes", m.codes_used),
+        String::new(),
         num(m.percent_agreement),
         num(m.cohen_kappa),
         num(m.fleiss_kappa),
         num(m.krippendorff_alpha),
         num(m.unitizing_alpha),
-        String::new(),
+        reasons(&m.undefined),
     ]);
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }

@@ -253,6 +253,23 @@ async fn the_worked_example_at_turn_and_document_level() {
         "macro skips nulls",
     );
     assert_eq!(r["overall"]["macro_mean"]["codes_used"], 1);
+    assert_eq!(r["overall"]["pooled"]["undefined"], json!({}));
+    assert_eq!(r["overall"]["macro_mean"]["undefined"], json!({}));
+
+    // X alone at document level: no code has a defined alpha, so neither has the mean.
+    let r = e
+        .report(&format!("coders=a,b&unit=document&codes={}", e.x))
+        .await;
+    let m = &r["overall"]["macro_mean"];
+    for name in ["cohen_kappa", "fleiss_kappa", "krippendorff_alpha"] {
+        assert_eq!(m[name], Value::Null, "{name}");
+        assert_eq!(
+            m["undefined"][name], "no code has a defined value",
+            "{name}"
+        );
+    }
+    close(&m["percent_agreement"], 1.0, "the mean of PA(X)");
+    assert_eq!(m["undefined"].get("percent_agreement"), None);
 }
 
 #[tokio::test]

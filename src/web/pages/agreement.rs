@@ -61,6 +61,15 @@ impl Shown {
             .map_or(0, |v| (v.clamp(0.0, 1.0) * 100.0).round() as i64)
     }
 
+    /// The bar's class: the same thresholds as the written reading, on the exact value.
+    pub fn band(&self) -> &'static str {
+        match self.value {
+            Some(a) if a >= 0.8 => "reliable",
+            Some(a) if a >= 0.667 => "tentative",
+            _ => "",
+        }
+    }
+
     pub fn negative(&self) -> bool {
         self.value.is_some_and(|v| v < 0.0)
     }
@@ -130,7 +139,7 @@ fn summary(report: &AgreementReport) -> Summary {
     let p = &report.overall.pooled;
     let m = &report.overall.macro_mean;
     let why = |name: &str| p.undefined.get(name).copied();
-    let none = Some("no code has a defined value");
+    let none = Some(agreement::NO_CODE_DEFINED);
     Summary {
         units: p.units,
         pa: Shown::of(p.percent_agreement, why("percent_agreement")),
@@ -468,5 +477,24 @@ async fn decide(
             .await?;
             Ok(Redirect::to(&list).into_response())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_follow_the_reading_on_the_exact_value() {
+        let band = |v: f64| Shown::of(Some(v), None).band();
+        assert_eq!(
+            band(0.7996),
+            "tentative",
+            "0.7996 rounds to 80 but is below 0.800"
+        );
+        assert_eq!(band(0.8), "reliable");
+        assert_eq!(band(0.6669), "");
+        assert_eq!(band(0.667), "tentative");
+        assert_eq!(Shown::of(None, Some("why")).band(), "");
     }
 }
