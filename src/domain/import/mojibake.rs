@@ -6,8 +6,8 @@
 //! A sequence is repaired only if it starts with a UTF-8 lead byte
 //! (C2–F4), is followed by exactly the continuation bytes (80–BF) the lead
 //! byte announces, decodes to one valid character that is not a control
-//! character, and passes a plausibility check for two-byte sequences
-//! (see [`is_plausible_two_byte`]). Everything else is left untouched, so
+//! character, and passes a plausibility check for two- and three-byte
+//! sequences (see [`is_plausible_two_byte`], [`is_plausible_three_byte`]). Everything else is left untouched, so
 //! correct text such as `NÃO`, `café` or `–` never changes.
 
 use std::borrow::Cow;
@@ -139,24 +139,46 @@ fn single_byte(c: char) -> Option<u8> {
     Some(byte)
 }
 
-/// Three- and four-byte sequences are accepted outright: a lead letter
-/// followed by two or three symbols from the continuation range (`â€™`)
-/// does not occur in real text. Two-byte sequences are checked further.
+/// Four-byte sequences (emoji, mostly: `ðŸ’›`) are accepted outright: a lead
+/// letter followed by three symbols from the continuation range does not occur
+/// in real text. Shorter ones must decode to something plausible on their own,
+/// or touch another sequence (a garbled word of Greek, Cyrillic or Chinese).
 fn is_accepted(text: &str, all: &[Garbled], index: usize, garbled: &Garbled) -> bool {
-    if garbled.width > 2 {
+    if garbled.width > 3 {
         return true;
     }
     let touches_another = |other: Option<&Garbled>| {
         other.is_some_and(|o| o.end == garbled.start || o.start == garbled.end)
     };
     let previous = index.checked_sub(1).and_then(|i| all.get(i));
+    if touches_another(previous) || touches_another(all.get(index + 1)) {
+        return true;
+    }
+    if garbled.width == 3 {
+        return is_plausible_three_byte(garbled.meant);
+    }
     let follows_letter = text[..garbled.start]
         .chars()
         .next_back()
         .is_some_and(char::is_alphabetic);
     is_plausible_two_byte(garbled.meant, follows_letter)
-        || touches_another(previous)
-        || touches_another(all.get(index + 1))
+}
+
+/// A lone three-byte sequence is repaired only if it decodes to punctuation or a
+/// symbol (`â€“` → `–`, `â‚¬` → `€`, `â„¢` → `™`) or to a Latin letter with
+/// stacked accents (Vietnamese `á»…` → `ễ`). Otherwise it is far more likely to be
+/// correct text: an accented letter followed by two punctuation marks, as in
+/// French `réglé\u{a0}»`, would "decode" to an unrelated CJK character.
+fn is_plausible_three_byte(meant: char) -> bool {
+    matches!(meant,
+        '\u{1E00}'..='\u{1EFF}'   // Latin Extended Additional
+        | '\u{2000}'..='\u{2BFF}' // punctuation, currency, letterlike, arrows, symbols
+        | '\u{2E00}'..='\u{2E7F}' // supplemental punctuation
+        | '\u{3000}'..='\u{303F}' // CJK punctuation
+        | '\u{FE00}'..='\u{FE0F}' // variation selectors (emoji presentation)
+        | '\u{FEFF}'               // byte-order mark
+        | '\u{FF00}'..='\u{FFEF}' // full-width forms
+    )
 }
 
 /// A lone two-byte sequence is repaired only if it decodes to Latin-1 or
@@ -222,9 +244,31 @@ mod tests {
             "plain ASCII",
             "Â",
             "â€",
+            // An accented letter before two punctuation marks looks like a three-byte
+            // sequence: French spacing, and quotes or dashes after a word.
+            "« c’est réglé\u{a0}» et «\u{a0}voilà\u{a0}»",
+            "“a café…” and “no, a rosé—”",
         ] {
             assert_eq!(repaired(text), (text.to_owned(), 0), "{text:?}");
         }
+    }
+
+    #[test]
+    fn repairs_symbols_emoji_and_runs_of_garbled_letters() {
+        for (garbled, meant) in [
+            ("1 â‚¬ â€“ Brandâ„¢", "1 € – Brand™"),
+            ("Nguyá»…n", "Nguyễn"),
+            ("ðŸ’› ok", "💛 ok"),
+            ("ä¸­æ–‡", "中文"),
+            ("ÐŸÑ€Ð¸Ð²ÐµÑ‚", "Привет"),
+        ] {
+            assert_eq!(repaired(garbled).0, meant, "{garbled:?}");
+        }
+        assert_eq!(
+            repaired("a lone ä¸­ stays").1,
+            0,
+            "a lone CJK sequence is too doubtful"
+        );
     }
 
     #[test]
