@@ -266,6 +266,8 @@ async fn import_adds_files_to_a_project_by_name_or_id_atomically() {
     assert!(out.contains("Imported 5 document(s)"), "{out}");
     assert!(out.contains("1 repair(s)"), "{out}");
 
+    let fresh = dir.path().join("fresh.txt");
+    std::fs::write(&fresh, "User: a new interview\n\nAI: not yet imported").unwrap();
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "id,text\nx,\"unterminated\n").unwrap();
     let id = access.project.id.to_string();
@@ -275,12 +277,17 @@ async fn import_adds_files_to_a_project_by_name_or_id_atomically() {
             "import",
             "--project",
             &id,
-            seed.to_str().unwrap(),
+            fresh.to_str().unwrap(),
             bad.to_str().unwrap(),
         ],
         "",
     );
     assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("bad.csv") && message.contains("never closed"),
+        "{message}"
+    );
     let documents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents")
         .fetch_one(&pool)
         .await

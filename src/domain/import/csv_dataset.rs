@@ -165,12 +165,42 @@ fn read_table(
         .headers()
         .map_err(|error| csv_error(file_name, &error))?;
     let columns = column_names(header);
+    if let Some((first, second)) = repeated_column(&columns) {
+        return Err(ImportError::Csv {
+            file: file_name.to_owned(),
+            row: Some(0),
+            line: Some(1),
+            reason: format!(
+                "columns {} and {} are both called “{}”, and each column becomes an \
+                 attribute of that name (rename one)",
+                first + 1,
+                second + 1,
+                columns[first]
+            ),
+        });
+    }
+    let mut last_start = (0, 1); // byte offset and line of the last record read
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|error| csv_error(file_name, &error))?;
+        if let Some(position) = record.position() {
+            last_start = (position.byte() as usize, position.line());
+        }
         rows.push(Row {
             number: rows.len() + 1,
             record,
+        });
+    }
+    // A quote that is never closed swallows every later row into one field, and the csv
+    // reader accepts that silently at the end of the file; only the last row can be it.
+    if ends_inside_quotes(&text[last_start.0..], delimiter) {
+        return Err(ImportError::Csv {
+            file: file_name.to_owned(),
+            row: Some(rows.len() as u64),
+            line: Some(last_start.1),
+            reason: "a quoted field that starts in this row is never closed, so every \
+                     line after it would become part of it (add the closing quote)"
+                .to_owned(),
         });
     }
     Ok(Table {
@@ -179,6 +209,45 @@ fn read_table(
         encoding: decoded.encoding.name(),
         repairs,
         notes,
+    })
+}
+
+/// Whether the record that starts `record` (and runs to the end of the file) leaves a
+/// quoted field open: RFC 4180 quoting, where `""` inside quotes is a literal quote and
+/// a quote inside an unquoted field is just a character.
+fn ends_inside_quotes(record: &str, delimiter: u8) -> bool {
+    let mut in_quotes = false;
+    let mut at_field_start = true;
+    let mut bytes = record.bytes().peekable();
+    while let Some(byte) = bytes.next() {
+        if in_quotes {
+            if byte == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next();
+                } else {
+                    in_quotes = false;
+                }
+            }
+            continue;
+        }
+        match byte {
+            b'"' if at_field_start => in_quotes = true,
+            b'\n' => at_field_start = true,
+            b if b == delimiter => at_field_start = true,
+            _ => at_field_start = false,
+        }
+        if byte == b'"' {
+            at_field_start = false;
+        }
+    }
+    in_quotes
+}
+
+/// The first two columns with the same name, by index.
+fn repeated_column(columns: &[String]) -> Option<(usize, usize)> {
+    columns.iter().enumerate().find_map(|(second, name)| {
+        let first = columns[..second].iter().position(|c| c == name)?;
+        Some((first, second))
     })
 }
 
@@ -548,6 +617,60 @@ mod tests {
         };
         let error = parse_csv("e.csv", b"id,text\na,\n", b',', &text_column);
         assert!(matches!(error, Err(ImportError::NoText { .. })));
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_named_instead_of_swallowing_rows() {
+        let error = parse_csv(
+            "open.csv",
+            b"id,text\na9,User: one\nb,\"User: two\nc,User: three\nd,User: four\n",
+            b',',
+            &ImportOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "“open.csv”, row 2 (line 3): a quoted field that starts in this row is never \
+             closed, so every line after it would become part of it (add the closing \
+             quote). Fix the file in a spreadsheet or text editor and import it again."
+        );
+        assert!(
+            parse_csv(
+                "x.csv",
+                b"id,text\nx,\"unterminated",
+                b',',
+                &ImportOptions::default()
+            )
+            .is_err()
+        );
+        for fine in [
+            &b"id,text\na,\"User: \"\"quoted\"\" and, comma\nnext line\"\n"[..],
+            b"id,text\na,User: 5'11\" tall\n",
+            b"id,text\na,\"User: ends with a quote\"\"\"",
+        ] {
+            assert!(
+                parse_csv("ok.csv", fine, b',', &ImportOptions::default()).is_ok(),
+                "{}",
+                String::from_utf8_lossy(fine)
+            );
+        }
+    }
+
+    #[test]
+    fn repeated_column_names_are_refused_rather_than_merged() {
+        let error = parse_csv(
+            "notes.csv",
+            b"id,note,note,text\nd1,a,b,User: hi\n",
+            b',',
+            &ImportOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("columns 2 and 3 are both called “note”"),
+            "{error}"
+        );
     }
 
     #[test]
