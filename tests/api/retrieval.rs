@@ -172,3 +172,38 @@ async fn the_codebook_page_grows_and_tidies_the_codebook() {
     let (_, html) = alice.page(&format!("/codes/{}", caution["id"])).await;
     assert!(html.contains("Only project owners can delete"));
 }
+
+/// The code page's export link carries its filters, encoded, so the CSV holds exactly the
+/// excerpts the page shows, whatever characters the filter values contain.
+#[tokio::test]
+async fn a_code_pages_export_link_exports_what_the_page_shows() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let (status, body) = s
+        .owner
+        .patch(
+            &format!("/documents/{}", s.document),
+            json!({ "attributes": { "site": "Leeds & York + C++" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    s.excerpt(&s.alice, "I trust it for drafts", &[trust]).await;
+    s.excerpt(&s.bob, "Why not decisions?", &[trust]).await;
+
+    let browser = s.app.browser_signed_in("olga").await;
+    let filter = "coder=alice&attribute=site%3ALeeds%20%26%20York%20%2B%20C%2B%2B";
+    let (status, html) = browser.page(&format!("/codes/{trust}?{filter}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("1 excerpt"), "{html}");
+    let href = html
+        .split("href=\"")
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .find(|href| href.contains("excerpts.csv"))
+        .expect("an export link")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let csv = browser.get(&href).await.text().await.unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{href}: {csv}");
+    assert!(rows[0].contains("I trust it for drafts") && rows[0].contains("alice"));
+}

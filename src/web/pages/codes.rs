@@ -174,16 +174,31 @@ impl Filters {
         if self.include_subcodes() {
             query.push("subcodes=on".into());
         }
-        for (key, value) in [
-            ("coder", &self.coder),
+        query.extend(self.encoded("coder"));
+        format!("{}?{}", urls::code(code_id), query.join("&"))
+    }
+
+    /// The CSV export of the excerpts these filters show.
+    fn export_link(&self, project_id: &i64, code_id: &i64) -> String {
+        let mut query = vec![format!("codes={code_id}")];
+        if self.include_subcodes() {
+            query.push("subcodes=true".into());
+        }
+        query.extend(self.encoded("coders"));
+        format!("{}?{}", urls::excerpts_csv(*project_id), query.join("&"))
+    }
+
+    /// `key=value` pairs, percent-encoded, for the filters that are set; the coder
+    /// filter's key is the target page's name for it.
+    fn encoded(&self, coder_key: &'static str) -> impl Iterator<Item = String> + '_ {
+        [
+            (coder_key, &self.coder),
             ("attribute", &self.attribute),
             ("role", &self.role),
-        ] {
-            if !value.is_empty() {
-                query.push(format!("{key}={}", urls::path_segment(value)));
-            }
-        }
-        format!("{}?{}", urls::code(code_id), query.join("&"))
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(key, value)| format!("{key}={}", urls::path_segment(value)))
     }
 }
 
