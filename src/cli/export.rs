@@ -24,32 +24,60 @@ pub async fn run(
     let access = projects::operator_access(db, project_id)
         .await
         .map_err(super::explain)?;
-    let mut sink: Box<dyn Write> = if out.as_os_str() == "-" {
-        Box::new(std::io::stdout().lock())
+    // Everything that can be refused (unknown codes, coders, documents) is checked
+    // before the output file is touched, so a typo never empties an earlier export.
+    let output = if matrix {
+        Output::Matrix(
+            export::matrix_csv(db, &access, &filter)
+                .await
+                .map_err(super::explain)?,
+        )
     } else {
-        Box::new(std::io::BufWriter::new(
-            std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?,
-        ))
-    };
-    if matrix {
-        let csv = export::matrix_csv(db, &access, &filter)
-            .await
-            .map_err(super::explain)?;
-        sink.write_all(csv.as_bytes())?;
-    } else {
-        let mut stream = Box::pin(
+        Output::Rows(
             export::prepare(db, &access, &filter)
                 .await
-                .map_err(super::explain)?
-                .into_stream(),
-        );
-        while let Some(chunk) = stream.next().await {
-            sink.write_all(&chunk?)?;
-        }
+                .map_err(super::explain)?,
+        )
+    };
+    if out.as_os_str() == "-" {
+        return output.write_to(&mut std::io::stdout().lock()).await;
     }
-    sink.flush()?;
-    if out.as_os_str() != "-" {
-        eprintln!("Wrote {}.", out.display());
+    // Written beside the target and renamed at the end: an export that fails halfway
+    // leaves the previous file as it was.
+    let partial = out.with_file_name(format!(
+        ".{}.partial",
+        out.file_name()
+            .map_or("export".into(), |n| n.to_string_lossy())
+    ));
+    let file = std::fs::File::create(&partial)
+        .with_context(|| format!("creating {}", partial.display()))?;
+    let written = output.write_to(&mut std::io::BufWriter::new(file)).await;
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&partial);
+        return Err(error);
     }
+    std::fs::rename(&partial, out).with_context(|| format!("writing {}", out.display()))?;
+    eprintln!("Wrote {}.", out.display());
     Ok(())
+}
+
+enum Output {
+    Matrix(String),
+    Rows(export::ExcerptExport),
+}
+
+impl Output {
+    async fn write_to(self, sink: &mut impl Write) -> anyhow::Result<()> {
+        match self {
+            Output::Matrix(csv) => sink.write_all(csv.as_bytes())?,
+            Output::Rows(rows) => {
+                let mut stream = Box::pin(rows.into_stream());
+                while let Some(chunk) = stream.next().await {
+                    sink.write_all(&chunk?)?;
+                }
+            }
+        }
+        sink.flush()?;
+        Ok(())
+    }
 }

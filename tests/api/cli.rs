@@ -416,4 +416,30 @@ async fn export_writes_the_excerpts_csv_and_the_matrix() {
         "",
     );
     assert!(!bad.status.success());
+    let refused = gloss(
+        &db,
+        &[
+            "export",
+            "--project",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+            "--codes",
+            "999",
+        ],
+        "",
+    );
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("999"));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        csv,
+        "a refused export leaves the earlier file as it was"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "no partial files left behind");
 }
