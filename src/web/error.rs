@@ -162,24 +162,34 @@ pub async fn uniform_errors(
     next: axum::middleware::Next,
 ) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
+    let method = request.method().clone();
     let response = next.run(request).await;
     let status = response.status();
-    let plain_text = response
+    // Axum's own rejections are plain text, or (405) have no body at all.
+    let content_type = response
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/plain"));
-    if !(status.is_client_error() || status.is_server_error()) || !plain_text {
+        .and_then(|v| v.to_str().ok());
+    let from_axum = content_type.is_none_or(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !from_axum {
         return response;
     }
+    let allow = response.headers().get(axum::http::header::ALLOW).cloned();
     let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
         .await
         .unwrap_or_default();
     let message = String::from_utf8_lossy(&body).trim().to_owned();
-    let message = if message.is_empty() {
-        status.canonical_reason().unwrap_or("Error").to_owned()
-    } else {
-        message
+    let message = match (status, message.is_empty()) {
+        (StatusCode::METHOD_NOT_ALLOWED, _) => format!(
+            "{method} is not possible here{}.",
+            allow
+                .as_ref()
+                .and_then(|a| a.to_str().ok())
+                .map(|a| format!("; this address accepts {a}"))
+                .unwrap_or_default()
+        ),
+        (_, true) => status.canonical_reason().unwrap_or("Error").to_owned(),
+        (_, false) => message,
     };
     if is_api {
         let code = match status {
@@ -187,14 +197,21 @@ pub async fn uniform_errors(
             StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
             StatusCode::UNPROCESSABLE_ENTITY => "invalid",
             StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::BAD_REQUEST => "bad_request",
+            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
             s if s.is_server_error() => "internal",
             _ => "bad_request",
         };
-        (
+        let mut response = (
             status,
             Json(json!({ "error": { "code": code, "message": message } })),
         )
-            .into_response()
+            .into_response();
+        if let Some(allow) = allow {
+            response
+                .headers_mut()
+                .insert(axum::http::header::ALLOW, allow);
+        }
+        response
     } else {
         error_page(status, message)
     }

@@ -107,6 +107,28 @@ async fn invalid_project_input_gets_clear_errors() {
 }
 
 #[tokio::test]
+async fn a_method_a_route_does_not_take_gets_a_json_405() {
+    let app = spawn_app().await;
+    let api = app.api_user("olga").await;
+    let response = api
+        .request(Method::DELETE, "/projects")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let allow = response.headers()["allow"].to_str().unwrap().to_owned();
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+    let (_, body) = crate::helpers::json_of(response).await;
+    assert_eq!(error_code(&body), "method_not_allowed");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("DELETE is not possible here")
+    );
+}
+
+#[tokio::test]
 async fn non_members_get_404_for_every_project_page_and_resource() {
     let app = spawn_app().await;
     let alice = app.api_user("alice").await;
