@@ -156,6 +156,19 @@ pub enum TokenCommand {
         #[arg(long, default_value = "command line")]
         label: String,
     },
+    /// List a user's API tokens: id, label, created, last used, revoked.
+    List {
+        /// The user whose tokens to list.
+        name: String,
+    },
+    /// Revoke one of a user's API tokens (by the id `token list` shows); requests with it
+    /// are refused from then on.
+    Revoke {
+        /// The user the token belongs to.
+        name: String,
+        /// The token's id.
+        id: i64,
+    },
 }
 
 /// Settings of a running server, as resolved from the command line and environment.

@@ -51,9 +51,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ref label,
         })) => {
             let db = db::open(&cli.db).await?;
-            let user = crate::db::users::by_username(&db, name)
-                .await?
-                .with_context(|| format!("there is no user named '{name}'"))?;
+            let user = named_user(&db, name).await?;
             let token = tokens::create(&db, &user, label).await.map_err(explain)?;
             eprintln!(
                 "Created API token #{} for '{}'. It is shown only once:",
@@ -61,6 +59,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             let mut out = std::io::stdout().lock();
             writeln!(out, "{}", token.secret)?;
+            Ok(())
+        }
+        Some(Command::Token(TokenCommand::List { ref name })) => {
+            let db = db::open(&cli.db).await?;
+            let user = named_user(&db, name).await?;
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "id\tlabel\tcreated\tlast used\trevoked")?;
+            for token in tokens::list(&db, &user).await.map_err(explain)? {
+                let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}",
+                    token.id,
+                    token.name,
+                    token.created_at,
+                    or_dash(token.last_used_at),
+                    or_dash(token.revoked_at)
+                )?;
+            }
+            Ok(())
+        }
+        Some(Command::Token(TokenCommand::Revoke { ref name, id })) => {
+            let db = db::open(&cli.db).await?;
+            let user = named_user(&db, name).await?;
+            tokens::revoke(&db, &user, id).await.map_err(explain)?;
+            println!("Revoked API token #{id} of '{}'.", user.username);
             Ok(())
         }
         Some(Command::Import {
@@ -136,4 +160,10 @@ pub(crate) fn explain(err: AppError) -> anyhow::Error {
         AppError::Internal(cause) => cause,
         other => anyhow::anyhow!("{other}"),
     }
+}
+
+async fn named_user(db: &db::Db, name: &str) -> anyhow::Result<crate::service::User> {
+    crate::db::users::by_username(db, name)
+        .await?
+        .with_context(|| format!("there is no user named '{name}'"))
 }

@@ -83,6 +83,35 @@ async fn user_add_then_token_create_gives_a_working_api_token() {
         .await
         .unwrap();
     assert!(!stored.contains(&token[4..]), "only a digest is stored");
+
+    let listed = stdout(&gloss(&db, &["token", "list", "ada"], ""));
+    let row = listed.lines().nth(1).expect("one token listed");
+    assert!(row.starts_with("1\tcommand line\t"), "{listed}");
+    assert!(!listed.contains(&token), "secrets are never shown again");
+    let revoked = gloss(&db, &["token", "revoke", "ada", "1"], "");
+    assert!(
+        revoked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoked.stderr)
+    );
+    let response = reqwest::Client::new()
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::UNAUTHORIZED,
+        "a revoked token is refused"
+    );
+    let again = gloss(&db, &["token", "revoke", "ada", "1"], "");
+    assert!(!again.status.success(), "revoking twice says so");
+    let row = stdout(&gloss(&db, &["token", "list", "ada"], ""));
+    assert!(
+        !row.lines().nth(1).unwrap().ends_with("\t-"),
+        "the list shows when: {row}"
+    );
 }
 
 #[tokio::test]
