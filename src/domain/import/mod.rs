@@ -270,6 +270,12 @@ pub enum ImportError {
     },
     /// A subtitle file without a single readable cue.
     NoCues { file: String },
+    /// A subtitle cue whose timing line cannot be read (1-based line).
+    BadCueTiming {
+        file: String,
+        line: usize,
+        text: String,
+    },
     /// Text sent with its own speaker turns that do not fit it.
     ExplicitTurns { file: String, reason: String },
 }
@@ -336,6 +342,13 @@ impl fmt::Display for ImportError {
                 "“{file}” contains no subtitle cues (lines such as \
                  “00:00:01.000 --> 00:00:04.000” followed by text). Check that it is a \
                  WebVTT or SRT file."
+            ),
+            ImportError::BadCueTiming { file, line, text } => write!(
+                f,
+                "“{file}”, line {line}: “{text}” is not a cue timing line Gloss can read \
+                 (expected, for example, “00:00:01,000 --> 00:00:04,000”). Fix that line and \
+                 import the file again; otherwise the cue's number, timing and text would \
+                 end up in the previous speaker's turn."
             ),
         }
     }

@@ -64,7 +64,7 @@ pub(super) fn parse_subtitle_file(
     let decoded = decode::decode_bytes(file_name, bytes)?;
     let mut notes = plain::encoding_notes(&decoded);
     let (text, repairs) = decode::canonical_form(&decoded.text, options.repair_mojibake);
-    let (mut cues, ignored_blocks) = read_cues(&text, flavor);
+    let (mut cues, ignored_blocks) = read_cues(file_name, &text, flavor)?;
     if cues.is_empty() {
         return Err(ImportError::NoCues {
             file: file_name.to_owned(),
@@ -113,8 +113,13 @@ pub(super) fn parse_subtitle_file(
 }
 
 /// The cues of a file, and how many blocks were neither cues, metadata nor
-/// continuations of a cue.
-fn read_cues(text: &str, flavor: Flavor) -> (Vec<Cue>, usize) {
+/// continuations of a cue. A block that tries to be a cue (a timing-like line
+/// among its first two) but whose timing cannot be read is an error.
+fn read_cues(
+    file_name: &str,
+    text: &str,
+    flavor: Flavor,
+) -> Result<(Vec<Cue>, usize), ImportError> {
     let mut cues: Vec<Cue> = Vec::new();
     let mut ignored = 0;
     for (index, block) in blocks(text).iter().enumerate() {
@@ -132,6 +137,13 @@ fn read_cues(text: &str, flavor: Flavor) -> (Vec<Cue>, usize) {
             });
             continue;
         }
+        if let Some(line) = block.iter().take(2).find(|line| looks_like_timing(line)) {
+            return Err(ImportError::BadCueTiming {
+                file: file_name.to_owned(),
+                line: line_number(text, line),
+                text: line.trim().to_owned(),
+            });
+        }
         // Hand-made SRT files sometimes leave a blank line inside a cue's
         // text; such a block belongs to the cue before it. A lone number is
         // a cue index whose timing line is missing.
@@ -140,7 +152,24 @@ fn read_cues(text: &str, flavor: Flavor) -> (Vec<Cue>, usize) {
             _ => ignored += 1,
         }
     }
-    (cues, ignored)
+    Ok((cues, ignored))
+}
+
+/// Starts with a digit, has an arrow and a clock time (`12:34`): what a timing line
+/// looks like, readable or not.
+fn looks_like_timing(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    line.trim_start().starts_with(|c: char| c.is_ascii_digit())
+        && line.contains("->")
+        && bytes
+            .windows(3)
+            .any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit())
+}
+
+/// The 1-based line of `line`, a slice of `text`.
+fn line_number(text: &str, line: &str) -> usize {
+    let offset = (line.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 /// Runs of non-blank lines.
@@ -441,6 +470,28 @@ mod tests {
         00:00:04.500 --> 00:00:06.000\n<v.loud Ann>Tell me &amp; take your time.</v>\n\n\
         00:00:06.000 --> 00:00:09.250\n<v Ben>It started <00:00:07.000><c.yellow>small</c>.\nVery small.\n\n\
         00:01:00.000 --> 00:01:02.000\n<v Ann>Thanks.</v>\n";
+
+    #[test]
+    fn a_cue_with_an_unreadable_timing_line_is_named_not_merged() {
+        let srt = "1\n00:00:01,000 --> 00:00:03,000\nAnn: Hello there.\n\n2\n00:00:0x,600 -> 00:00:04,000\nBob: This cue has a broken timing line.\n\n3\n00:00:05,000 --> 00:00:06,000\nAnn: How are you?\n";
+        let error = parse_subtitle_file(
+            "broken.srt",
+            srt.as_bytes(),
+            Flavor::Srt,
+            &ImportOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            error.to_string().starts_with(
+                "“broken.srt”, line 6: “00:00:0x,600 -> 00:00:04,000” is not a cue timing line"
+            ),
+            "{error}"
+        );
+        // Text that merely mentions times is still cue text.
+        let fine = "1\n00:00:01,000 --> 00:00:03,000\nAnn: We met at 10:30.\n\nThe meeting -> 11:00, then lunch.\n";
+        let file = parse("fine.srt", fine);
+        assert!(file.documents[0].text.contains("then lunch"));
+    }
 
     #[test]
     fn voice_tags_become_merged_turns() {
