@@ -14,35 +14,48 @@ pub struct Columns {
     pub times: bool,
 }
 
+const LEADING: [&str; 3] = ["project", "document_id", "document"];
+const EXCERPT: [&str; 8] = [
+    "excerpt_id",
+    "coder",
+    "code",
+    "code_path",
+    "start",
+    "end",
+    "speakers",
+    "speaker_roles",
+];
+const TIMES: [&str; 2] = ["start_time", "end_time"];
+const TRAILING: [&str; 4] = ["text", "memo", "created_at", "updated_at"];
+
 impl Columns {
     pub fn header(&self) -> Vec<String> {
-        let mut header: Vec<String> = ["project", "document_id", "document"]
-            .map(String::from)
-            .to_vec();
-        // Attribute names come from the data, so they are neutralised like cells.
-        header.extend(
-            self.attributes
-                .iter()
-                .map(|name| neutralise(name).into_owned()),
-        );
-        header.extend(
-            [
-                "excerpt_id",
-                "coder",
-                "code",
-                "code_path",
-                "start",
-                "end",
-                "speakers",
-                "speaker_roles",
-            ]
-            .map(String::from),
-        );
+        let mut header: Vec<String> = LEADING.map(String::from).to_vec();
+        header.extend(self.attributes.iter().map(|name| attribute_column(name)));
+        header.extend(EXCERPT.map(String::from));
         if self.times {
-            header.extend(["start_time", "end_time"].map(String::from));
+            header.extend(TIMES.map(String::from));
         }
-        header.extend(["text", "memo", "created_at", "updated_at"].map(String::from));
+        header.extend(TRAILING.map(String::from));
         header
+    }
+}
+
+/// An attribute's column name: its own, neutralised like a cell (it comes from the
+/// data), and prefixed with `attribute:` where it would repeat a fixed column's name
+/// (a data set with a `text` column would otherwise give two `text` columns, and R or
+/// pandas would read the wrong one as the excerpt text).
+fn attribute_column(name: &str) -> String {
+    let fixed = LEADING
+        .iter()
+        .chain(&EXCERPT)
+        .chain(&TIMES)
+        .chain(&TRAILING)
+        .any(|column| column.eq_ignore_ascii_case(name.trim()));
+    if fixed {
+        format!("attribute: {name}")
+    } else {
+        neutralise(name).into_owned()
     }
 }
 
@@ -142,6 +155,25 @@ mod tests {
             created_at: "2026-11-27T12:00:00.000Z",
             updated_at: "2026-11-27T12:00:00.000Z",
         }
+    }
+
+    #[test]
+    fn attributes_named_like_fixed_columns_are_told_apart() {
+        let columns = Columns {
+            attributes: vec!["text".into(), "Coder".into(), "site".into()],
+            times: false,
+        };
+        let header = columns.header();
+        assert_eq!(
+            &header[3..6],
+            ["attribute: text", "attribute: Coder", "site"]
+        );
+        let distinct: std::collections::HashSet<_> = header.iter().collect();
+        assert_eq!(
+            distinct.len(),
+            header.len(),
+            "no column name twice: {header:?}"
+        );
     }
 
     #[test]
