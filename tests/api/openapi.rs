@@ -157,6 +157,30 @@ async fn list_endpoints_paginate_with_opaque_cursors() {
         .await;
     assert_eq!(members["members"].as_array().unwrap().len(), 1);
     assert!(members["next_cursor"].is_string());
+    s.app.create_user("root", true).await;
+    let root = s.app.api_for("root").await;
+    let _second_token = s.app.api_for("root").await;
+    for (api, path, key) in [
+        (&root, "/users".to_owned(), "users"),
+        (&root, "/tokens".to_owned(), "tokens"),
+        (
+            &s.owner,
+            format!("/projects/{}/speakers", s.project),
+            "speakers",
+        ),
+    ] {
+        let (_, first) = api.get(&format!("{path}?limit=1")).await;
+        assert_eq!(first[key].as_array().unwrap().len(), 1, "{path}: {first}");
+        let next = first["next_cursor"]
+            .as_str()
+            .expect("more pages")
+            .to_owned();
+        let (_, second) = api.get(&format!("{path}?limit=1&cursor={next}")).await;
+        assert_ne!(
+            first[key][0], second[key][0],
+            "{path}: the next page moves on"
+        );
+    }
     let (_, projects) = s.owner.get("/projects?limit=1").await;
     assert_eq!(
         projects["next_cursor"],

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ApiJson, ApiResult, ErrorBody};
+use super::{ApiJson, ApiResult, ErrorBody, PageParams};
 use crate::db::documents::{DocumentSummary, Turn};
 use crate::domain::import::{CsvColumns, ImportOptions, ParsedTurn};
 use crate::error::AppError;
@@ -371,16 +371,18 @@ struct SpeakerView {
 #[derive(Serialize, ToSchema)]
 struct SpeakerList {
     speakers: Vec<SpeakerView>,
+    next_cursor: Option<String>,
 }
 
 /// The project's speaker labels, their role and how often they speak.
-#[utoipa::path(get, path = "/projects/{id}/speakers", tag = "documents", params(("id" = i64, Path, description = "Project id")),
+#[utoipa::path(get, path = "/projects/{id}/speakers", tag = "documents", params(("id" = i64, Path, description = "Project id"), PageParams),
     responses((status = 200, body = SpeakerList), (status = 404, body = ErrorBody)))]
 async fn speakers(
     State(app): State<AppState>,
     ApiProject(access): ApiProject,
+    Query(page): Query<PageParams>,
 ) -> ApiResult<Json<SpeakerList>> {
-    let speakers = docs::speakers(&app.db, &access)
+    let all: Vec<SpeakerView> = docs::speakers(&app.db, &access)
         .await?
         .into_iter()
         .map(|s| SpeakerView {
@@ -390,7 +392,11 @@ async fn speakers(
             documents: s.documents,
         })
         .collect();
-    Ok(Json(SpeakerList { speakers }))
+    let (speakers, next_cursor) = page.page_of(all)?;
+    Ok(Json(SpeakerList {
+        speakers,
+        next_cursor,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -412,5 +418,9 @@ async fn set_speaker(
     ApiJson(body): ApiJson<SpeakerRoleBody>,
 ) -> ApiResult<Json<SpeakerList>> {
     docs::set_speaker_role(&app.db, &access, &label, &body.role).await?;
-    speakers(State(app), ApiProject(access)).await
+    let first_page = PageParams {
+        limit: Some(super::MAX_PAGE),
+        cursor: None,
+    };
+    speakers(State(app), ApiProject(access), Query(first_page)).await
 }

@@ -1,14 +1,14 @@
 //! `/api/v1/tokens`: your personal API tokens (also on the settings page and the CLI).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ApiJson, ApiResult, ErrorBody};
+use super::{ApiJson, ApiResult, ErrorBody, PageParams};
 use crate::db::tokens::ApiToken;
 use crate::service::tokens;
 use crate::web::AppState;
@@ -23,13 +23,20 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Serialize, ToSchema)]
 struct TokenList {
     tokens: Vec<ApiToken>,
+    next_cursor: Option<String>,
 }
 
 /// Your tokens, newest first (never their secrets).
-#[utoipa::path(get, path = "/tokens", tag = "account", responses((status = 200, body = TokenList), (status = 401, body = ErrorBody)))]
-async fn list(State(app): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Json<TokenList>> {
+#[utoipa::path(get, path = "/tokens", tag = "account", params(PageParams), responses((status = 200, body = TokenList), (status = 401, body = ErrorBody)))]
+async fn list(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(page): Query<PageParams>,
+) -> ApiResult<Json<TokenList>> {
+    let (tokens, next_cursor) = page.page_of(tokens::list(&app.db, &user).await?)?;
     Ok(Json(TokenList {
-        tokens: tokens::list(&app.db, &user).await?,
+        tokens,
+        next_cursor,
     }))
 }
 

@@ -1,14 +1,14 @@
 //! `/api/v1/users`: accounts, for administrators.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ApiJson, ApiResult, ErrorBody};
+use super::{ApiJson, ApiResult, ErrorBody, PageParams};
 use crate::service::{User, accounts};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
@@ -41,17 +41,23 @@ impl From<User> for UserView {
 #[derive(Serialize, ToSchema)]
 struct UserList {
     users: Vec<UserView>,
+    next_cursor: Option<String>,
 }
 
 /// Every account (administrators only).
-#[utoipa::path(get, path = "/users", tag = "account", responses((status = 200, body = UserList), (status = 403, body = ErrorBody)))]
-async fn list(State(app): State<AppState>, ApiUser(admin): ApiUser) -> ApiResult<Json<UserList>> {
-    let users = accounts::list_users(&app.db, &admin)
+#[utoipa::path(get, path = "/users", tag = "account", params(PageParams), responses((status = 200, body = UserList), (status = 403, body = ErrorBody)))]
+async fn list(
+    State(app): State<AppState>,
+    ApiUser(admin): ApiUser,
+    Query(page): Query<PageParams>,
+) -> ApiResult<Json<UserList>> {
+    let all: Vec<UserView> = accounts::list_users(&app.db, &admin)
         .await?
         .into_iter()
         .map(Into::into)
         .collect();
-    Ok(Json(UserList { users }))
+    let (users, next_cursor) = page.page_of(all)?;
+    Ok(Json(UserList { users, next_cursor }))
 }
 
 #[derive(Deserialize, ToSchema)]
