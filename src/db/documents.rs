@@ -211,10 +211,9 @@ pub async fn list(
     let mut query: QueryBuilder<Sqlite> =
         QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM documents d "));
     if filter.attribute.is_some() {
-        query.push("JOIN document_attributes a ON a.document_id = d.id AND a.name = ");
-        query.push_bind(filter.attribute.map(|(n, _)| n));
-        query.push(" AND a.value = ");
-        query.push_bind(filter.attribute.map(|(_, v)| v));
+        query.push("JOIN document_attributes a ON a.document_id = d.id AND ");
+        query.push(ATTRIBUTE_IS);
+        query.push_bind(filter.attribute.map(|(n, v)| format!("{n}:{v}")));
     }
     query.push(" WHERE d.project_id = ");
     query.push_bind(project_id);
@@ -282,6 +281,11 @@ pub async fn attribute_values(
 }
 
 /// The document's turns with each speaker's role in the project.
+/// Compares an attribute `a` with a `name:value` filter as one string. Filters reach the
+/// server as `name:value` and are split at the first colon, but names may hold colons
+/// too (`Q1: age`); put back together, the split point does not matter.
+pub const ATTRIBUTE_IS: &str = "a.name || ':' || a.value = ";
+
 pub async fn turns_of(ex: impl SqliteExecutor<'_>, document_id: i64) -> sqlx::Result<Vec<Turn>> {
     sqlx::query_as(
         "SELECT t.seq, t.speaker, COALESCE(s.role, 'participant') AS role, t.start, t.end,
@@ -480,13 +484,12 @@ pub async fn ids_with_attribute(
     name: &str,
     value: &str,
 ) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT d.id FROM documents d JOIN document_attributes a ON a.document_id = d.id
-         WHERE d.project_id = ? AND a.name = ? AND a.value = ? ORDER BY d.id",
-    )
+         WHERE d.project_id = ? AND {ATTRIBUTE_IS} ? ORDER BY d.id"
+    )))
     .bind(project_id)
-    .bind(name)
-    .bind(value)
+    .bind(format!("{name}:{value}"))
     .fetch_all(ex)
     .await
 }

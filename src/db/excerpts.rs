@@ -289,10 +289,9 @@ pub async fn with_codes(
     query.push("))");
     push_coder_filter(&mut query, filter);
     if let Some((name, value)) = attribute {
-        query.push(" AND EXISTS (SELECT 1 FROM document_attributes a WHERE a.document_id = e.document_id AND a.name = ");
-        query.push_bind(name.to_owned());
-        query.push(" AND a.value = ");
-        query.push_bind(value.to_owned());
+        query.push(" AND EXISTS (SELECT 1 FROM document_attributes a WHERE a.document_id = e.document_id AND ");
+        query.push(super::documents::ATTRIBUTE_IS);
+        query.push_bind(format!("{name}:{value}"));
         query.push(")");
     }
     query.push(" ORDER BY e.document_id, e.start, e.end, e.id");

@@ -747,3 +747,60 @@ async fn imports_refuse_what_no_transcript_contains() {
         "control characters are dropped from titles"
     );
 }
+
+/// Survey exports name columns like `Q1: age`; a `name:value` filter still finds them, in
+/// the document list, the export and the agreement report alike.
+#[tokio::test]
+async fn attribute_filters_work_when_names_contain_colons() {
+    let app = spawn_app().await;
+    let api = app.api_user("olga").await;
+    let project = api.create_project("Survey").await;
+    let csv = "id,Q1: age,text\nr1,30-39,User: hello\nr2,40-49,User: hi\n";
+    let (status, body) = upload(&api, project, &[("survey.csv", csv.as_bytes())], &[]).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let filter = "attribute=Q1%3A%20age%3A30-39";
+    let (_, listed) = api
+        .get(&format!("/projects/{project}/documents?{filter}"))
+        .await;
+    let titles: Vec<&str> = listed["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["r1"]);
+
+    let (_, code) = api
+        .post(
+            &format!("/projects/{project}/codes"),
+            json!({ "name": "Greeting" }),
+        )
+        .await;
+    let (_, all) = api.get(&format!("/projects/{project}/documents")).await;
+    for document in all["documents"].as_array().unwrap() {
+        let (status, _) = api
+            .post(
+                &format!("/documents/{}/excerpts", document["id"]),
+                json!({ "start": 0, "end": 5, "code_ids": [code["id"]] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let response = api
+        .request(
+            Method::GET,
+            &format!("/projects/{project}/excerpts.csv?{filter}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    let csv = response.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 2, "header and r1's excerpt: {csv}");
+    let (status, report) = api
+        .get(&format!(
+            "/projects/{project}/agreement?coders=olga,consensus&{filter}"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["documents"], 1);
+}
