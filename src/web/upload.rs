@@ -2,9 +2,10 @@
 //! the CSRF check for browser forms and a clear 413 when the upload is too large.
 
 use axum::extract::multipart::MultipartError;
-use axum::extract::{FromRequest, Multipart, Request};
+use axum::extract::{FromRef, FromRequest, Multipart, Request};
 use axum::http::StatusCode;
 
+use super::AppState;
 use super::csrf::{CsrfPending, FORM_FIELD};
 use super::error::ApiError;
 use crate::domain::import::{CsvColumns, ImportOptions};
@@ -18,7 +19,11 @@ pub struct Upload {
     pub settings: ImportSettings,
 }
 
-impl<S: Send + Sync> FromRequest<S> for Upload {
+impl<S> FromRequest<S> for Upload
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
     /// Pages take `Result<Upload, ApiError>` and show the message in the form instead.
     type Rejection = ApiError;
 
@@ -27,7 +32,12 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
     }
 }
 
-async fn read_upload<S: Send + Sync>(req: Request, state: &S) -> Result<Upload, AppError> {
+async fn read_upload<S>(req: Request, state: &S) -> Result<Upload, AppError>
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    let limit = AppState::from_ref(state).settings.max_upload_bytes;
     let pending = req.extensions().get::<CsrfPending>().cloned();
     let mut multipart = Multipart::from_request(req, state).await.map_err(|e| {
         AppError::bad_request(format!(
@@ -35,7 +45,9 @@ async fn read_upload<S: Send + Sync>(req: Request, state: &S) -> Result<Upload, 
             e.body_text()
         ))
     })?;
-    let upload = read_fields(&mut multipart).await?;
+    let upload = read_fields(&mut multipart)
+        .await
+        .map_err(|e| too_large_says_limit(e, limit))?;
     // A browser form's token is a field of the body; check it before anything is stored.
     if let Some(CsrfPending(expected)) = pending
         && !upload
@@ -135,6 +147,24 @@ fn parse_flag(name: &str, value: &str) -> Result<bool, AppError> {
     }
 }
 
+fn too_large_says_limit(error: AppError, limit: usize) -> AppError {
+    match error {
+        AppError::PayloadTooLarge(_) => AppError::PayloadTooLarge(format!(
+            "The upload is larger than this server accepts ({} at most). Upload fewer files \
+             at once, or ask the administrator to raise the limit (--max-upload-mb).",
+            size(limit)
+        )),
+        other => other,
+    }
+}
+
+fn size(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{} MB", b / (1024 * 1024)),
+        b => format!("{} KB", b.div_ceil(1024)),
+    }
+}
+
 /// Browsers may send a path with the name; only the final component is the file's name.
 fn base_name(raw: &str) -> String {
     raw.rsplit(['/', '\\']).next().unwrap_or(raw).to_owned()
@@ -142,11 +172,7 @@ fn base_name(raw: &str) -> String {
 
 fn upload_error(err: MultipartError) -> AppError {
     if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::PayloadTooLarge(
-            "The upload is larger than this server accepts. Upload fewer files at once, or ask the \
-             administrator to raise the limit (--max-upload-mb)."
-                .into(),
-        )
+        AppError::PayloadTooLarge(String::new()) // the limit is filled in by the caller
     } else {
         AppError::bad_request(format!("The upload could not be read: {}", err.body_text()))
     }

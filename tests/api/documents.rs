@@ -323,6 +323,12 @@ async fn uploads_over_the_limit_get_413() {
         body["error"]["message"]
             .as_str()
             .unwrap()
+            .contains("(16 KB at most)")
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
             .contains("--max-upload-mb")
     );
     assert_eq!(document_count(&app).await, 0);

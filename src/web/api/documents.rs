@@ -102,7 +102,11 @@ impl From<TurnInput> for ParsedTurn {
     }
 }
 
-impl<S: Send + Sync> FromRequest<S> for ImportBody {
+impl<S> FromRequest<S> for ImportBody
+where
+    S: Send + Sync,
+    AppState: axum::extract::FromRef<S>,
+{
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
