@@ -207,3 +207,60 @@ async fn a_code_pages_export_link_exports_what_the_page_shows() {
     assert_eq!(rows.len(), 1, "{href}: {csv}");
     assert!(rows[0].contains("I trust it for drafts") && rows[0].contains("alice"));
 }
+
+/// The code page's retrieval through the API: the same excerpts, filters and rules.
+#[tokio::test]
+async fn excerpts_with_a_code_can_be_retrieved_through_the_api() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let (_, sub) = s
+        .owner
+        .post(
+            &format!("/projects/{}/codes", s.project),
+            json!({ "name": "Conditional trust", "parent_id": trust }),
+        )
+        .await;
+    let sub = sub["id"].as_i64().unwrap();
+    s.excerpt(&s.alice, "I trust it for drafts", &[trust]).await;
+    s.excerpt(&s.bob, "not for decisions", &[sub]).await;
+    s.excerpt(&s.bob, "Why not decisions?", &[trust]).await;
+    s.excerpt(&s.alice, "It helps me think", &[trust]).await;
+
+    let get = |api, query| retrieve(api, trust, query);
+    let (status, body) = get(&s.owner, "").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["total"], 3);
+    let first = &body["excerpts"][0];
+    assert_eq!(first["text"], "I trust it for drafts");
+    assert!(first["before"].as_str().unwrap().ends_with("Honestly 💛 "));
+    assert_eq!(first["document_id"], s.document);
+    assert_eq!(first["speakers"][0]["role"], "participant");
+    assert_eq!(get(&s.owner, "?subcodes=true").await.1["total"], 4);
+    let (_, bobs) = get(&s.owner, "?coder=bob").await;
+    assert_eq!(bobs["total"], 1);
+    assert_eq!(bobs["excerpts"][0]["text"], "Why not decisions?");
+    assert_eq!(get(&s.owner, "?role=participant").await.1["total"], 2);
+    assert_eq!(
+        get(&s.owner, "?role=narrator").await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    s.owner
+        .patch(
+            &format!("/projects/{}", s.project),
+            json!({ "blind_coding": true }),
+        )
+        .await;
+    let (_, own) = get(&s.bob, "").await;
+    assert_eq!(own["total"], 1, "blind coding: bob gets only his own");
+    let stranger = s.app.api_user("eve").await;
+    assert_eq!(get(&stranger, "").await.0, StatusCode::NOT_FOUND);
+}
+
+async fn retrieve(
+    api: &crate::helpers::Api,
+    code: i64,
+    query: &str,
+) -> (StatusCode, serde_json::Value) {
+    api.get(&format!("/codes/{code}/excerpts{query}")).await
+}

@@ -8,6 +8,7 @@ mod excerpts;
 pub mod export;
 mod members;
 mod projects;
+mod retrieval;
 mod tokens;
 mod users;
 
@@ -80,6 +81,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(members::router())
         .merge(documents::router())
         .merge(codes::router())
+        .merge(retrieval::router())
         .merge(excerpts::router())
         .merge(agreement::router())
         .merge(export::router());
