@@ -33,11 +33,11 @@ pub async fn run(
                 .map_err(super::explain)?,
         )
     } else {
-        Output::Rows(
+        Output::Rows(Box::new(
             export::prepare(db, &access, &filter)
                 .await
                 .map_err(super::explain)?,
-        )
+        ))
     };
     if out.as_os_str() == "-" {
         return output.write_to(&mut std::io::stdout().lock()).await;
@@ -63,7 +63,7 @@ pub async fn run(
 
 enum Output {
     Matrix(String),
-    Rows(export::ExcerptExport),
+    Rows(Box<export::ExcerptExport>),
 }
 
 impl Output {
