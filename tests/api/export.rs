@@ -400,3 +400,43 @@ async fn turn_times_are_exported_when_the_transcript_has_them() {
         "no time columns for transcripts without times"
     );
 }
+
+/// The project page's export form offers codes and attribute values, and what it submits
+/// (every field, empty ones included) selects exactly those excerpts.
+#[tokio::test]
+async fn the_project_pages_export_form_filters_by_code_and_attribute() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let doubt = s.code(&s.owner, "Doubt").await;
+    s.excerpt(&s.alice, "I trust it", &[trust]).await;
+    s.excerpt(&s.bob, "Why not decisions?", &[doubt]).await;
+    s.owner
+        .patch(
+            &format!("/documents/{}", s.document),
+            json!({ "attributes": { "site": "Leeds" } }),
+        )
+        .await;
+    let browser = s.app.browser_signed_in("olga").await;
+    let (_, html) = browser.page(&format!("/projects/{}", s.project)).await;
+    let form = &html[html.find("<h2>Export</h2>").unwrap()..];
+    assert!(
+        form.contains(&format!("<option value=\"{trust}\">Trust</option>")),
+        "{form}"
+    );
+    assert!(form.contains("<option value=\"site:Leeds\">"), "{form}");
+
+    let submitted = format!(
+        "/api/v1/projects/{}/excerpts.csv?role=&coders=&codes={doubt}&attribute=site%3ALeeds",
+        s.project
+    );
+    let csv = browser.get(&submitted).await.text().await.unwrap();
+    let (_, rows) = parse(&csv);
+    assert_eq!(rows.len(), 1, "{csv}");
+    assert_eq!(rows[0]["code"], "Doubt");
+    let everything = format!(
+        "/api/v1/projects/{}/excerpts.csv?role=&coders=&codes=&attribute=",
+        s.project
+    );
+    let csv = browser.get(&everything).await.text().await.unwrap();
+    assert_eq!(parse(&csv).1.len(), 2, "empty fields filter nothing");
+}

@@ -11,6 +11,7 @@ use crate::db::documents::Speaker;
 use crate::db::events::Event;
 use crate::db::members::Member;
 use crate::domain::Role;
+use crate::service::codes::{self, CodeView};
 use crate::service::documents::{self as docs, DocumentList, ListQuery};
 use crate::service::projects::{self, ProjectAccess, ProjectChanges};
 use crate::web::AppState;
@@ -41,6 +42,7 @@ struct ProjectPage {
     attribute_filter: String,
     attribute_values: Vec<(String, String, i64)>,
     speakers: Vec<Speaker>,
+    codes: Vec<CodeView>,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +69,7 @@ async fn overview(
     let document_count = docs::count(&app.db, &access).await?;
     let attribute_values = docs::attribute_values(&app.db, &access).await?;
     let speakers = docs::speakers(&app.db, &access).await?;
+    let codes = codes::codebook(&app.db, &access).await?;
     let members = projects::members(&app.db, &access).await?;
     let layout = Layout::for_user(&app, &mut page, access.project.name.clone()).await?;
     render(&ProjectPage {
@@ -79,6 +82,7 @@ async fn overview(
         attribute_filter,
         attribute_values,
         speakers,
+        codes,
     })
 }
 
