@@ -136,13 +136,17 @@ pub enum UserCommand {
     /// Create a user. The password is prompted for on a terminal, or read from the first
     /// line of standard input (so scripts can pipe it).
     Add {
+        /// The new user's name (letters, digits, `.`, `_`, `-`).
         name: String,
         /// Make the user an administrator (manages users).
         #[arg(long)]
         admin: bool,
     },
     /// Set a user's password (prompted, or the first line of standard input).
-    Passwd { name: String },
+    Passwd {
+        /// The user whose password to set.
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -47,10 +47,29 @@ impl App {
     ) -> anyhow::Result<()> {
         let db = self.state.db.clone();
         let router = web::router(self.state);
-        axum::serve(self.listener, router)
+        let (signalled, signal_seen) = tokio::sync::oneshot::channel::<()>();
+        let shutdown = async move {
+            shutdown.await;
+            let _ = signalled.send(());
+        };
+        let serving = axum::serve(self.listener, router)
             .with_graceful_shutdown(shutdown)
-            .await
-            .context("serving HTTP")?;
+            .into_future();
+        // In-flight requests may finish, but a stuck client must not hold the server forever.
+        let grace = async {
+            if signal_seen.await.is_ok() {
+                tokio::time::sleep(web::SHUTDOWN_GRACE).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            served = serving => served.context("serving HTTP")?,
+            () = grace => tracing::warn!(
+                grace_seconds = web::SHUTDOWN_GRACE.as_secs(),
+                "requests were still running after the shutdown grace period; stopping anyway"
+            ),
+        }
         db.close().await;
         Ok(())
     }

@@ -472,3 +472,35 @@ async fn export_writes_the_excerpts_csv_and_the_matrix() {
         .collect();
     assert!(leftovers.is_empty(), "no partial files left behind");
 }
+
+/// The database is opened in WAL mode with foreign keys enforced, a busy timeout, and
+/// every migration applied.
+#[tokio::test]
+async fn the_database_opens_in_wal_mode_with_foreign_keys_and_a_busy_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = gloss::db::open(&dir.path().join("nested/gloss.db"))
+        .await
+        .unwrap();
+    let mut conn = db.acquire().await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(keys, 1);
+    let timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert!(timeout >= 5_000, "{timeout} ms");
+    let migrations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let files = std::fs::read_dir("migrations").unwrap().count() as i64;
+    assert_eq!(migrations, files, "every migration applied");
+}
