@@ -250,10 +250,11 @@ async fn store_parsed(
     skip_duplicates: bool,
 ) -> AppResult<ImportSummary> {
     let mut tx = db::begin_write(db).await?;
-    let mut seen: HashSet<String> = store::existing_external_ids(&mut *tx, project_id)
+    let existing: HashSet<String> = store::existing_external_ids(&mut *tx, project_id)
         .await?
         .into_iter()
         .collect();
+    let mut seen = existing.clone();
     let mut pending = Vec::new();
     let mut skipped = Vec::new();
     let mut duplicates = Vec::new();
@@ -270,15 +271,23 @@ async fn store_parsed(
                     document,
                     external_id,
                 });
-            } else if skip_duplicates {
-                skipped.push(SkippedDocument {
-                    file: file.file_name.clone(),
-                    title: document.title.clone(),
-                    external_id,
-                    reason: "already in this project (same id)".into(),
-                });
             } else {
-                duplicates.push(external_id.unwrap_or_default());
+                let id = external_id.unwrap_or_default();
+                let reason = if existing.contains(&id) {
+                    "already in this project (same id)"
+                } else {
+                    "appears twice in this upload (same id)"
+                };
+                if skip_duplicates {
+                    skipped.push(SkippedDocument {
+                        file: file.file_name.clone(),
+                        title: document.title.clone(),
+                        external_id: Some(id),
+                        reason: reason.into(),
+                    });
+                } else {
+                    duplicates.push(format!("“{}” in {} ({reason})", id, file.file_name));
+                }
             }
         }
     }
@@ -449,11 +458,11 @@ fn duplicates_error(duplicates: &[String]) -> AppError {
         String::new()
     };
     AppError::conflict(format!(
-        "{} document(s) are already in this project or appear twice in the upload: {}{more}. \
-         Nothing was imported. Choose “skip documents already imported” (API: skip_duplicates=true) \
-         to import only the new ones.",
+        "{} document(s) have an id that is already taken: {}{more}. Nothing was imported. \
+         Choose “skip documents already imported” (API: skip_duplicates=true) to import only \
+         the new ones; a document's id is its id column or header field, else its file name.",
         duplicates.len(),
-        shown.join(", ")
+        shown.join("; ")
     ))
 }
 

@@ -214,13 +214,32 @@ async fn duplicates_are_refused_or_skipped_on_request() {
 
     let (status, body) = upload(&api, project, &[("excerpt.csv", WORKFORCE_EXCERPT)], &[]).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("“work_0000” in excerpt.csv (already in this project"),
+        "names the id, the file and why: {message}"
+    );
+    assert_eq!(document_count(&app).await, 4);
+
+    // Two files with the same name (from two folders): the second one's id is taken.
+    let (status, body) = upload(
+        &api,
+        project,
+        &[
+            ("notes.txt", b"User: one".as_slice()),
+            ("notes.txt", b"User: two".as_slice()),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(
         body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("work_0000")
+            .contains("“notes.txt” in notes.txt (appears twice in this upload"),
+        "{body}"
     );
-    assert_eq!(document_count(&app).await, 4);
 
     let (status, again) = upload(
         &api,
