@@ -446,15 +446,7 @@ pub async fn delete_if_empty(ex: impl SqliteExecutor<'_>, excerpt_id: i64) -> sq
     Ok(())
 }
 
-/// One document's text, excerpts (each with its code ids, in document order) and speaker
-/// turns: what an export writes for it.
-pub struct DocumentCoding {
-    pub text: String,
-    pub excerpts: Vec<(Excerpt, Vec<i64>)>,
-    pub turns: Vec<super::documents::Turn>,
-}
-
-/// Columns of one packed excerpt, in `document_coding`'s `json_array` order.
+/// Columns of one packed excerpt, in `coded_batch`'s `json_array` order.
 type PackedExcerpt = (
     i64,
     i64,
@@ -474,24 +466,18 @@ type PackedExcerpt = (
 /// Columns of one packed turn: seq, speaker, role, start, end, start_ms, end_ms.
 type PackedTurn = (i64, String, String, i64, i64, Option<i64>, Option<i64>);
 
-/// A document with its coding, in one row: excerpts and turns come packed as JSON arrays
-/// built by SQLite. Exports read every excerpt of a project, and sqlx hands rows over
-/// between threads one at a time, so 100,000 single rows cost more than the CSV writing;
-/// one row per document costs a fraction (BENCHMARKS.md, export).
-pub async fn document_coding(
+fn decode_error(e: serde_json::Error) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(e))
+}
+
+/// A document's text and speaker turns (with their roles), in one row: what an export
+/// needs besides the excerpts. `None` if the document is gone.
+pub async fn document_frame(
     ex: impl SqliteExecutor<'_>,
     document_id: i64,
-) -> sqlx::Result<Option<DocumentCoding>> {
-    let row: Option<(String, String, String)> = sqlx::query_as(
+) -> sqlx::Result<Option<(String, Vec<super::documents::Turn>)>> {
+    let row: Option<(String, String)> = sqlx::query_as(
         "SELECT d.text,
-                (SELECT json_group_array(json_array(
-                            e.id, e.project_id, e.document_id, e.coder_id, u.username,
-                            e.consensus, e.start, e.end, e.memo, e.version, e.created_at,
-                            e.updated_at,
-                            json((SELECT json_group_array(ec.code_id) FROM excerpt_codes ec
-                                  WHERE ec.excerpt_id = e.id))))
-                 FROM excerpts e JOIN users u ON u.id = e.coder_id
-                 WHERE e.document_id = d.id),
                 (SELECT json_group_array(json_array(
                             t.seq, t.speaker, COALESCE(s.role, 'participant'), t.start, t.end,
                             t.start_ms, t.end_ms))
@@ -503,13 +489,61 @@ pub async fn document_coding(
     .bind(document_id)
     .fetch_optional(ex)
     .await?;
-    let Some((text, excerpts, turns)) = row else {
+    let Some((text, turns)) = row else {
         return Ok(None);
     };
-    let decode = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
-    let excerpts: Vec<PackedExcerpt> = serde_json::from_str(&excerpts).map_err(decode)?;
-    let turns: Vec<PackedTurn> = serde_json::from_str(&turns).map_err(decode)?;
-    let mut excerpts: Vec<(Excerpt, Vec<i64>)> = excerpts
+    let turns: Vec<PackedTurn> = serde_json::from_str(&turns).map_err(decode_error)?;
+    let mut turns: Vec<super::documents::Turn> = turns
+        .into_iter()
+        .map(|t| super::documents::Turn {
+            seq: t.0,
+            speaker: t.1,
+            role: t.2,
+            start: t.3,
+            end: t.4,
+            start_ms: t.5,
+            end_ms: t.6,
+        })
+        .collect();
+    turns.sort_by_key(|t| t.seq);
+    Ok(Some((text, turns)))
+}
+
+/// Where a document's excerpts are ordered: `(start, end, id)`.
+pub type ExcerptKey = (i64, i64, i64);
+
+/// Up to `limit` of a document's excerpts after `after` in document order, each with its
+/// code ids, in one row (a JSON array built by SQLite). Exports read every excerpt of a
+/// project, and sqlx hands rows over between threads one at a time, so 100,000 single
+/// rows cost more than writing the CSV; a few packed rows per document cost a fraction
+/// (BENCHMARKS.md, export). Batches keep memory bounded however many excerpts a document
+/// has.
+pub async fn coded_batch(
+    ex: impl SqliteExecutor<'_>,
+    document_id: i64,
+    after: ExcerptKey,
+    limit: i64,
+) -> sqlx::Result<Vec<(Excerpt, Vec<i64>)>> {
+    let packed: String = sqlx::query_scalar(
+        "SELECT json_group_array(json_array(
+                    e.id, e.project_id, e.document_id, e.coder_id, u.username, e.consensus,
+                    e.start, e.end, e.memo, e.version, e.created_at, e.updated_at,
+                    json((SELECT json_group_array(ec.code_id) FROM excerpt_codes ec
+                          WHERE ec.excerpt_id = e.id))))
+         FROM (SELECT * FROM excerpts
+               WHERE document_id = ? AND (start, end, id) > (?, ?, ?)
+               ORDER BY start, end, id LIMIT ?) e
+         JOIN users u ON u.id = e.coder_id",
+    )
+    .bind(document_id)
+    .bind(after.0)
+    .bind(after.1)
+    .bind(after.2)
+    .bind(limit)
+    .fetch_one(ex)
+    .await?;
+    let packed: Vec<PackedExcerpt> = serde_json::from_str(&packed).map_err(decode_error)?;
+    let mut excerpts: Vec<(Excerpt, Vec<i64>)> = packed
         .into_iter()
         .map(|p| {
             let mut codes = p.12;
@@ -532,22 +566,5 @@ pub async fn document_coding(
         })
         .collect();
     excerpts.sort_by_key(|(e, _)| (e.start, e.end, e.id));
-    let mut turns: Vec<super::documents::Turn> = turns
-        .into_iter()
-        .map(|t| super::documents::Turn {
-            seq: t.0,
-            speaker: t.1,
-            role: t.2,
-            start: t.3,
-            end: t.4,
-            start_ms: t.5,
-            end_ms: t.6,
-        })
-        .collect();
-    turns.sort_by_key(|t| t.seq);
-    Ok(Some(DocumentCoding {
-        text,
-        excerpts,
-        turns,
-    }))
+    Ok(excerpts)
 }

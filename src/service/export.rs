@@ -12,7 +12,7 @@ use super::codes::{self, CodeView};
 use super::documents::parse_speaker_role;
 use super::projects::ProjectAccess;
 use crate::db::documents::{self as doc_store, Turn};
-use crate::db::excerpts::{self as excerpt_store, CoderFilter, Excerpt};
+use crate::db::excerpts::{self as excerpt_store, CoderFilter, Excerpt, ExcerptKey};
 use crate::db::{self, Db};
 use crate::domain::export::{self, Columns, EXCEL_BOM, Row};
 use crate::domain::import::SpeakerRole;
@@ -282,29 +282,104 @@ pub async fn prepare(
     })
 }
 
+/// Excerpts read and written per chunk: a document with 100,000 excerpts streams in
+/// pieces, so memory stays flat whatever the size.
+const EXCERPTS_PER_CHUNK: i64 = 2000;
+
+/// Where an export stream is.
+#[derive(Default)]
+struct Progress {
+    header_sent: bool,
+    /// The export's own connection, opened on first use.
+    conn: Option<PoolConnection<Sqlite>>,
+    /// Index into `documents` of the document being written.
+    document: usize,
+    /// Its text and turns, once read.
+    frame: Option<Frame>,
+    /// The last excerpt written of it.
+    after: ExcerptKey,
+}
+
+struct Frame {
+    text: String,
+    turns: Vec<Turn>,
+}
+
+const BEFORE_ALL: ExcerptKey = (i64::MIN, i64::MIN, i64::MIN);
+
 impl ExcerptExport {
-    /// The CSV, one chunk per document.
+    /// The CSV in chunks: the header, then each document's rows, at most
+    /// `EXCERPTS_PER_CHUNK` excerpts at a time.
     pub fn into_stream(
         self,
     ) -> impl Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
-        let state = (self, None, 0usize);
-        futures_util::stream::unfold(state, |(export, mut conn, next)| async move {
-            if next > export.documents.len() {
-                return None;
+        let start = Progress {
+            after: BEFORE_ALL,
+            ..Progress::default()
+        };
+        futures_util::stream::unfold((self, start), |(export, mut progress)| async move {
+            match export.next_chunk(&mut progress).await {
+                Ok(Some(chunk)) => Some((Ok(chunk), (export, progress))),
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::error!(error = ?e, "export failed mid-stream");
+                    // Ends the stream after the error: the next poll finds nothing left.
+                    progress.document = export.documents.len();
+                    let error = std::io::Error::other("the export failed; see the server log");
+                    Some((Err(error), (export, progress)))
+                }
             }
-            let chunk = if next == 0 {
-                Ok(export.header())
-            } else {
-                export
-                    .document_rows(&mut conn, next - 1)
-                    .await
-                    .map_err(|e| {
-                        tracing::error!(error = ?e, "export failed mid-stream");
-                        std::io::Error::other("the export failed; see the server log")
-                    })
-            };
-            Some((chunk, (export, conn, next + 1)))
         })
+    }
+
+    /// The next non-empty chunk, or `None` at the end.
+    async fn next_chunk(&self, progress: &mut Progress) -> AppResult<Option<Vec<u8>>> {
+        if !progress.header_sent {
+            progress.header_sent = true;
+            return Ok(Some(self.header()));
+        }
+        while let Some((document_id, title)) = self.documents.get(progress.document) {
+            let conn = match &mut progress.conn {
+                Some(conn) => conn,
+                None => progress.conn.insert(db::scan_connection(&self.db).await?),
+            };
+            if progress.frame.is_none() {
+                let Some((text, turns)) =
+                    excerpt_store::document_frame(&mut **conn, *document_id).await?
+                else {
+                    progress.document += 1; // deleted while the export ran
+                    continue;
+                };
+                progress.frame = Some(Frame { text, turns });
+            }
+            let batch = excerpt_store::coded_batch(
+                &mut **conn,
+                *document_id,
+                progress.after,
+                EXCERPTS_PER_CHUNK,
+            )
+            .await?;
+            let Some((last, _)) = batch.last() else {
+                progress.document += 1;
+                progress.frame = None;
+                progress.after = BEFORE_ALL;
+                continue;
+            };
+            let last_batch = (batch.len() as i64) < EXCERPTS_PER_CHUNK;
+            progress.after = (last.start, last.end, last.id);
+            let frame = progress.frame.as_ref().expect("read above");
+            let rows = self.rows(*document_id, title, frame, batch)?;
+            if last_batch {
+                // Move on without asking for an empty batch.
+                progress.document += 1;
+                progress.frame = None;
+                progress.after = BEFORE_ALL;
+            }
+            if !rows.is_empty() {
+                return Ok(Some(rows));
+            }
+        }
+        Ok(None)
     }
 
     fn header(&self) -> Vec<u8> {
@@ -317,36 +392,30 @@ impl ExcerptExport {
         writer.into_inner().unwrap_or_default()
     }
 
-    /// One document's rows, read on the export's own connection (opened on first use).
-    async fn document_rows(
+    /// The rows of some of a document's excerpts (those of the chosen coders and, with a
+    /// role filter, touching a turn of that role): one per excerpt and code.
+    fn rows(
         &self,
-        conn: &mut Option<PoolConnection<Sqlite>>,
-        index: usize,
+        document_id: i64,
+        title: &str,
+        frame: &Frame,
+        batch: Vec<(Excerpt, Vec<i64>)>,
     ) -> AppResult<Vec<u8>> {
-        let (document_id, title) = &self.documents[index];
-        let conn = match conn {
-            Some(conn) => conn,
-            None => conn.insert(db::scan_connection(&self.db).await?),
-        };
-        let Some(coding) = excerpt_store::document_coding(&mut **conn, *document_id).await? else {
-            return Ok(Vec::new()); // deleted while the export ran
-        };
-        let (excerpts, code_ids): (Vec<Excerpt>, Vec<Vec<i64>>) = coding
-            .excerpts
+        let (excerpts, code_ids): (Vec<Excerpt>, Vec<Vec<i64>>) = batch
             .into_iter()
             .filter(|(e, _)| self.raters.includes(e))
             .unzip();
-        let turns = coding.turns;
         let spans: Vec<(usize, usize)> = excerpts
             .iter()
             .map(|e| (e.start as usize, e.end as usize))
             .collect();
-        let texts = text::slices(&coding.text, &spans);
+        let texts = text::slices(&frame.text, &spans);
         let no_attributes = BTreeMap::new();
-        let attributes = self.attributes.get(document_id).unwrap_or(&no_attributes);
+        let attributes = self.attributes.get(&document_id).unwrap_or(&no_attributes);
         let mut writer = csv::Writer::from_writer(Vec::new());
         for ((excerpt, text), code_ids) in excerpts.iter().zip(texts).zip(&code_ids) {
-            let overlapping: Vec<&Turn> = turns
+            let overlapping: Vec<&Turn> = frame
+                .turns
                 .iter()
                 .filter(|t| t.start < excerpt.end && excerpt.start < t.end)
                 .collect();
@@ -375,7 +444,7 @@ impl ExcerptExport {
             for (code, code_path) in applied {
                 let row = Row {
                     project: &self.project,
-                    document_id: *document_id,
+                    document_id,
                     document: title,
                     attributes: self
                         .columns

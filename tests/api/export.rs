@@ -440,3 +440,51 @@ async fn the_project_pages_export_form_filters_by_code_and_attribute() {
     let csv = browser.get(&everything).await.text().await.unwrap();
     assert_eq!(parse(&csv).1.len(), 2, "empty fields filter nothing");
 }
+
+/// A document with more excerpts than one chunk holds exports every one of them once, in
+/// document order (the export reads a document in pieces to keep memory flat).
+#[tokio::test]
+async fn a_document_with_thousands_of_excerpts_exports_each_once_in_order() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let length = s.text.chars().count() as i64;
+    let mut expected = Vec::new();
+    for round in 0..3 {
+        let excerpts: Vec<serde_json::Value> = (0..1000)
+            .map(|i| {
+                let start = (i * 7 + round) % (length - 12);
+                json!({ "start": start, "end": start + 5 + i % 7, "code_ids": [trust] })
+            })
+            .collect();
+        let (status, body) = s
+            .alice
+            .post(
+                &format!("/documents/{}/excerpts/batch", s.document),
+                json!({ "excerpts": excerpts }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        expected.extend(body["excerpts"].as_array().unwrap().iter().map(|e| {
+            (
+                e["start"].as_i64().unwrap(),
+                e["end"].as_i64().unwrap(),
+                e["id"].as_i64().unwrap(),
+            )
+        }));
+    }
+    expected.sort();
+    let (_, csv) = csv_of(&s.owner, &format!("/projects/{}/excerpts.csv", s.project)).await;
+    let exported: Vec<(i64, i64, i64)> = parse(&csv)
+        .1
+        .iter()
+        .map(|r| {
+            (
+                r["start"].parse().unwrap(),
+                r["end"].parse().unwrap(),
+                r["excerpt_id"].parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(exported.len(), 3000);
+    assert_eq!(exported, expected, "each once, in document order");
+}
