@@ -60,6 +60,19 @@ impl Study {
         code["id"].as_i64().unwrap()
     }
 
+    /// A code under `parent`, created by the owner.
+    pub async fn sub_code(&self, parent: i64, name: &str) -> i64 {
+        let (status, code) = self
+            .owner
+            .post(
+                &format!("/projects/{}/codes", self.project),
+                json!({ "name": name, "parent_id": parent }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{code}");
+        code["id"].as_i64().unwrap()
+    }
+
     /// Code-point span of the first occurrence of `needle` in the document text.
     pub fn find(&self, needle: &str) -> (usize, usize) {
         let byte = self

@@ -190,14 +190,7 @@ async fn every_field_round_trips_through_a_csv_parser() {
 async fn filters_select_codes_coders_documents_and_roles() {
     let s = study().await;
     let trust = s.code(&s.owner, "Trust").await;
-    let (_, sub) = s
-        .owner
-        .post(
-            &format!("/projects/{}/codes", s.project),
-            json!({ "name": "Doubt", "parent_id": trust }),
-        )
-        .await;
-    let sub = sub["id"].as_i64().unwrap();
+    let sub = s.sub_code(trust, "Doubt").await;
     s.excerpt(&s.alice, "I trust it", &[trust]).await;
     s.excerpt(&s.bob, "Why not decisions?", &[sub]).await;
     s.excerpt(&s.bob, "It helps me think", &[trust]).await;

@@ -9,14 +9,7 @@ use crate::coding::study;
 async fn a_code_page_lists_its_excerpts_with_context_speakers_and_filters() {
     let s = study().await;
     let trust = s.code(&s.owner, "Trust").await;
-    let (_, sub) = s
-        .owner
-        .post(
-            &format!("/projects/{}/codes", s.project),
-            json!({ "name": "Conditional trust", "parent_id": trust }),
-        )
-        .await;
-    let sub = sub["id"].as_i64().unwrap();
+    let sub = s.sub_code(trust, "Conditional trust").await;
     s.excerpt(&s.alice, "I trust it for drafts", &[trust]).await;
     s.excerpt(&s.bob, "not for decisions", &[sub]).await;
     s.excerpt(&s.bob, "Why not decisions?", &[trust]).await;
@@ -213,14 +206,7 @@ async fn a_code_pages_export_link_exports_what_the_page_shows() {
 async fn excerpts_with_a_code_can_be_retrieved_through_the_api() {
     let s = study().await;
     let trust = s.code(&s.owner, "Trust").await;
-    let (_, sub) = s
-        .owner
-        .post(
-            &format!("/projects/{}/codes", s.project),
-            json!({ "name": "Conditional trust", "parent_id": trust }),
-        )
-        .await;
-    let sub = sub["id"].as_i64().unwrap();
+    let sub = s.sub_code(trust, "Conditional trust").await;
     s.excerpt(&s.alice, "I trust it for drafts", &[trust]).await;
     s.excerpt(&s.bob, "not for decisions", &[sub]).await;
     s.excerpt(&s.bob, "Why not decisions?", &[trust]).await;
