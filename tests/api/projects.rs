@@ -167,6 +167,64 @@ async fn non_members_get_404_for_every_project_page_and_resource() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let (_, project) = alice.get(&format!("/projects/{id}")).await;
     assert_eq!(project["name"], "Secret");
+
+    // Every page and form under the project, its documents and codes.
+    let (_, document) = alice
+        .post(
+            &format!("/projects/{id}/documents"),
+            json!({ "title": "Secret interview", "text": "User: confidential" }),
+        )
+        .await;
+    let doc = document["id"].as_i64().unwrap();
+    let (_, code) = alice
+        .post(
+            &format!("/projects/{id}/codes"),
+            json!({ "name": "Secret code" }),
+        )
+        .await;
+    let code = code["id"].as_i64().unwrap();
+    for path in [
+        format!("/projects/{id}/activity"),
+        format!("/projects/{id}/agreement"),
+        format!(
+            "/projects/{id}/agreement/compare?coders=alice,eve&code={code}&document={doc}&start=0&end=4"
+        ),
+        format!("/projects/{id}/codes"),
+        format!("/projects/{id}/imports/1"),
+        format!("/documents/{doc}"),
+        format!("/codes/{code}"),
+    ] {
+        let (status, html) = browser.page(&path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "GET {path}");
+        assert!(
+            !html.contains("Secret") && !html.contains("confidential"),
+            "GET {path}"
+        );
+    }
+    for path in [
+        format!("/projects/{id}/members"),
+        format!("/projects/{id}/speakers"),
+        format!("/projects/{id}/codes"),
+        format!("/projects/{id}/agreement/decide"),
+        format!("/documents/{doc}/edit"),
+        format!("/documents/{doc}/delete"),
+        format!("/codes/{code}/edit"),
+        format!("/codes/{code}/delete"),
+        format!("/codes/{code}/merge"),
+    ] {
+        let response = browser
+            .submit(
+                "/",
+                &path,
+                &[("name", "x"), ("username", "eve"), ("role", "owner")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "POST {path}");
+    }
+    let (status, _) = alice.get(&format!("/documents/{doc}")).await;
+    assert_eq!(status, StatusCode::OK, "nothing was deleted");
+    let (_, code) = alice.get(&format!("/codes/{code}")).await;
+    assert_eq!(code["name"], "Secret code", "nothing was renamed");
 }
 
 #[tokio::test]
