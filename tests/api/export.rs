@@ -242,7 +242,77 @@ async fn filters_select_codes_coders_documents_and_roles() {
     let (status, _) = csv_of(&s.owner, &format!("{base}?role=narrator")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let (status, matrix) = csv_of(&s.owner, &format!("/projects/{}/matrix.csv", s.project)).await;
+    // A second document (with an attribute), and the consensus set.
+    let second = s.another_document().await;
+    s.owner
+        .patch(
+            &format!("/documents/{second}"),
+            json!({ "attributes": { "site": "York" } }),
+        )
+        .await;
+    let (status, _) = s
+        .alice
+        .post(
+            &format!("/documents/{second}/excerpts"),
+            json!({ "start": 0, "end": 12, "code_ids": [trust] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = s
+        .owner
+        .post(
+            &format!("/documents/{}/excerpts", s.document),
+            json!({ "start": 0, "end": 12, "code_ids": [trust], "consensus": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let rows_of = |csv: String| parse(&csv).1;
+    let only_first = rows_of(
+        csv_of(&s.owner, &format!("{base}?documents={}", s.document))
+            .await
+            .1,
+    );
+    assert_eq!(
+        only_first.len(),
+        4,
+        "the first document's three and the consensus excerpt"
+    );
+    assert!(
+        only_first
+            .iter()
+            .all(|r| r["document_id"] == s.document.to_string())
+    );
+    let york = rows_of(
+        csv_of(&s.owner, &format!("{base}?attribute=site:York"))
+            .await
+            .1,
+    );
+    assert_eq!(york.len(), 1);
+    assert_eq!(york[0]["document_id"], second.to_string());
+    let consensus = rows_of(
+        csv_of(&s.owner, &format!("{base}?coders=consensus"))
+            .await
+            .1,
+    );
+    assert_eq!(consensus.len(), 1);
+    assert_eq!(consensus[0]["coder"], "consensus");
+    assert_eq!(
+        rows_of(
+            csv_of(&s.owner, &format!("{base}?coders=alice,consensus"))
+                .await
+                .1
+        )
+        .len(),
+        3,
+        "alice's two and the consensus excerpt"
+    );
+    // The matrix below: the first document, the two coders (not the consensus set).
+    let base_matrix = format!(
+        "/projects/{}/matrix.csv?documents={}&coders=alice,bob",
+        s.project, s.document
+    );
+
+    let (status, matrix) = csv_of(&s.owner, &base_matrix).await;
     assert_eq!(status, StatusCode::OK);
     let (headers, rows) = parse(&matrix);
     assert_eq!(
@@ -256,7 +326,7 @@ async fn filters_select_codes_coders_documents_and_roles() {
             "Trust > Doubt [characters]"
         ]
     );
-    assert_eq!(rows[0]["Trust [excerpts]"], "2");
+    assert_eq!(rows[0]["Trust [excerpts]"], "2", "{matrix}");
     assert_eq!(
         rows[0]["Trust [characters]"],
         ("I trust it".len() + "It helps me think".len()).to_string()
