@@ -307,6 +307,55 @@ async fn scopes_are_validated_and_respected() {
     assert_eq!(y_alone["documents"], 2);
     assert_eq!(&y_alone["codes"][0], y_among_all);
 
+    // Scopes: an attribute value, all documents (an uncoded one adds agreed units), and a
+    // code's subtree.
+    let (status, _) = e
+        .owner
+        .patch(
+            &format!("/documents/{}", e.d1),
+            json!({ "attributes": { "site": "North" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let r = e.report("coders=a,b&attribute=site:North").await;
+    assert_eq!(r["documents"], 1);
+    assert_eq!(r["codes"][0]["units"], 20);
+    let (status, _) = e
+        .owner
+        .post(
+            &format!("/projects/{}/documents", e.project),
+            json!({ "title": "D3", "text": "uncoded text" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        e.report("coders=a,b").await["documents"],
+        2,
+        "coded ones by default"
+    );
+    let r = e.report("coders=a,b&documents=all").await;
+    assert_eq!(r["documents"], 3);
+    assert_eq!(r["codes"][0]["units"], 30 + 12);
+    let (_, child) = e
+        .owner
+        .post(
+            &format!("/projects/{}/codes", e.project),
+            json!({ "name": "X detail", "parent_id": e.x }),
+        )
+        .await;
+    let r = e.report(&format!("coders=a,b&subtree={}", e.x)).await;
+    let ids: Vec<&Value> = r["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["code_id"])
+        .collect();
+    assert_eq!(
+        ids,
+        [&json!(e.x), &child["id"]],
+        "X and its sub-code, not Y"
+    );
+
     for (query, field) in [
         ("coders=a", "coders"),
         ("coders=a,nobody", "coders"),
