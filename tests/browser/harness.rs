@@ -34,7 +34,7 @@ use tokio::sync::{Mutex, MutexGuard};
 pub const PASSWORD: &str = "correct horse battery";
 
 /// How long to wait for the browser to show something before failing the test.
-const PATIENCE: Duration = Duration::from_secs(10);
+pub const PATIENCE: Duration = Duration::from_secs(10);
 
 /// Held by the running browser test; see the module comment.
 static ONE_BROWSER_AT_A_TIME: Mutex<()> = Mutex::const_new(());

@@ -5,6 +5,7 @@
 mod coding_support;
 mod harness;
 
+mod adjudication;
 mod coding;
 mod coding_display;
 mod coding_edits;

@@ -1,0 +1,109 @@
+//! Adjudication in the browser: the lead selects a passage in a disagreement's compare
+//! view and draws it into the consensus set, with offsets right after an emoji.
+
+use std::time::Instant;
+
+use serde_json::{Value, json};
+
+use crate::coding_support::Study;
+use crate::harness::{BrowserTest, PATIENCE};
+
+/// Ann codes this passage (with the emoji), Cal a part of it: one disagreement.
+const ANNS: &str = "I've got you. 💛 Let's make this easier on your ADHD brain";
+const CALS: &str = "your ADHD brain";
+/// What the lead selects and draws: it starts right after the emoji.
+const DRAWN: &str = "Let's make this easier";
+
+/// Selects `needle` inside the first column of the compare view, as a user dragging the
+/// mouse would (DOM positions found by searching the rendered text, in UTF-16 units).
+const SELECT: &str = r#"
+const [needle] = arguments;
+const block = document.querySelector("[data-compare] .text[data-start]");
+const nodes = [];
+const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+while (walker.nextNode()) nodes.push(walker.currentNode);
+const shown = nodes.map((n) => n.data).join("");
+const point = (i) => {
+  for (const n of nodes) {
+    if (i <= n.length) return [n, i];
+    i -= n.length;
+  }
+  throw new Error("past the end");
+};
+const at = shown.indexOf(needle);
+if (at < 0) throw new Error(`the compare view does not show ${needle}`);
+const [startNode, startOffset] = point(at);
+const [endNode, endOffset] = point(at + needle.length);
+document.getSelection().setBaseAndExtent(startNode, startOffset, endNode, endOffset);
+"#;
+
+async fn draw_fields(b: &BrowserTest) -> Value {
+    b.execute(
+        r#"const f = document.querySelector("[data-draw-form]");
+           return [Number(f.draw_start.value), Number(f.draw_end.value)];"#,
+        vec![],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn selecting_a_passage_in_the_compare_view_draws_it_into_the_consensus_set() {
+    let Some(b) = BrowserTest::start().await else {
+        return;
+    };
+    let study = Study::create(&b, "lead").await;
+    let support = study.code("Support", "#4e79a7").await;
+    let ann = study.member(&b, "ann", "coder").await;
+    let cal = study.member(&b, "cal", "coder").await;
+    study.excerpt(&ann, ANNS, &[support]).await;
+    study.excerpt(&cal, CALS, &[support]).await;
+
+    b.sign_in("lead").await;
+    b.goto(&format!(
+        "/projects/{}/agreement/disagreements?coders=ann,cal&code={support}",
+        study.project
+    ))
+    .await;
+    b.wait_for("a[href*='/agreement/compare']")
+        .await
+        .click()
+        .await
+        .expect("open the disagreement");
+    b.wait_for("[data-draw-form]").await;
+
+    b.execute(SELECT, vec![json!(DRAWN)]).await;
+    let (start, end) = study.span(DRAWN);
+    let expected = json!([start, end]);
+    let deadline = Instant::now() + PATIENCE;
+    while draw_fields(&b).await != expected {
+        assert!(
+            Instant::now() < deadline,
+            "the form shows {} for a selection of {expected} (code points)",
+            draw_fields(&b).await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    b.wait_for("[data-draw-form] button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("draw it");
+    b.wait_for(".flash, .notice, main").await;
+
+    let path = format!("/documents/{}/excerpts?coder=consensus", study.document);
+    let deadline = Instant::now() + PATIENCE;
+    let consensus = loop {
+        let found = study.api.get(&path).await["excerpts"].clone();
+        if found.as_array().is_some_and(|a| !a.is_empty()) || Instant::now() > deadline {
+            break found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(consensus.as_array().map(Vec::len), Some(1), "{consensus}");
+    assert_eq!(
+        consensus[0]["text"], DRAWN,
+        "exactly the selected text, after the emoji"
+    );
+    assert_eq!(consensus[0]["start"], start);
+    assert_eq!(consensus[0]["code_ids"], json!([support]));
+}
