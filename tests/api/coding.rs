@@ -95,6 +95,18 @@ impl Study {
         excerpt
     }
 
+    /// An excerpt of the consensus set over `[start, end)`, drawn by the owner.
+    pub async fn consensus_excerpt(&self, start: usize, end: usize, codes: &[i64]) {
+        let (status, body) = self
+            .owner
+            .post(
+                &format!("/documents/{}/excerpts", self.document),
+                json!({ "start": start, "end": end, "code_ids": codes, "consensus": true }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+
     /// Another document of the project with the same transcript.
     pub async fn another_document(&self) -> i64 {
         let (status, created) = self
@@ -829,14 +841,7 @@ async fn codebook_counts_stay_exact_through_every_change() {
     let a2 = s.excerpt(&s.alice, "It helps me think.", &[trust]).await;
     s.excerpt(&s.bob, "I trust it", &[trust, doubt, spare])
         .await;
-    let (status, _) = s
-        .owner
-        .post(
-            &format!("/documents/{}/excerpts", s.document),
-            json!({ "start": 0, "end": 11, "code_ids": [trust], "consensus": true }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
+    s.consensus_excerpt(0, 11, &[trust]).await;
     let (status, _) = s
         .bob
         .post(
@@ -1122,14 +1127,7 @@ async fn upgrading_a_database_fills_the_codebook_counters() {
     s.excerpt(&s.alice, "I trust it", &[trust, doubt]).await;
     s.excerpt(&s.alice, "It helps me think.", &[trust]).await;
     s.excerpt(&s.bob, "I trust it", &[doubt]).await;
-    let (status, _) = s
-        .owner
-        .post(
-            &format!("/documents/{}/excerpts", s.document),
-            json!({ "start": 0, "end": 11, "code_ids": [trust], "consensus": true }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
+    s.consensus_excerpt(0, 11, &[trust]).await;
 
     sqlx::raw_sql(
         "DROP TRIGGER code_usage_on_apply; DROP TRIGGER code_usage_on_remove;

@@ -258,14 +258,7 @@ async fn filters_select_codes_coders_documents_and_roles() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, _) = s
-        .owner
-        .post(
-            &format!("/documents/{}/excerpts", s.document),
-            json!({ "start": 0, "end": 12, "code_ids": [trust], "consensus": true }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
+    s.consensus_excerpt(0, 12, &[trust]).await;
     let rows_of = |csv: String| parse(&csv).1;
     let only_first = rows_of(
         csv_of(&s.owner, &format!("{base}?documents={}", s.document))
