@@ -98,13 +98,21 @@ pub async fn open(path: &Path) -> anyhow::Result<Db> {
 /// an excerpt with 8 requests in flight was 80 ms against 12 ms with this gate, which
 /// queues the process's writers in order instead. It is per file, as the lock is.
 fn write_gate(db: &Db) -> Arc<tokio::sync::Mutex<()>> {
-    static GATES: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
-        LazyLock::new(Default::default);
+    static GATES: PerDatabase<tokio::sync::Mutex<()>> = LazyLock::new(Default::default);
+    per_database(&GATES, db)
+}
+
+/// Process-wide state kept per database file (as SQLite's write lock is per file), e.g.
+/// the write gate and the queue of new excerpts.
+pub type PerDatabase<T> = LazyLock<Mutex<HashMap<PathBuf, Arc<T>>>>;
+
+/// The entry of `registry` for the database file `db` uses, created on first use.
+pub fn per_database<T: Default>(registry: &PerDatabase<T>, db: &Db) -> Arc<T> {
     let file = db.connect_options().get_filename().to_path_buf();
-    let mut gates = GATES
+    let mut entries = registry
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    gates.entry(file).or_default().clone()
+    entries.entry(file).or_default().clone()
 }
 
 /// The right to write to a database: while it is held, no other write transaction of

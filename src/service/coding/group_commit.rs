@@ -15,8 +15,6 @@
 //! and is answered `UnknownCode`; if a statement fails, the batch is rolled back and
 //! every job is answered `Retry`, to be written alone in a transaction of its own.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use serde_json::json;
@@ -65,12 +63,8 @@ type Queue = Arc<Mutex<Vec<Queued>>>;
 
 /// The queue of jobs waiting for the write gate of the database file `db` writes to.
 fn queue_of(db: &Db) -> Queue {
-    static QUEUES: LazyLock<Mutex<HashMap<PathBuf, Queue>>> = LazyLock::new(Default::default);
-    let file = db.connect_options().get_filename().to_path_buf();
-    let mut queues = QUEUES
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    queues.entry(file).or_default().clone()
+    static QUEUES: db::PerDatabase<Mutex<Vec<Queued>>> = LazyLock::new(Default::default);
+    db::per_database(&QUEUES, db)
 }
 
 fn take_all(queue: &Queue) -> Vec<Queued> {
