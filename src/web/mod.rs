@@ -90,7 +90,8 @@ async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
     )
 }
 
-/// One log line per request: method, path, status and latency.
+/// One log line per request: method, path, status and latency (time to the headers); a
+/// response whose body takes `SLOW_BODY` or longer to send adds a line when it is done.
 fn with_request_log(router: Router) -> Router {
     router.layer(
         TraceLayer::new_for_http()
@@ -104,7 +105,15 @@ fn with_request_log(router: Router) -> Router {
                     .latency_unit(tower_http::LatencyUnit::Micros),
             )
             .on_body_chunk(())
-            .on_eos(())
+            // A body that takes a while to send (a streamed export) also logs when its
+            // last byte went out; the first line's latency is only the time to the headers.
+            .on_eos(
+                |_: Option<&axum::http::HeaderMap>, streamed: Duration, _: &tracing::Span| {
+                    if streamed >= SLOW_BODY {
+                        tracing::info!(stream_ms = streamed.as_millis() as u64, "body sent");
+                    }
+                },
+            )
             .on_failure(()),
     )
 }
@@ -130,6 +139,9 @@ async fn security_headers(mut response: Response) -> Response {
     }
     response
 }
+
+/// Bodies that take this long to send get their own log line.
+const SLOW_BODY: Duration = Duration::from_millis(100);
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);

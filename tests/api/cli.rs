@@ -1,6 +1,6 @@
 //! The `gloss` binary: user and token management, backups, help and graceful shutdown.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -225,7 +225,8 @@ async fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
             "127.0.0.1:0",
         ])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
+        .env_remove("RUST_LOG")
         .spawn()
         .unwrap();
     let mut first_line = String::new();
@@ -248,6 +249,21 @@ async fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
     assert!(killed.success());
     let status = child.wait().unwrap();
     assert!(status.success(), "exits 0 after SIGTERM: {status}");
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("path=/healthz"))
+        .unwrap_or_else(|| panic!("one line per request: {log}"));
+    assert!(
+        line.contains("GET") && line.contains("status=200") && line.contains("latency="),
+        "{line}"
+    );
     assert!(
         !dir.path().join("gloss.db-wal").exists(),
         "the database was closed cleanly (WAL checkpointed)"
