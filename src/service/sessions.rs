@@ -8,7 +8,9 @@ use crate::security;
 use super::User;
 
 const SIGNED_IN_LIFETIME: i64 = 14 * 24 * 3600;
-const ANONYMOUS_LIFETIME: i64 = 24 * 3600;
+/// Anonymous sessions only protect the sign-in and set-up forms; two hours is plenty to
+/// fill those in, and keeps the rows that cookie-less visitors (crawlers) leave few.
+const ANONYMOUS_LIFETIME: i64 = 2 * 3600;
 
 #[derive(Debug, Clone)]
 pub struct Session {

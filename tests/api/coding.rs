@@ -1135,7 +1135,7 @@ async fn upgrading_a_database_fills_the_codebook_counters() {
          DROP TABLE code_usage;
          DROP INDEX excerpts_by_project_document; DROP INDEX documents_by_project;
          CREATE INDEX documents_by_project ON documents(project_id, id);
-         DELETE FROM _sqlx_migrations WHERE version >= 5;",
+         DELETE FROM _sqlx_migrations WHERE version IN (5, 6);",
     )
     .execute(&s.app.db)
     .await
