@@ -83,6 +83,9 @@ pub(super) fn parse_csv(
     let table = read_table(file_name, bytes, delimiter, options.repair_mojibake)?;
     let (text_column, id_column) = resolve_columns(file_name, &table, &options.csv)?;
     let mut notes = table.notes.clone();
+    if id_column.is_none() {
+        notes.extend(unusable_id_note(&table, text_column));
+    }
     let mut documents = Vec::with_capacity(table.rows.len());
     let mut unwrapped_lines = 0;
     let mut empty_turns = 0;
@@ -400,6 +403,19 @@ fn guess_id_column(table: &Table, text_column: usize) -> Option<usize> {
         .find(|&column| has_unique_values(table, column))
 }
 
+/// Says why an id-like column was not used as the documents' ids: rows are then titled
+/// "Row N", and importing the file again would not be recognised as a duplicate.
+fn unusable_id_note(table: &Table, text_column: usize) -> Option<String> {
+    let column = (0..table.columns.len())
+        .find(|&column| column != text_column && is_id_like(&table.columns[column]))?;
+    Some(format!(
+        "The column “{}” has repeated or empty values, so it is kept as an attribute rather \
+         than used as the documents' ids: rows are titled “Row N”, and importing this file \
+         again would not be recognised as a duplicate. Name another id column to choose one.",
+        table.columns[column]
+    ))
+}
+
 fn is_id_like(name: &str) -> bool {
     let normalized: String = name
         .trim()
@@ -670,6 +686,37 @@ mod tests {
                 .to_string()
                 .contains("columns 2 and 3 are both called “note”"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn an_id_column_with_repeated_values_is_explained() {
+        let file = parse_csv(
+            "waves.csv",
+            b"participant_id,wave,text\np1,1,User: a\np1,2,User: b\n",
+            b',',
+            &ImportOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(file.documents[0].title, "Row 1");
+        assert!(
+            file.notes
+                .iter()
+                .any(|n| n.contains("“participant_id” has repeated or empty values")),
+            "{:?}",
+            file.notes
+        );
+        let unique = parse_csv(
+            "ok.csv",
+            b"participant_id,text\np1,User: a\np2,User: b\n",
+            b',',
+            &ImportOptions::default(),
+        )
+        .unwrap();
+        assert!(
+            unique.notes.iter().all(|n| !n.contains("repeated")),
+            "{:?}",
+            unique.notes
         );
     }
 
