@@ -27,32 +27,16 @@ async fn main() {
     let fixture = fresh_db().await;
     let db = &fixture.db;
     let lead = user(db, "lead", false).await;
-    let coders = [
-        user(db, "a", false).await,
-        user(db, "b", false).await,
-        user(db, "c", false).await,
-    ];
+    let coders = three_coders(db).await;
     let uncoded = project(db, &lead, "Uncoded").await;
     import_corpus(db, uncoded).await;
-    let coded = project(db, &lead, "Coded").await;
-    import_corpus(db, coded).await;
-    for coder in &coders {
-        add_member(db, coded, coder, "coder").await;
-    }
-    let codes = add_codes(db, coded, 50).await;
-    let coder_ids: Vec<i64> = coders.iter().map(|c| c.id).collect();
-    let seeded = seed_coding(
-        db,
-        coded,
-        &coder_ids,
-        &codes,
-        CodingShape {
-            passages_per_document: 58,
-            second_code_percent: 10,
-            seed: 4,
-        },
-    )
-    .await;
+    let shape = CodingShape {
+        passages_per_document: 58,
+        second_code_percent: 10,
+        seed: 4,
+    };
+    let coded_project = coded_project(db, &lead, "Coded", &coders, shape).await;
+    let (coded, seeded) = (coded_project.id, coded_project.seeded);
     let (plain_doc, length) = longest_document(db, uncoded).await;
     let (coded_doc, _) = longest_document(db, coded).await;
     let on_page: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM excerpts WHERE document_id = ?")

@@ -27,30 +27,14 @@ async fn main() {
     let db = &fixture.db;
     let lead = user(db, "lead", false).await;
     let token = token(db, &lead).await;
-    let coders = [
-        user(db, "a", false).await,
-        user(db, "b", false).await,
-        user(db, "c", false).await,
-    ];
-    let project = project(db, &lead, "Export").await;
-    let documents = import_corpus(db, project).await;
-    for coder in &coders {
-        add_member(db, project, coder, "coder").await;
-    }
-    let codes = add_codes(db, project, 50).await;
-    let coder_ids: Vec<i64> = coders.iter().map(|c| c.id).collect();
-    let seeded = seed_coding(
-        db,
-        project,
-        &coder_ids,
-        &codes,
-        CodingShape {
-            passages_per_document: 39,
-            second_code_percent: 0,
-            seed: 5,
-        },
-    )
-    .await;
+    let coders = three_coders(db).await;
+    let shape = CodingShape {
+        passages_per_document: 39,
+        second_code_percent: 0,
+        seed: 5,
+    };
+    let coded = coded_project(db, &lead, "Export", &coders, shape).await;
+    let (project, documents, seeded) = (coded.id, coded.documents, coded.seeded);
     let first_document = gloss::db::documents::lengths(db, project).await.unwrap()[0].0;
     fixture.close().await;
     println!(

@@ -443,6 +443,47 @@ impl Rng {
     }
 }
 
+/// Coders `a`, `b` and `c`.
+pub async fn three_coders(db: &Db) -> [User; 3] {
+    [
+        user(db, "a", false).await,
+        user(db, "b", false).await,
+        user(db, "c", false).await,
+    ]
+}
+
+/// A project of `lead`'s holding the workforce corpus, coded by `coders` (members) with a
+/// 50-code codebook in the given shape.
+pub struct CodedProject {
+    pub id: i64,
+    pub documents: usize,
+    pub codes: Vec<i64>,
+    pub seeded: Seeded,
+}
+
+pub async fn coded_project(
+    db: &Db,
+    lead: &User,
+    name: &str,
+    coders: &[User],
+    shape: CodingShape,
+) -> CodedProject {
+    let id = project(db, lead, name).await;
+    let documents = import_corpus(db, id).await;
+    for coder in coders {
+        add_member(db, id, coder, "coder").await;
+    }
+    let codes = add_codes(db, id, 50).await;
+    let coder_ids: Vec<i64> = coders.iter().map(|c| c.id).collect();
+    let seeded = seed_coding(db, id, &coder_ids, &codes, shape).await;
+    CodedProject {
+        id,
+        documents,
+        codes,
+        seeded,
+    }
+}
+
 /// How the synthetic coding looks.
 #[derive(Debug, Clone, Copy)]
 pub struct CodingShape {
