@@ -107,6 +107,18 @@ impl Study {
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
 
+    /// Switches blind coding on (as the owner).
+    pub async fn code_blind(&self) {
+        let (status, body) = self
+            .owner
+            .patch(
+                &format!("/projects/{}", self.project),
+                json!({ "blind_coding": true }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
     /// Another document of the project with the same transcript.
     pub async fn another_document(&self) -> i64 {
         let (status, created) = self
@@ -715,12 +727,7 @@ async fn document_lists_report_how_much_is_coded() {
         list["documents"][0]["coded"], overlap_union,
         "overlaps count once"
     );
-    s.owner
-        .patch(
-            &format!("/projects/{}", s.project),
-            json!({ "blind_coding": true }),
-        )
-        .await;
+    s.code_blind().await;
     let (_, list) = s
         .alice
         .get(&format!("/projects/{}/documents", s.project))
@@ -762,12 +769,7 @@ async fn coder_filters_do_not_reveal_which_accounts_exist() {
             .unwrap()
             .replace("outsider", "X")
     );
-    s.owner
-        .patch(
-            &format!("/projects/{}", s.project),
-            json!({ "blind_coding": true }),
-        )
-        .await;
+    s.code_blind().await;
     let (a, _) = s
         .alice
         .get(&format!("/documents/{}/excerpts?coder=ghost", s.document))

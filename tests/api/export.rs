@@ -333,12 +333,7 @@ async fn blind_coding_and_membership_apply_to_exports() {
     let trust = s.code(&s.owner, "Trust").await;
     s.excerpt(&s.alice, "I trust it", &[trust]).await;
     s.excerpt(&s.bob, "It helps me think", &[trust]).await;
-    s.owner
-        .patch(
-            &format!("/projects/{}", s.project),
-            json!({ "blind_coding": true }),
-        )
-        .await;
+    s.code_blind().await;
     let base = format!("/projects/{}/excerpts.csv", s.project);
     let (_, csv) = csv_of(&s.bob, &base).await;
     let rows = parse(&csv).1;

@@ -3,16 +3,22 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::coding::study;
+use crate::coding::{Study, study};
 
-#[tokio::test]
-async fn a_code_page_lists_its_excerpts_with_context_speakers_and_filters() {
+/// Trust with a sub-code: alice and bob code three passages (one with the sub-code).
+async fn coded_with_a_subcode() -> (Study, i64) {
     let s = study().await;
     let trust = s.code(&s.owner, "Trust").await;
     let sub = s.sub_code(trust, "Conditional trust").await;
     s.excerpt(&s.alice, "I trust it for drafts", &[trust]).await;
     s.excerpt(&s.bob, "not for decisions", &[sub]).await;
     s.excerpt(&s.bob, "Why not decisions?", &[trust]).await;
+    (s, trust)
+}
+
+#[tokio::test]
+async fn a_code_page_lists_its_excerpts_with_context_speakers_and_filters() {
+    let (s, trust) = coded_with_a_subcode().await;
     let memo = s.excerpt(&s.alice, "It helps me think", &[trust]).await;
     s.alice
         .patch(
@@ -53,12 +59,7 @@ async fn a_code_page_lists_its_excerpts_with_context_speakers_and_filters() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // Blind coding: a coder's code page shows only their own excerpts.
-    s.owner
-        .patch(
-            &format!("/projects/{}", s.project),
-            json!({ "blind_coding": true }),
-        )
-        .await;
+    s.code_blind().await;
     let bob = s.app.browser_signed_in("bob").await;
     let (_, html) = bob.page(&format!("/codes/{trust}")).await;
     assert!(html.contains("1 excerpt"), "{html}");
@@ -204,12 +205,7 @@ async fn a_code_pages_export_link_exports_what_the_page_shows() {
 /// The code page's retrieval through the API: the same excerpts, filters and rules.
 #[tokio::test]
 async fn excerpts_with_a_code_can_be_retrieved_through_the_api() {
-    let s = study().await;
-    let trust = s.code(&s.owner, "Trust").await;
-    let sub = s.sub_code(trust, "Conditional trust").await;
-    s.excerpt(&s.alice, "I trust it for drafts", &[trust]).await;
-    s.excerpt(&s.bob, "not for decisions", &[sub]).await;
-    s.excerpt(&s.bob, "Why not decisions?", &[trust]).await;
+    let (s, trust) = coded_with_a_subcode().await;
     s.excerpt(&s.alice, "It helps me think", &[trust]).await;
 
     let get = |api, query| retrieve(api, trust, query);
@@ -231,12 +227,7 @@ async fn excerpts_with_a_code_can_be_retrieved_through_the_api() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 
-    s.owner
-        .patch(
-            &format!("/projects/{}", s.project),
-            json!({ "blind_coding": true }),
-        )
-        .await;
+    s.code_blind().await;
     let (_, own) = get(&s.bob, "").await;
     assert_eq!(own["total"], 1, "blind coding: bob gets only his own");
     let stranger = s.app.api_user("eve").await;
