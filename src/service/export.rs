@@ -12,7 +12,7 @@ use super::codes::{self, CodeView};
 use super::documents::parse_speaker_role;
 use super::projects::ProjectAccess;
 use crate::db::documents::{self as doc_store, Turn};
-use crate::db::excerpts::{self as excerpt_store, CoderFilter, Excerpt, ExcerptKey};
+use crate::db::excerpts::{self as excerpt_store, Excerpt, ExcerptKey};
 use crate::db::{self, Db};
 use crate::domain::export::{self, Columns, EXCEL_BOM, Row};
 use crate::domain::import::SpeakerRole;
@@ -382,6 +382,44 @@ impl ExcerptExport {
         Ok(None)
     }
 
+    /// Whether the export includes an excerpt: by one of the chosen coders and, with a
+    /// role filter, touching a turn of that role.
+    fn keeps(&self, excerpt: &Excerpt, turns: &[Turn]) -> bool {
+        self.raters.includes(excerpt)
+            && self
+                .role
+                .is_none_or(|role| overlapping(turns, excerpt).iter().any(|t| t.role == role))
+    }
+
+    /// All of a document's excerpts the export includes, with their codes, read in
+    /// batches; `None` if the document is gone.
+    async fn kept_excerpts(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        document_id: i64,
+    ) -> AppResult<Option<Vec<(Excerpt, Vec<i64>)>>> {
+        let Some((_, turns)) = excerpt_store::document_frame(&mut *conn, document_id).await? else {
+            return Ok(None);
+        };
+        let mut kept = Vec::new();
+        let mut after = BEFORE_ALL;
+        loop {
+            let batch =
+                excerpt_store::coded_batch(&mut *conn, document_id, after, EXCERPTS_PER_CHUNK)
+                    .await?;
+            let Some((last, _)) = batch.last() else {
+                break;
+            };
+            after = (last.start, last.end, last.id);
+            let full = batch.len() as i64 == EXCERPTS_PER_CHUNK;
+            kept.extend(batch.into_iter().filter(|(e, _)| self.keeps(e, &turns)));
+            if !full {
+                break;
+            }
+        }
+        Ok(Some(kept))
+    }
+
     fn header(&self) -> Vec<u8> {
         let mut out = Vec::new();
         if self.excel {
@@ -403,7 +441,7 @@ impl ExcerptExport {
     ) -> AppResult<Vec<u8>> {
         let (excerpts, code_ids): (Vec<Excerpt>, Vec<Vec<i64>>) = batch
             .into_iter()
-            .filter(|(e, _)| self.raters.includes(e))
+            .filter(|(e, _)| self.keeps(e, &frame.turns))
             .unzip();
         let spans: Vec<(usize, usize)> = excerpts
             .iter()
@@ -414,17 +452,7 @@ impl ExcerptExport {
         let attributes = self.attributes.get(&document_id).unwrap_or(&no_attributes);
         let mut writer = csv::Writer::from_writer(Vec::new());
         for ((excerpt, text), code_ids) in excerpts.iter().zip(texts).zip(&code_ids) {
-            let overlapping: Vec<&Turn> = frame
-                .turns
-                .iter()
-                .filter(|t| t.start < excerpt.end && excerpt.start < t.end)
-                .collect();
-            if self
-                .role
-                .is_some_and(|role| !overlapping.iter().any(|t| t.role == role))
-            {
-                continue;
-            }
+            let overlapping = overlapping(&frame.turns, excerpt);
             let speakers = distinct(overlapping.iter().map(|t| t.speaker.as_str()));
             let roles = distinct(overlapping.iter().map(|t| t.role.as_str()));
             let mut codes: Vec<&CodeView> = code_ids
@@ -483,6 +511,14 @@ impl ExcerptExport {
     }
 }
 
+/// The turns an excerpt touches.
+fn overlapping<'t>(turns: &'t [Turn], excerpt: &Excerpt) -> Vec<&'t Turn> {
+    turns
+        .iter()
+        .filter(|t| t.start < excerpt.end && excerpt.start < t.end)
+        .collect()
+}
+
 fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> String {
     let mut seen: Vec<&str> = Vec::new();
     for item in items {
@@ -515,33 +551,18 @@ pub async fn matrix_csv(
     writer
         .write_record(header.iter().map(|h| neutralise(h).into_owned()))
         .map_err(anyhow::Error::from)?;
+    let mut conn = db::scan_connection(db).await?;
     for (document_id, title) in &export.documents {
-        let turns = if export.role.is_some() {
-            doc_store::turns_of(db, *document_id).await?
-        } else {
-            Vec::new()
+        let Some(kept) = export.kept_excerpts(&mut conn, *document_id).await? else {
+            continue; // deleted while the export ran
         };
-        let excerpts: Vec<Excerpt> =
-            excerpt_store::for_document(db, *document_id, CoderFilter::Everyone)
-                .await?
-                .into_iter()
-                .filter(|e| export.raters.includes(e))
-                .filter(|e| {
-                    export.role.is_none_or(|role| {
-                        turns
-                            .iter()
-                            .any(|t| t.role == role && t.start < e.end && e.start < t.end)
-                    })
-                })
-                .collect();
         let mut by_code: HashMap<i64, Vec<(usize, usize)>> = HashMap::new();
-        let kept: BTreeMap<i64, &Excerpt> = excerpts.iter().map(|e| (e.id, e)).collect();
-        for (excerpt_id, code_id) in excerpt_store::codes_for_document(db, *document_id).await? {
-            if let Some(e) = kept.get(&excerpt_id) {
+        for (excerpt, code_ids) in &kept {
+            for code_id in code_ids {
                 by_code
-                    .entry(code_id)
+                    .entry(*code_id)
                     .or_default()
-                    .push((e.start as usize, e.end as usize));
+                    .push((excerpt.start as usize, excerpt.end as usize));
             }
         }
         let mut record = vec![document_id.to_string(), neutralise(title).into_owned()];

@@ -325,6 +325,16 @@ async fn filters_select_codes_coders_documents_and_roles() {
         ("I trust it".len() + "It helps me think".len()).to_string()
     );
     assert_eq!(rows[0]["Trust > Doubt [excerpts]"], "1");
+    let (_, interviewers) = csv_of(&s.owner, &format!("{base_matrix}&role=interviewer")).await;
+    let rows = parse(&interviewers).1;
+    assert_eq!(
+        (
+            rows[0]["Trust [excerpts]"].as_str(),
+            rows[0]["Trust > Doubt [excerpts]"].as_str()
+        ),
+        ("0", "1"),
+        "only the excerpt in the interviewer's turn: {interviewers}"
+    );
 }
 
 #[tokio::test]
