@@ -174,19 +174,15 @@ pub async fn uniform_errors(
     if !(status.is_client_error() || status.is_server_error()) || !from_axum {
         return response;
     }
-    let allow = response.headers().get(axum::http::header::ALLOW).cloned();
     let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
         .await
         .unwrap_or_default();
     let message = String::from_utf8_lossy(&body).trim().to_owned();
     let message = match (status, message.is_empty()) {
+        // Axum adds the `Allow` header (the methods that are possible) further out.
         (StatusCode::METHOD_NOT_ALLOWED, _) => format!(
-            "{method} is not possible here{}.",
-            allow
-                .as_ref()
-                .and_then(|a| a.to_str().ok())
-                .map(|a| format!("; this address accepts {a}"))
-                .unwrap_or_default()
+            "{method} is not possible here; the Allow header lists what is, and \
+             /api/v1/openapi.json every route."
         ),
         (_, true) => status.canonical_reason().unwrap_or("Error").to_owned(),
         (_, false) => message,
@@ -201,17 +197,11 @@ pub async fn uniform_errors(
             s if s.is_server_error() => "internal",
             _ => "bad_request",
         };
-        let mut response = (
+        (
             status,
             Json(json!({ "error": { "code": code, "message": message } })),
         )
-            .into_response();
-        if let Some(allow) = allow {
-            response
-                .headers_mut()
-                .insert(axum::http::header::ALLOW, allow);
-        }
-        response
+            .into_response()
     } else {
         error_page(status, message)
     }
