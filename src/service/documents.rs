@@ -184,7 +184,7 @@ pub async fn import_text(
         None => import::parse_pasted_text(title.as_deref(), &text, &options),
     })
     .await?
-    .map_err(import_error)?;
+    .map_err(|e| import_errors(&[e]))?;
     for document in &mut parsed.documents {
         for (name, value) in &attributes {
             upsert_attribute(&mut document.attributes, name, value);
@@ -220,18 +220,35 @@ async fn parse_uploads(
         ));
     }
     // Parsing is CPU-bound (decoding, normalisation, CSV): keep it off the async workers.
-    blocking(move || {
+    let results = blocking(move || {
         files
             .iter()
             .map(|file| import::parse_file(&file.name, &file.bytes, &options))
-            .collect::<Result<Vec<_>, _>>()
+            .collect::<Vec<_>>()
     })
-    .await?
-    .map_err(import_error)
+    .await?;
+    let (parsed, failed): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+    if failed.is_empty() {
+        return Ok(parsed.into_iter().flatten().collect());
+    }
+    // Every unreadable file at once, so one round of fixes is enough.
+    let errors: Vec<ImportError> = failed.into_iter().filter_map(Result::err).collect();
+    Err(import_errors(&errors))
 }
 
-fn import_error(err: ImportError) -> AppError {
-    AppError::Invalid(Invalid::new("file", err.to_string()))
+fn import_errors(errors: &[ImportError]) -> AppError {
+    let message = match errors {
+        [one] => one.to_string(),
+        many => format!(
+            "{} files cannot be imported; nothing was imported. {}",
+            many.len(),
+            many.iter()
+                .map(ImportError::to_string)
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    };
+    AppError::Invalid(Invalid::new("file", message))
 }
 
 /// A document about to be stored, with the identifier used to detect duplicates.

@@ -197,6 +197,27 @@ async fn a_malformed_file_leaves_the_project_unchanged() {
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains(expect), "{name}: {message}");
     }
+    // Several bad files in one upload: every one is named, so one round of fixes does.
+    let (status, body) = upload(
+        &api,
+        project,
+        &[
+            ("empty.txt", &b""[..]),
+            ("fine.txt", &b"User: hello"[..]),
+            ("photo.txt", &b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"[..]),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("2 files cannot be imported; nothing was imported.")
+            && message.contains("“empty.txt” is empty")
+            && message.contains("“photo.txt” is not a text file"),
+        "{message}"
+    );
+    assert_eq!(document_count(&app).await, 0);
     let (status, body) = upload(&api, project, &[], &[]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(document_count(&app).await, 0);
