@@ -658,7 +658,7 @@ async fn coded_characters(
     first: i64,
     last: i64,
 ) -> AppResult<BTreeMap<i64, i64>> {
-    let filter = super::coding::restrict(access, crate::db::excerpts::CoderFilter::Everyone);
+    let filter = super::excerpts::restrict(access, crate::db::excerpts::CoderFilter::Everyone);
     let spans =
         crate::db::excerpts::spans_of_documents(db, access.project_id(), first, last, filter)
             .await?;

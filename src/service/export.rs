@@ -175,7 +175,7 @@ async fn resolve_raters(db: &Db, access: &ProjectAccess, names: &[String]) -> Ap
         }
         raters
             .users
-            .insert(super::coding::project_coder(db, access, "coders", name).await?);
+            .insert(super::excerpts::project_coder(db, access, "coders", name).await?);
     }
     Ok(raters)
 }

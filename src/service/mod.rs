@@ -6,7 +6,7 @@ pub mod accounts;
 pub mod adjudication;
 pub mod agreement;
 pub mod codes;
-pub mod coding;
+pub mod excerpts;
 pub mod documents;
 pub mod export;
 pub mod projects;

@@ -11,7 +11,7 @@ use crate::domain::import::SpeakerRole;
 use crate::domain::text;
 use crate::error::AppResult;
 
-use super::coding;
+use super::excerpts;
 use super::documents::role_name;
 use super::projects::ProjectAccess;
 
@@ -61,8 +61,8 @@ pub async fn retrieve(
     } else {
         vec![code.id]
     };
-    let filter = coding::coder_filter(db, access, query.coder).await?;
-    let filter = coding::restrict(access, filter);
+    let filter = excerpts::coder_filter(db, access, query.coder).await?;
+    let filter = excerpts::restrict(access, filter);
     let located =
         store::with_codes(db, access.project_id(), &code_ids, filter, query.attribute).await?;
 

@@ -11,7 +11,7 @@ use super::error::{ApiError, PageError};
 use crate::db::codes::Code;
 use crate::db::documents::Document;
 use crate::error::AppError;
-use crate::service::coding::{self, ExcerptView};
+use crate::service::excerpts::{self, ExcerptView};
 use crate::service::projects::{self, ProjectAccess};
 use crate::service::{codes, documents};
 
@@ -196,7 +196,7 @@ where
         let ApiUser(user) = ApiUser::from_request_parts(parts, state).await?;
         let id = path_id(parts, "Excerpt").await?;
         let app = AppState::from_ref(state);
-        let (access, document, excerpt) = coding::open(&app.db, &user, id).await?;
+        let (access, document, excerpt) = excerpts::open(&app.db, &user, id).await?;
         Ok(ApiExcerpt {
             access,
             document,

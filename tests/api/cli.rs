@@ -403,13 +403,13 @@ async fn export_writes_the_excerpts_csv_and_the_matrix() {
     let (_, document) = gloss::service::documents::open(&pool, &ada, 1)
         .await
         .unwrap();
-    let excerpt = gloss::service::coding::NewExcerptInput {
+    let excerpt = gloss::service::excerpts::NewExcerptInput {
         start: 0,
         end: 9,
         code_ids: vec![code.id],
         ..Default::default()
     };
-    gloss::service::coding::create(&pool, &access, &document, &excerpt)
+    gloss::service::excerpts::create(&pool, &access, &document, &excerpt)
         .await
         .unwrap();
 

@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
-use crate::service::coding::{self, ExcerptChanges, ExcerptView, NewExcerptInput};
+use crate::service::excerpts::{self, ExcerptChanges, ExcerptView, NewExcerptInput};
 use crate::web::AppState;
 use crate::web::extract::{ApiDocument, ApiExcerpt};
 
@@ -82,8 +82,8 @@ async fn list(
     ApiDocument { access, document }: ApiDocument,
     Query(params): Query<ListParams>,
 ) -> ApiResult<Json<ExcerptList>> {
-    let filter = coding::coder_filter(&app.db, &access, params.coder.as_deref()).await?;
-    let all = coding::for_document(&app.db, &access, &document, filter).await?;
+    let filter = excerpts::coder_filter(&app.db, &access, params.coder.as_deref()).await?;
+    let all = excerpts::for_document(&app.db, &access, &document, filter).await?;
     let page = PageParams {
         limit: params.limit,
         cursor: params.cursor,
@@ -106,7 +106,7 @@ async fn create(
     ApiDocument { access, document }: ApiDocument,
     ApiJson(input): ApiJson<NewExcerptInput>,
 ) -> ApiResult<(StatusCode, Json<ExcerptJson>)> {
-    let excerpt = coding::create(&app.db, &access, &document, &input).await?;
+    let excerpt = excerpts::create(&app.db, &access, &document, &input).await?;
     Ok((StatusCode::CREATED, Json(excerpt.into())))
 }
 
@@ -133,7 +133,7 @@ async fn create_batch(
     ApiDocument { access, document }: ApiDocument,
     ApiJson(input): ApiJson<NewExcerpts>,
 ) -> ApiResult<(StatusCode, Json<CreatedExcerpts>)> {
-    let created = coding::create_many(&app.db, &access, &document, &input.excerpts).await?;
+    let created = excerpts::create_many(&app.db, &access, &document, &input.excerpts).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedExcerpts {
@@ -164,7 +164,7 @@ async fn update(
     ApiJson(changes): ApiJson<ExcerptChanges>,
 ) -> ApiResult<Json<ExcerptJson>> {
     Ok(Json(
-        coding::update(&app.db, &access, &document, &excerpt, &changes)
+        excerpts::update(&app.db, &access, &document, &excerpt, &changes)
             .await?
             .into(),
     ))
@@ -179,6 +179,6 @@ async fn remove(
         access, excerpt, ..
     }: ApiExcerpt,
 ) -> ApiResult<StatusCode> {
-    coding::delete(&app.db, &access, &excerpt).await?;
+    excerpts::delete(&app.db, &access, &excerpt).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -17,7 +17,7 @@ use crate::domain::text::byte_offsets;
 use crate::domain::transcript::{self, format_time};
 use crate::error::AppError;
 use crate::service::codes::{self, CodeView};
-use crate::service::coding;
+use crate::service::excerpts;
 use crate::service::documents::{self as docs, DocumentChanges, ImportSummary};
 use crate::web::AppState;
 use crate::web::error::{ApiError, PageError};
@@ -156,8 +156,8 @@ struct PageExcerpt {
     updated_at: String,
 }
 
-impl From<coding::ExcerptView> for PageExcerpt {
-    fn from(view: coding::ExcerptView) -> Self {
+impl From<excerpts::ExcerptView> for PageExcerpt {
+    fn from(view: excerpts::ExcerptView) -> Self {
         let e = view.excerpt;
         PageExcerpt {
             id: e.id,
@@ -230,7 +230,7 @@ async fn document_page(
     }: PageDocument,
 ) -> PageResult {
     let codes = codes::codebook(&app.db, &access).await?;
-    let excerpts = coding::for_document(&app.db, &access, &document, CoderFilter::Everyone).await?;
+    let excerpts = excerpts::for_document(&app.db, &access, &document, CoderFilter::Everyone).await?;
     let view = docs::view(&app.db, document).await?;
     let data = CodingData {
         document: DocumentRef {
