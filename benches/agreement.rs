@@ -46,7 +46,7 @@ async fn main() {
     );
 
     // In-process reference: loading and the pure computation.
-    let access = gloss::service::projects::open(db, &lead, project)
+    let access = gloss::service::access::project(db, &lead, project)
         .await
         .unwrap();
     let request = AgreementRequest {

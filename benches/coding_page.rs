@@ -17,7 +17,8 @@ mod harness;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use gloss::service::coding::NewExcerptInput;
+use gloss::service::access::InDocument;
+use gloss::service::excerpts::NewExcerptInput;
 use harness::{Api, BrowserTest};
 use serde_json::{Value, json};
 
@@ -157,7 +158,10 @@ async fn add_excerpts(
         .await
         .expect("user lookup")
         .expect("user exists");
-    let (access, doc) = gloss::service::documents::open(&b.db, &user, document)
+    let InDocument {
+        access,
+        document: doc,
+    } = gloss::service::access::open(&b.db, &user, document)
         .await
         .expect("open the document");
     let mut made = 0;
@@ -175,7 +179,7 @@ async fn add_excerpts(
             ..Default::default()
         };
         // A span of only whitespace is refused: draw another.
-        if gloss::service::coding::create(&b.db, &access, &doc, &input)
+        if gloss::service::excerpts::create(&b.db, &access, &doc, &input)
             .await
             .is_ok()
         {

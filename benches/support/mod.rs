@@ -365,6 +365,7 @@ pub async fn project(db: &Db, owner: &User, name: &str) -> i64 {
 }
 
 pub async fn add_member(db: &Db, project_id: i64, user: &User, role: &str) {
+    let role = gloss::domain::Role::parse(role).expect("a role");
     db::members::upsert(db, project_id, user.id, role)
         .await
         .expect("member added");

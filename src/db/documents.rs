@@ -1,5 +1,6 @@
 //! Documents, their attributes, speaker turns, and the per-project speaker roles.
 
+use crate::domain::import::SpeakerRole;
 use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
 
 /// A document without its text, for lists.
@@ -29,7 +30,7 @@ pub struct Document {
 pub struct Turn {
     pub seq: i64,
     pub speaker: String,
-    pub role: String,
+    pub role: SpeakerRole,
     pub start: i64,
     pub end: i64,
     pub start_ms: Option<i64>,
@@ -46,7 +47,7 @@ pub struct Attribute {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Speaker {
     pub label: String,
-    pub role: String,
+    pub role: SpeakerRole,
     pub turns: i64,
     pub documents: i64,
 }
@@ -147,7 +148,7 @@ pub async fn insert_attributes(
 pub async fn add_speakers(
     tx: &mut super::Tx,
     project_id: i64,
-    speakers: &[(String, &str)],
+    speakers: &[(String, SpeakerRole)],
 ) -> sqlx::Result<()> {
     for chunk in speakers.chunks(ROWS_PER_INSERT) {
         let mut insert: QueryBuilder<Sqlite> =
@@ -390,7 +391,7 @@ pub async fn set_speaker_role(
     ex: impl SqliteExecutor<'_>,
     project_id: i64,
     label: &str,
-    role: &str,
+    role: SpeakerRole,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query("UPDATE speakers SET role = ? WHERE project_id = ? AND label = ?")
         .bind(role)
@@ -465,7 +466,7 @@ pub async fn lengths(
 pub async fn turn_spans(
     ex: impl SqliteExecutor<'_>,
     project_id: i64,
-) -> sqlx::Result<Vec<(i64, i64, i64, String)>> {
+) -> sqlx::Result<Vec<(i64, i64, i64, SpeakerRole)>> {
     sqlx::query_as(
         "SELECT t.document_id, t.start, t.end, COALESCE(s.role, 'participant')
          FROM turns t JOIN documents d ON d.id = t.document_id

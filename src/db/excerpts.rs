@@ -1,5 +1,6 @@
 //! The `excerpts` and `excerpt_codes` tables.
 
+use crate::domain::import::SpeakerRole;
 use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -464,7 +465,7 @@ type PackedExcerpt = (
 );
 
 /// Columns of one packed turn: seq, speaker, role, start, end, start_ms, end_ms.
-type PackedTurn = (i64, String, String, i64, i64, Option<i64>, Option<i64>);
+type PackedTurn = (i64, String, SpeakerRole, i64, i64, Option<i64>, Option<i64>);
 
 fn decode_error(e: serde_json::Error) -> sqlx::Error {
     sqlx::Error::Decode(Box::new(e))

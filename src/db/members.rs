@@ -2,11 +2,13 @@
 
 use sqlx::SqliteExecutor;
 
+use crate::domain::Role;
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Member {
     pub user_id: i64,
     pub username: String,
-    pub role: String,
+    pub role: Role,
     pub added_at: String,
 }
 
@@ -26,7 +28,7 @@ pub async fn role_of(
     ex: impl SqliteExecutor<'_>,
     project_id: i64,
     user_id: i64,
-) -> sqlx::Result<Option<String>> {
+) -> sqlx::Result<Option<Role>> {
     sqlx::query_scalar("SELECT role FROM project_members WHERE project_id = ? AND user_id = ?")
         .bind(project_id)
         .bind(user_id)
@@ -39,7 +41,7 @@ pub async fn upsert(
     ex: impl SqliteExecutor<'_>,
     project_id: i64,
     user_id: i64,
-    role: &str,
+    role: Role,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO project_members (project_id, user_id, role) VALUES (?, ?, ?)
@@ -72,5 +74,24 @@ pub async fn count_owners(ex: impl SqliteExecutor<'_>, project_id: i64) -> sqlx:
     )
     .bind(project_id)
     .fetch_one(ex)
+    .await
+}
+
+/// The id of the user called `username` if they are a member of the project or have coded
+/// in it (a former member's excerpts stay theirs).
+pub async fn coder_named(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+    username: &str,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT u.id FROM users u WHERE u.username = ?2 AND (
+             EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = ?1 AND m.user_id = u.id)
+             OR EXISTS (SELECT 1 FROM excerpts e
+                        WHERE e.project_id = ?1 AND e.coder_id = u.id AND e.consensus = 0))",
+    )
+    .bind(project_id)
+    .bind(username)
+    .fetch_optional(ex)
     .await
 }

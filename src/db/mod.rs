@@ -11,6 +11,7 @@ pub mod members;
 pub mod projects;
 pub mod sessions;
 pub mod tokens;
+pub mod types;
 pub mod users;
 
 use std::collections::HashMap;

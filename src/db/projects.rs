@@ -3,6 +3,8 @@
 
 use sqlx::SqliteExecutor;
 
+use crate::domain::Role;
+
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct Project {
     pub id: i64,
@@ -19,7 +21,7 @@ pub struct Project {
 pub struct MemberProject {
     #[sqlx(flatten)]
     pub project: Project,
-    pub role: String,
+    pub role: Role,
 }
 
 const COLUMNS: &str =

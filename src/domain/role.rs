@@ -44,6 +44,11 @@ impl Role {
         }
     }
 
+    /// Whether `raw` names this role (as templates compare them).
+    pub fn is(self, raw: &str) -> bool {
+        self.as_str() == raw
+    }
+
     /// Rename, describe, archive, change project settings such as blind coding.
     pub fn can_manage_project(self) -> bool {
         self == Role::Owner

@@ -6,8 +6,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::json;
 
+use super::access::ProjectAccess;
 use super::agreement::{self, AgreementData};
-use super::projects::ProjectAccess;
 use crate::db::adjudications::{self as store, Adjudication, NewAdjudication};
 use crate::db::documents as doc_store;
 use crate::db::excerpts::{self as excerpt_store, CoderFilter, NewExcerpt};

@@ -6,17 +6,18 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
+use super::access::ProjectAccess;
+use super::coders::{self, Coder};
 use super::codes::{self, CodeView};
-use super::projects::ProjectAccess;
+use crate::db::Db;
 use crate::db::documents as doc_store;
 use crate::db::excerpts as excerpt_store;
-use crate::db::{self, Db};
 use crate::domain::Role;
 use crate::domain::agreement::{
     self, AgreementInput, CodeStats, Coding, DocumentInput, Mean, Region, ReliabilityRow, Report,
     Stat, UnitLevel, UnitizingReport,
 };
-use crate::domain::names::CONSENSUS;
+use crate::domain::import::SpeakerRole;
 use crate::error::{AppError, AppResult};
 
 /// Which documents the units come from.
@@ -53,13 +54,6 @@ pub struct AgreementRequest {
     pub documents: DocumentScope,
 }
 
-/// Who a coder column is: a user, or the consensus set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Rater {
-    User(i64),
-    Consensus,
-}
-
 /// Everything the statistics are computed from, with the names behind the indices.
 pub struct AgreementData {
     pub coders: Vec<String>,
@@ -88,10 +82,9 @@ pub async fn load(
 
     let spans = excerpt_store::coded_spans(db, access.project_id()).await?;
     let rater_of = |span: &excerpt_store::CodedSpan| {
-        raters.iter().position(|r| match r {
-            Rater::Consensus => span.consensus,
-            Rater::User(id) => !span.consensus && span.coder_id == *id,
-        })
+        raters
+            .iter()
+            .position(|r| r.made_span(span.consensus, span.coder_id))
     };
     let relevant: Vec<(usize, usize, &excerpt_store::CodedSpan)> = spans
         .iter()
@@ -150,7 +143,7 @@ pub async fn load(
         })
         .collect();
     for (document_id, start, end, role) in doc_store::turn_spans(db, access.project_id()).await? {
-        if request.participant_turns_only && role != "participant" {
+        if request.participant_turns_only && role != SpeakerRole::Participant {
             continue;
         }
         if let Some(&i) = doc_index.get(&document_id) {
@@ -187,54 +180,20 @@ pub async fn load(
     })
 }
 
+/// The coders to compare, in the order chosen: at least two.
 async fn resolve_coders(
     db: &Db,
     access: &ProjectAccess,
     names: &[String],
-) -> AppResult<Vec<Rater>> {
-    let mut seen = BTreeSet::new();
-    let mut raters = Vec::new();
-    let known_coders: BTreeSet<i64> = excerpt_store::coders(db, access.project_id())
-        .await?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
-    let members: BTreeSet<i64> = db::members::list(db, access.project_id())
-        .await?
-        .into_iter()
-        .map(|m| m.user_id)
-        .collect();
-    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-        if !seen.insert(name.to_lowercase()) {
-            return Err(AppError::invalid(
-                "coders",
-                format!("'{name}' is listed twice."),
-            ));
-        }
-        if name.eq_ignore_ascii_case(CONSENSUS) {
-            raters.push(Rater::Consensus);
-            continue;
-        }
-        let user = db::users::by_username(db, name).await?;
-        match user {
-            Some(u) if known_coders.contains(&u.id) || members.contains(&u.id) => {
-                raters.push(Rater::User(u.id))
-            }
-            _ => {
-                return Err(AppError::invalid(
-                    "coders",
-                    format!("'{name}' is not a coder in this project."),
-                ));
-            }
-        }
-    }
-    if raters.len() < 2 {
+) -> AppResult<Vec<Coder>> {
+    let coders = coders::resolve(db, access, "coders", names).await?;
+    if coders.len() < 2 {
         return Err(AppError::invalid(
             "coders",
             "Choose at least two coders (or a coder and the consensus set) to compare.",
         ));
     }
-    Ok(raters)
+    Ok(coders)
 }
 
 fn select_codes(all: Vec<CodeView>, scope: &CodeScope) -> AppResult<Vec<CodeView>> {

@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 
-use super::User;
-use super::projects::{self, ProjectAccess};
+use super::access::ProjectAccess;
 use crate::db::codes::{self as store, Code, NewCode};
 use crate::db::{self, Db};
 use crate::domain::Role;
@@ -65,7 +64,7 @@ pub async fn codebook(db: &Db, access: &ProjectAccess) -> AppResult<Vec<CodeView
         .into_iter()
         .map(|u| (u.code_id, u))
         .collect();
-    let sees_all = access.role.sees_all_coders(access.project.blind_coding);
+    let sees_all = access.sees_all_coders();
     let tree = nodes(&codes);
     let paths = codebook::paths(&tree);
     let by_id: HashMap<i64, &Code> = codes.iter().map(|c| (c.id, c)).collect();
@@ -87,20 +86,6 @@ pub async fn codebook(db: &Db, access: &ProjectAccess) -> AppResult<Vec<CodeView
             }
         })
         .collect())
-}
-
-/// Opens a code for a user: "not found" unless they are a member of its project.
-pub async fn open(db: &Db, user: &User, code_id: i64) -> AppResult<(ProjectAccess, Code)> {
-    let code = store::by_id(db, code_id)
-        .await?
-        .ok_or(AppError::NotFound("Code"))?;
-    let access = projects::open(db, user, code.project_id)
-        .await
-        .map_err(|e| match e {
-            AppError::NotFound(_) => AppError::NotFound("Code"),
-            other => other,
-        })?;
-    Ok((access, code))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::access::ProjectAccess;
 use super::blocking;
-use super::projects::{self, ProjectAccess};
 use crate::db::documents::{self as store, Document, DocumentSummary, NewDocument, NewTurn, Turn};
 use crate::db::{self, Db};
 use crate::domain::import::{
@@ -17,7 +17,6 @@ use crate::domain::import::{
 use crate::domain::names::single_line;
 use crate::domain::{Invalid, Role};
 use crate::error::{AppError, AppResult};
-use crate::service::User;
 
 /// One uploaded file.
 pub struct UploadedFile {
@@ -330,10 +329,7 @@ async fn store_parsed(
             attributes: item.document.attributes.len(),
         });
     }
-    let speaker_rows: Vec<(String, &str)> = speakers
-        .into_iter()
-        .map(|(label, role)| (label, role_name(role)))
-        .collect();
+    let speaker_rows: Vec<(String, SpeakerRole)> = speakers.into_iter().collect();
     store::add_speakers(&mut tx, project_id, &speaker_rows).await?;
     let mut summary = ImportSummary {
         import_id: 0,
@@ -536,13 +532,6 @@ fn format_name(format: import::SourceFormat) -> &'static str {
     }
 }
 
-pub fn role_name(role: SpeakerRole) -> &'static str {
-    match role {
-        SpeakerRole::Interviewer => "interviewer",
-        SpeakerRole::Participant => "participant",
-    }
-}
-
 fn upsert_attribute(attributes: &mut Vec<(String, String)>, name: &str, value: &str) {
     match attributes.iter_mut().find(|(k, _)| k == name) {
         Some(existing) => existing.1 = value.to_owned(),
@@ -552,20 +541,6 @@ fn upsert_attribute(attributes: &mut Vec<(String, String)>, name: &str, value: &
 
 // ---------------------------------------------------------------------------------------
 // Reading and editing
-
-/// Opens a document for a user: "not found" unless they are a member of its project.
-pub async fn open(db: &Db, user: &User, document_id: i64) -> AppResult<(ProjectAccess, Document)> {
-    let document = store::by_id(db, document_id)
-        .await?
-        .ok_or(AppError::NotFound("Document"))?;
-    let access = projects::open(db, user, document.summary.project_id)
-        .await
-        .map_err(|e| match e {
-            AppError::NotFound(_) => AppError::NotFound("Document"),
-            other => other,
-        })?;
-    Ok((access, document))
-}
 
 /// A document with everything needed to show it.
 pub struct DocumentView {
@@ -658,7 +633,7 @@ async fn coded_characters(
     first: i64,
     last: i64,
 ) -> AppResult<BTreeMap<i64, i64>> {
-    let filter = super::excerpts::restrict(access, crate::db::excerpts::CoderFilter::Everyone);
+    let filter = access.visible(crate::db::excerpts::CoderFilter::Everyone);
     let spans =
         crate::db::excerpts::spans_of_documents(db, access.project_id(), first, last, filter)
             .await?;
@@ -791,17 +766,6 @@ pub async fn speakers(db: &Db, access: &ProjectAccess) -> AppResult<Vec<store::S
     Ok(store::speakers(db, access.project_id()).await?)
 }
 
-pub fn parse_speaker_role(raw: &str) -> Result<SpeakerRole, Invalid> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "interviewer" => Ok(SpeakerRole::Interviewer),
-        "participant" => Ok(SpeakerRole::Participant),
-        other => Err(Invalid::new(
-            "role",
-            format!("Unknown speaker role '{other}': use interviewer or participant."),
-        )),
-    }
-}
-
 pub async fn set_speaker_role(
     db: &Db,
     access: &ProjectAccess,
@@ -809,12 +773,12 @@ pub async fn set_speaker_role(
     role: &str,
 ) -> AppResult<()> {
     require_editor(access)?;
-    let role = parse_speaker_role(role)?;
+    let role = SpeakerRole::parse(role)?;
     let mut tx = db::begin_write(db).await?;
-    if !store::set_speaker_role(&mut *tx, access.project_id(), label, role_name(role)).await? {
+    if !store::set_speaker_role(&mut *tx, access.project_id(), label, role).await? {
         return Err(AppError::NotFound("Speaker"));
     }
-    let payload = json!({ "label": label, "role": role_name(role) });
+    let payload = json!({ "label": label, "role": role.as_str() });
     db::events::record(
         &mut *tx,
         Some(access.project_id()),

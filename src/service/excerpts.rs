@@ -11,12 +11,11 @@ mod group_commit;
 use group_commit::{Job, NewRow, Outcome};
 
 use super::User;
-use super::documents;
-use super::projects::ProjectAccess;
+use super::access::{InDocument, ProjectAccess, Scoped};
 use crate::db::documents::Document;
 use crate::db::excerpts::{self as store, CoderFilter, Excerpt};
 use crate::db::{self, Db};
-use crate::domain::names::{CONSENSUS, free_text};
+use crate::domain::names::free_text;
 use crate::domain::text::{self, Span};
 use crate::domain::{Invalid, Role};
 use crate::error::{AppError, AppResult, is_foreign_key_violation};
@@ -29,72 +28,6 @@ pub struct ExcerptView {
     pub text: String,
 }
 
-/// Which coders' excerpts a member may see, given the coder they asked for (a user name,
-/// `consensus`, or nobody in particular).
-pub async fn coder_filter(
-    db: &Db,
-    access: &ProjectAccess,
-    requested: Option<&str>,
-) -> AppResult<CoderFilter> {
-    let sees_all = access.role.sees_all_coders(access.project.blind_coding);
-    let requested = requested.map(str::trim).filter(|r| !r.is_empty());
-    match requested {
-        None if sees_all => Ok(CoderFilter::Everyone),
-        None => Ok(CoderFilter::Coder(access.user.id)),
-        Some(name) if name.eq_ignore_ascii_case(CONSENSUS) => {
-            if sees_all {
-                Ok(CoderFilter::Consensus)
-            } else {
-                Err(AppError::forbidden(
-                    "This project codes blind: coders see only their own excerpts.",
-                ))
-            }
-        }
-        Some(name) => {
-            if !sees_all && !name.eq_ignore_ascii_case(&access.user.username) {
-                return Err(AppError::forbidden(
-                    "This project codes blind: coders see only their own excerpts.",
-                ));
-            }
-            Ok(CoderFilter::Coder(
-                project_coder(db, access, "coder", name).await?,
-            ))
-        }
-    }
-}
-
-/// The id of a user who is a member of the project or has coded in it. Anyone else —
-/// whether or not such an account exists on the server — gets the same answer, so
-/// members cannot probe for other accounts.
-pub async fn project_coder(
-    db: &Db,
-    access: &ProjectAccess,
-    field: &'static str,
-    name: &str,
-) -> AppResult<i64> {
-    let not_here = || {
-        AppError::invalid(
-            field,
-            format!("'{name}' is not a member or coder of this project."),
-        )
-    };
-    let user = db::users::by_username(db, name)
-        .await?
-        .ok_or_else(not_here)?;
-    let member = db::members::role_of(db, access.project_id(), user.id)
-        .await?
-        .is_some();
-    let coded = store::coders(db, access.project_id())
-        .await?
-        .iter()
-        .any(|(id, _)| *id == user.id);
-    if member || coded {
-        Ok(user.id)
-    } else {
-        Err(not_here())
-    }
-}
-
 /// The excerpts of a document that the member may see, in document order.
 pub async fn for_document(
     db: &Db,
@@ -102,7 +35,7 @@ pub async fn for_document(
     document: &Document,
     filter: CoderFilter,
 ) -> AppResult<Vec<ExcerptView>> {
-    let filter = restrict(access, filter);
+    let filter = access.visible(filter);
     let excerpts = store::for_document(db, document.summary.id, filter).await?;
     let mut codes: HashMap<i64, Vec<i64>> = HashMap::new();
     for (excerpt_id, code_id) in store::codes_for_document(db, document.summary.id).await? {
@@ -122,15 +55,6 @@ pub async fn for_document(
             excerpt,
         })
         .collect())
-}
-
-/// Blind coding is enforced here, whatever filter the caller built.
-pub fn restrict(access: &ProjectAccess, filter: CoderFilter) -> CoderFilter {
-    if access.role.sees_all_coders(access.project.blind_coding) {
-        filter
-    } else {
-        CoderFilter::Coder(access.user.id)
-    }
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -332,31 +256,33 @@ async fn view(db: &Db, document: &Document, excerpt_id: i64) -> AppResult<Excerp
     })
 }
 
-/// Opens an excerpt for a user: "not found" unless they may see it (membership, and in
-/// blind projects, only their own).
-pub async fn open(
-    db: &Db,
-    user: &User,
-    excerpt_id: i64,
-) -> AppResult<(ProjectAccess, Document, ExcerptView)> {
-    let excerpt = store::by_id(db, excerpt_id)
-        .await?
-        .ok_or(AppError::NotFound("Excerpt"))?;
-    let (access, document) = documents::open(db, user, excerpt.document_id)
-        .await
-        .map_err(|e| match e {
-            AppError::NotFound(_) => AppError::NotFound("Excerpt"),
-            other => other,
-        })?;
-    let visible = match restrict(&access, CoderFilter::Everyone) {
-        CoderFilter::Coder(me) => excerpt.coder_id == me && !excerpt.consensus,
-        _ => true,
-    };
-    if !visible {
-        return Err(AppError::NotFound("Excerpt"));
+/// An excerpt with its document and the caller's access to the project: only for
+/// members who may see it (in blind projects, coders see only their own).
+pub struct InExcerpt {
+    pub access: ProjectAccess,
+    pub document: Document,
+    pub excerpt: ExcerptView,
+}
+
+impl Scoped for InExcerpt {
+    const NAME: &'static str = "Excerpt";
+
+    async fn lookup(db: &Db, user: &User, id: i64) -> AppResult<Self> {
+        let excerpt = store::by_id(db, id)
+            .await?
+            .ok_or(AppError::NotFound(Self::NAME))?;
+        let InDocument { access, document } =
+            InDocument::lookup(db, user, excerpt.document_id).await?;
+        if !access.may_see(&excerpt) {
+            return Err(AppError::NotFound(Self::NAME));
+        }
+        let excerpt = view(db, &document, id).await?;
+        Ok(InExcerpt {
+            access,
+            document,
+            excerpt,
+        })
     }
-    let view = view(db, &document, excerpt_id).await?;
-    Ok((access, document, view))
 }
 
 /// Changes to an excerpt. `code_ids` replaces the codes; `add_code_ids`/`remove_code_ids`

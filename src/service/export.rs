@@ -8,9 +8,9 @@ use serde::Deserialize;
 use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
 
+use super::access::ProjectAccess;
+use super::coders::{self, Selection};
 use super::codes::{self, CodeView};
-use super::documents::parse_speaker_role;
-use super::projects::ProjectAccess;
 use crate::db::documents::{self as doc_store, Turn};
 use crate::db::excerpts::{self as excerpt_store, Excerpt, ExcerptKey};
 use crate::db::{self, Db};
@@ -100,7 +100,7 @@ impl ExportParams {
         };
         let role = match self.role.trim() {
             "" => None,
-            raw => Some(parse_speaker_role(raw)?),
+            raw => Some(SpeakerRole::parse(raw)?),
         };
         Ok(ExportFilter {
             codes: ids("codes", &self.codes)?,
@@ -123,61 +123,12 @@ pub struct ExcerptExport {
     attributes: HashMap<i64, BTreeMap<String, String>>,
     columns: Columns,
     codes: HashMap<i64, CodeView>,
-    raters: Raters,
-    role: Option<&'static str>,
+    raters: Selection,
+    role: Option<SpeakerRole>,
     excel: bool,
     /// Excerpts without any code get a row of their own (with empty code columns) when
     /// no code filter is set: a memo-only excerpt is data too.
     include_uncoded: bool,
-}
-
-/// Whose excerpts are exported.
-#[derive(Debug, Clone)]
-struct Raters {
-    users: BTreeSet<i64>,
-    consensus: bool,
-    everyone: bool,
-}
-
-impl Raters {
-    fn includes(&self, excerpt: &Excerpt) -> bool {
-        if excerpt.consensus {
-            self.everyone || self.consensus
-        } else {
-            self.everyone || self.users.contains(&excerpt.coder_id)
-        }
-    }
-}
-
-async fn resolve_raters(db: &Db, access: &ProjectAccess, names: &[String]) -> AppResult<Raters> {
-    let sees_all = access.role.sees_all_coders(access.project.blind_coding);
-    let mut raters = Raters {
-        users: BTreeSet::new(),
-        consensus: false,
-        everyone: names.is_empty() && sees_all,
-    };
-    if names.is_empty() && !sees_all {
-        raters.users.insert(access.user.id);
-    }
-    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-        let blind = || {
-            AppError::forbidden("This project codes blind: coders export only their own excerpts.")
-        };
-        if name.eq_ignore_ascii_case(CONSENSUS) {
-            if !sees_all {
-                return Err(blind());
-            }
-            raters.consensus = true;
-            continue;
-        }
-        if !sees_all && !name.eq_ignore_ascii_case(&access.user.username) {
-            return Err(blind());
-        }
-        raters
-            .users
-            .insert(super::excerpts::project_coder(db, access, "coders", name).await?);
-    }
-    Ok(raters)
 }
 
 fn select_codes(
@@ -240,7 +191,7 @@ pub async fn prepare(
     access: &ProjectAccess,
     filter: &ExportFilter,
 ) -> AppResult<ExcerptExport> {
-    let raters = resolve_raters(db, access, &filter.coders).await?;
+    let raters = coders::select(db, access, "coders", &filter.coders).await?;
     let all_codes = codes::codebook(db, access).await?;
     let selected = select_codes(&all_codes, &filter.codes, filter.include_subcodes)?;
     let codes = all_codes
@@ -276,7 +227,7 @@ pub async fn prepare(
         },
         codes,
         raters,
-        role: filter.role.map(super::documents::role_name),
+        role: filter.role,
         excel: filter.excel,
         include_uncoded: filter.codes.is_empty(),
     })

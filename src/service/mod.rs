@@ -2,12 +2,14 @@
 //! command line. Each one validates input with domain types, checks the caller's
 //! permission, and runs its writes in one transaction together with an audit event.
 
+pub mod access;
 pub mod accounts;
 pub mod adjudication;
 pub mod agreement;
+pub mod coders;
 pub mod codes;
-pub mod excerpts;
 pub mod documents;
+pub mod excerpts;
 pub mod export;
 pub mod projects;
 pub mod retrieval;

@@ -4,61 +4,17 @@
 use serde_json::json;
 
 use super::User;
+use super::access::{self, ProjectAccess};
 use crate::db::{self, Db, events::Event, members::Member, projects::Project};
 use crate::domain::names::free_text;
 use crate::domain::{ProjectName, Role};
 use crate::error::{AppError, AppResult};
 
-/// What a signed-in user may do in one project: the project, their role, and themselves.
-#[derive(Debug, Clone)]
-pub struct ProjectAccess {
-    pub project: Project,
-    pub role: Role,
-    pub user: User,
-}
-
-impl ProjectAccess {
-    /// Fails with 403 and `why` unless `allowed` (a `Role` permission) holds.
-    pub fn require(&self, allowed: fn(Role) -> bool, why: &str) -> AppResult<()> {
-        if allowed(self.role) {
-            Ok(())
-        } else {
-            Err(AppError::forbidden(why))
-        }
-    }
-
-    /// Archived projects are read-only until an owner restores them.
-    pub fn require_active(&self) -> AppResult<()> {
-        if self.project.archived {
-            Err(AppError::conflict(
-                "This project is archived and read-only. An owner can restore it in its settings.",
-            ))
-        } else {
-            Ok(())
-        }
-    }
-
-    pub fn project_id(&self) -> i64 {
-        self.project.id
-    }
-}
-
-pub async fn open(db: &Db, user: &User, project_id: i64) -> AppResult<ProjectAccess> {
-    let row = db::projects::for_member(db, project_id, user.id)
-        .await?
-        .ok_or(AppError::NotFound("Project"))?;
-    Ok(ProjectAccess {
-        role: Role::parse(&row.role)?,
-        project: row.project,
-        user: user.clone(),
-    })
-}
-
 pub async fn list_mine(db: &Db, user: &User) -> AppResult<Vec<(Project, Role)>> {
     db::projects::list_for_member(db, user.id)
         .await?
         .into_iter()
-        .map(|row| Ok((row.project, Role::parse(&row.role)?)))
+        .map(|row| Ok((row.project, row.role)))
         .collect()
 }
 
@@ -73,7 +29,7 @@ pub async fn create(
     let description = free_text("description", description, 10_000)?;
     let mut tx = db::begin_write(db).await?;
     let id = db::projects::insert(&mut *tx, name.as_str(), &description).await?;
-    db::members::upsert(&mut *tx, id, user.id, Role::Owner.as_str()).await?;
+    db::members::upsert(&mut *tx, id, user.id, Role::Owner).await?;
     db::events::record(
         &mut *tx,
         Some(id),
@@ -83,7 +39,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    open(db, user, id).await
+    access::project(db, user, id).await
 }
 
 /// Changes to a project's settings; absent fields stay as they are.
@@ -136,7 +92,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    open(db, &access.user, access.project_id()).await
+    access::project(db, &access.user, access.project_id()).await
 }
 
 pub async fn members(db: &Db, access: &ProjectAccess) -> AppResult<Vec<Member>> {
@@ -168,10 +124,10 @@ pub async fn set_member(
         })?;
     let mut tx = db::begin_write(db).await?;
     let current = db::members::role_of(&mut *tx, access.project_id(), target.id).await?;
-    if current.as_deref() == Some("owner") && role != Role::Owner {
+    if current == Some(Role::Owner) && role != Role::Owner {
         ensure_another_owner(&mut tx, access.project_id()).await?;
     }
-    db::members::upsert(&mut *tx, access.project_id(), target.id, role.as_str()).await?;
+    db::members::upsert(&mut *tx, access.project_id(), target.id, role).await?;
     db::events::record(
         &mut *tx,
         Some(access.project_id()),
@@ -201,7 +157,7 @@ pub async fn remove_member(db: &Db, access: &ProjectAccess, username: &str) -> A
     let current = db::members::role_of(&mut *tx, access.project_id(), target.id)
         .await?
         .ok_or(AppError::NotFound("Member"))?;
-    if current == "owner" {
+    if current == Role::Owner {
         ensure_another_owner(&mut tx, access.project_id()).await?;
     }
     db::members::remove(&mut *tx, access.project_id(), target.id).await?;

@@ -11,9 +11,8 @@ use crate::domain::import::SpeakerRole;
 use crate::domain::text;
 use crate::error::AppResult;
 
-use super::excerpts;
-use super::documents::role_name;
-use super::projects::ProjectAccess;
+use super::access::ProjectAccess;
+use super::coders;
 
 /// How many code points of context to show on each side of an excerpt.
 const CONTEXT: usize = 120;
@@ -40,7 +39,7 @@ pub struct Retrieved {
     pub text: String,
     pub after: String,
     /// `(speaker, role)` of the turns the excerpt overlaps.
-    pub speakers: Vec<(String, String)>,
+    pub speakers: Vec<(String, SpeakerRole)>,
 }
 
 pub struct Retrieval {
@@ -61,8 +60,7 @@ pub async fn retrieve(
     } else {
         vec![code.id]
     };
-    let filter = excerpts::coder_filter(db, access, query.coder).await?;
-    let filter = excerpts::restrict(access, filter);
+    let filter = coders::filter(db, access, query.coder).await?;
     let located =
         store::with_codes(db, access.project_id(), &code_ids, filter, query.attribute).await?;
 
@@ -76,8 +74,8 @@ pub async fn retrieve(
     for turn in doc_store::turns_of_documents(db, &document_ids).await? {
         turns.entry(turn.document_id).or_default().push(turn);
     }
-    let speakers_of = |e: &Excerpt| -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = Vec::new();
+    let speakers_of = |e: &Excerpt| -> Vec<(String, SpeakerRole)> {
+        let mut out: Vec<(String, SpeakerRole)> = Vec::new();
         for t in turns
             .get(&e.document_id)
             .map(Vec::as_slice)
@@ -85,20 +83,20 @@ pub async fn retrieve(
         {
             let overlaps = t.turn.start < e.end && e.start < t.turn.end;
             if overlaps && !out.iter().any(|(s, _)| *s == t.turn.speaker) {
-                out.push((t.turn.speaker.clone(), t.turn.role.clone()));
+                out.push((t.turn.speaker.clone(), t.turn.role));
             }
         }
         out
     };
-    let wanted_role = query.role.map(role_name);
-    let matching: Vec<(store::Located, Vec<(String, String)>)> = located
+    let wanted_role = query.role;
+    let matching: Vec<(store::Located, Vec<(String, SpeakerRole)>)> = located
         .into_iter()
         .map(|l| {
             let speakers = speakers_of(&l.excerpt);
             (l, speakers)
         })
         .filter(|(_, speakers)| {
-            wanted_role.is_none_or(|role| speakers.iter().any(|(_, r)| r == role))
+            wanted_role.is_none_or(|role| speakers.iter().any(|(_, r)| *r == role))
         })
         .collect();
 
@@ -121,7 +119,7 @@ pub async fn retrieve(
 
 async fn with_text_and_codes(
     db: &Db,
-    shown: Vec<(store::Located, Vec<(String, String)>)>,
+    shown: Vec<(store::Located, Vec<(String, SpeakerRole)>)>,
 ) -> AppResult<Vec<Retrieved>> {
     let excerpt_ids: Vec<i64> = shown.iter().map(|(l, _)| l.excerpt.id).collect();
     let mut codes: HashMap<i64, Vec<i64>> = HashMap::new();

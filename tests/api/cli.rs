@@ -400,9 +400,7 @@ async fn export_writes_the_excerpts_csv_and_the_matrix() {
     let code = gloss::service::codes::create(&pool, &access, &input)
         .await
         .unwrap();
-    let (_, document) = gloss::service::documents::open(&pool, &ada, 1)
-        .await
-        .unwrap();
+    let document = access.document(&pool, 1).await.unwrap();
     let excerpt = gloss::service::excerpts::NewExcerptInput {
         start: 0,
         end: 9,

@@ -4,16 +4,48 @@
 //! just saves them a click for the common layouts (AI interviewer corpora,
 //! `Interviewer:`/`Q:` transcripts).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Invalid;
 
 /// The part a speaker plays in an interview.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SpeakerRole {
     /// Asks the questions: interviewer, moderator, the AI interviewer.
     Interviewer,
     /// Everyone else: the person being interviewed, board members, …
     Participant,
+}
+
+impl SpeakerRole {
+    pub const ALL: [SpeakerRole; 2] = [SpeakerRole::Interviewer, SpeakerRole::Participant];
+
+    /// Reads a role as a person types it (`interviewer`, ` Participant `).
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "interviewer" => Ok(SpeakerRole::Interviewer),
+            "participant" => Ok(SpeakerRole::Participant),
+            other => Err(Invalid::new(
+                "role",
+                format!("Unknown speaker role '{other}': use interviewer or participant."),
+            )),
+        }
+    }
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpeakerRole::Interviewer => "interviewer",
+            SpeakerRole::Participant => "participant",
+        }
+    }
+}
+
+impl std::fmt::Display for SpeakerRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Label stems that name the asking side; a stem may carry a number

@@ -12,12 +12,13 @@ use utoipa_axum::routes;
 
 use super::{ApiResult, ErrorBody};
 use crate::error::AppError;
+use crate::service::access::ProjectAccess;
 use crate::service::adjudication::{self, Decision, RegionView};
 use crate::service::agreement::{
     self, AgreementReport, AgreementRequest, CodeScope, DocumentScope, parse_unit,
 };
 use crate::web::AppState;
-use crate::web::extract::ApiProject;
+use crate::web::extract::Api;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -168,7 +169,7 @@ impl AgreementParams {
     responses((status = 200, body = AgreementReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn report(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     Query(params): Query<AgreementParams>,
 ) -> ApiResult<Json<AgreementReport>> {
     let data = agreement::load(&app.db, &access, &params.request()?).await?;
@@ -194,7 +195,7 @@ fn csv_download(name: String, body: String) -> impl IntoResponse {
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn report_csv(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     Query(params): Query<AgreementParams>,
 ) -> ApiResult<impl IntoResponse> {
     let data = agreement::load(&app.db, &access, &params.request()?).await?;
@@ -216,7 +217,7 @@ async fn report_csv(
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn reliability_csv(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     Query(params): Query<AgreementParams>,
 ) -> ApiResult<impl IntoResponse> {
     let data = agreement::load(&app.db, &access, &params.request()?).await?;
@@ -242,7 +243,7 @@ struct Disagreements {
     responses((status = 200, body = Disagreements), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn disagreements(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     Query(params): Query<AgreementParams>,
 ) -> ApiResult<Json<Disagreements>> {
     let code_id = ids("code", &params.code)?
@@ -277,7 +278,7 @@ struct DecisionBody {
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn decide(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     crate::web::api::ApiJson(body): crate::web::api::ApiJson<DecisionBody>,
 ) -> ApiResult<axum::http::StatusCode> {
     let decision = Decision::parse(&body.decision, body.draw_start, body.draw_end)?;

@@ -11,9 +11,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
+use crate::service::access::{InCode, ProjectAccess};
 use crate::service::codes::{self, CodeChanges, CodeView, CodebookImport, NewCodeInput};
 use crate::web::AppState;
-use crate::web::extract::{ApiCode, ApiProject};
+use crate::web::extract::Api;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -34,7 +35,7 @@ struct CodeList {
     responses((status = 200, body = CodeList), (status = 404, body = ErrorBody)))]
 async fn list(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<CodeList>> {
     let (codes, next_cursor) = page.page_of(codes::codebook(&app.db, &access).await?)?;
@@ -46,7 +47,7 @@ async fn list(
     responses((status = 201, body = CodeView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     ApiJson(input): ApiJson<NewCodeInput>,
 ) -> ApiResult<(StatusCode, Json<CodeView>)> {
     Ok((
@@ -60,7 +61,7 @@ async fn create(
     responses((status = 200, body = CodeView), (status = 404, body = ErrorBody)))]
 async fn show(
     State(app): State<AppState>,
-    ApiCode { access, code }: ApiCode,
+    Api(InCode { access, code }): Api<InCode>,
 ) -> ApiResult<Json<CodeView>> {
     Ok(Json(codes::find(&app.db, &access, code.id).await?))
 }
@@ -71,7 +72,7 @@ async fn show(
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(app): State<AppState>,
-    ApiCode { access, code }: ApiCode,
+    Api(InCode { access, code }): Api<InCode>,
     ApiJson(changes): ApiJson<CodeChanges>,
 ) -> ApiResult<Json<CodeView>> {
     Ok(Json(
@@ -90,7 +91,7 @@ struct Deleted {
     responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn remove(
     State(app): State<AppState>,
-    ApiCode { access, code }: ApiCode,
+    Api(InCode { access, code }): Api<InCode>,
 ) -> ApiResult<Json<Deleted>> {
     let excerpts_affected = codes::delete(&app.db, &access, &code).await?;
     Ok(Json(Deleted { excerpts_affected }))
@@ -108,7 +109,7 @@ struct MergeInto {
     responses((status = 200, body = CodeView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn merge(
     State(app): State<AppState>,
-    ApiCode { access, code }: ApiCode,
+    Api(InCode { access, code }): Api<InCode>,
     ApiJson(body): ApiJson<MergeInto>,
 ) -> ApiResult<Json<CodeView>> {
     Ok(Json(
@@ -121,7 +122,7 @@ async fn merge(
     responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = ErrorBody)))]
 async fn export_codebook(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
 ) -> ApiResult<impl IntoResponse> {
     let csv = codes::export_csv(&app.db, &access).await?;
     let disposition = format!(
@@ -145,7 +146,7 @@ async fn export_codebook(
     responses((status = 201, body = CodebookImport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn import_codebook(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<CodebookImport>)> {
     Ok((

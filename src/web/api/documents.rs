@@ -16,12 +16,13 @@ use super::{ApiJson, ApiResult, ErrorBody, PageParams};
 use crate::db::documents::{DocumentSummary, Turn};
 use crate::domain::import::{CsvColumns, ImportOptions, ParsedTurn};
 use crate::error::AppError;
+use crate::service::access::{InDocument, ProjectAccess};
 use crate::service::documents::{
     self as docs, DocumentChanges, ImportSettings, ImportSummary, ListQuery, TextDocument,
 };
 use crate::web::AppState;
 use crate::web::error::ApiError;
-use crate::web::extract::{ApiDocument, ApiProject};
+use crate::web::extract::Api;
 use crate::web::upload::Upload;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -143,7 +144,7 @@ struct Created {
         (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     body: ImportBody,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let summary = match body {
@@ -240,7 +241,7 @@ impl From<DocumentSummary> for SummaryView {
     responses((status = 200, body = DocumentListView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     Query(params): Query<ListParams>,
 ) -> ApiResult<Json<DocumentListView>> {
     let attribute = match params.attribute.as_deref() {
@@ -305,7 +306,7 @@ impl From<Turn> for TurnView {
     fn from(t: Turn) -> Self {
         TurnView {
             speaker: t.speaker,
-            role: t.role,
+            role: t.role.to_string(),
             start: t.start,
             end: t.end,
             start_time: t.start_ms.map(|ms| ms as f64 / 1000.0),
@@ -326,7 +327,7 @@ fn attribute_map(attributes: Vec<(String, String)>) -> Map<String, Value> {
     responses((status = 200, body = DocumentView), (status = 404, body = ErrorBody)))]
 async fn show(
     State(app): State<AppState>,
-    ApiDocument { document, .. }: ApiDocument,
+    Api(InDocument { document, .. }): Api<InDocument>,
 ) -> ApiResult<Json<DocumentView>> {
     let view = docs::view(&app.db, document).await?;
     Ok(Json(DocumentView {
@@ -344,13 +345,13 @@ async fn show(
     responses((status = 200, body = DocumentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(app): State<AppState>,
-    ApiDocument { access, document }: ApiDocument,
+    Api(InDocument { access, document }): Api<InDocument>,
     ApiJson(changes): ApiJson<DocumentChanges>,
 ) -> ApiResult<Json<DocumentView>> {
     let id = document.summary.id;
     docs::update(&app.db, &access, id, &changes).await?;
-    let (_, document) = docs::open(&app.db, &access.user, id).await?;
-    show(State(app), ApiDocument { access, document }).await
+    let document = access.document(&app.db, id).await?;
+    show(State(app), Api(InDocument { access, document })).await
 }
 
 /// Deletes a document and all coding on it (owners).
@@ -358,7 +359,7 @@ async fn update(
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn remove(
     State(app): State<AppState>,
-    ApiDocument { access, document }: ApiDocument,
+    Api(InDocument { access, document }): Api<InDocument>,
 ) -> ApiResult<StatusCode> {
     docs::delete(&app.db, &access, document.summary.id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -383,7 +384,7 @@ struct SpeakerList {
     responses((status = 200, body = SpeakerList), (status = 404, body = ErrorBody)))]
 async fn speakers(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<SpeakerList>> {
     let all: Vec<SpeakerView> = docs::speakers(&app.db, &access)
@@ -391,7 +392,7 @@ async fn speakers(
         .into_iter()
         .map(|s| SpeakerView {
             label: s.label,
-            role: s.role,
+            role: s.role.to_string(),
             turns: s.turns,
             documents: s.documents,
         })
@@ -417,7 +418,7 @@ struct SpeakerRoleBody {
     responses((status = 200, body = SpeakerList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_speaker(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     Path((_, label)): Path<(i64, String)>,
     ApiJson(body): ApiJson<SpeakerRoleBody>,
 ) -> ApiResult<Json<SpeakerList>> {
@@ -426,5 +427,5 @@ async fn set_speaker(
         limit: Some(super::MAX_PAGE),
         cursor: None,
     };
-    speakers(State(app), ApiProject(access), Query(first_page)).await
+    speakers(State(app), Api(access), Query(first_page)).await
 }

@@ -9,9 +9,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
-use crate::service::excerpts::{self, ExcerptChanges, ExcerptView, NewExcerptInput};
+use crate::service::access::InDocument;
+use crate::service::coders;
+use crate::service::excerpts::{self, ExcerptChanges, ExcerptView, InExcerpt, NewExcerptInput};
 use crate::web::AppState;
-use crate::web::extract::{ApiDocument, ApiExcerpt};
+use crate::web::extract::Api;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -79,10 +81,10 @@ struct ExcerptList {
     responses((status = 200, body = ExcerptList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list(
     State(app): State<AppState>,
-    ApiDocument { access, document }: ApiDocument,
+    Api(InDocument { access, document }): Api<InDocument>,
     Query(params): Query<ListParams>,
 ) -> ApiResult<Json<ExcerptList>> {
-    let filter = excerpts::coder_filter(&app.db, &access, params.coder.as_deref()).await?;
+    let filter = coders::filter(&app.db, &access, params.coder.as_deref()).await?;
     let all = excerpts::for_document(&app.db, &access, &document, filter).await?;
     let page = PageParams {
         limit: params.limit,
@@ -103,7 +105,7 @@ async fn list(
     responses((status = 201, body = ExcerptJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(app): State<AppState>,
-    ApiDocument { access, document }: ApiDocument,
+    Api(InDocument { access, document }): Api<InDocument>,
     ApiJson(input): ApiJson<NewExcerptInput>,
 ) -> ApiResult<(StatusCode, Json<ExcerptJson>)> {
     let excerpt = excerpts::create(&app.db, &access, &document, &input).await?;
@@ -130,7 +132,7 @@ struct CreatedExcerpts {
     responses((status = 201, body = CreatedExcerpts), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_batch(
     State(app): State<AppState>,
-    ApiDocument { access, document }: ApiDocument,
+    Api(InDocument { access, document }): Api<InDocument>,
     ApiJson(input): ApiJson<NewExcerpts>,
 ) -> ApiResult<(StatusCode, Json<CreatedExcerpts>)> {
     let created = excerpts::create_many(&app.db, &access, &document, &input.excerpts).await?;
@@ -145,7 +147,7 @@ async fn create_batch(
 /// One excerpt with its exact text.
 #[utoipa::path(get, path = "/excerpts/{id}", tag = "excerpts", params(("id" = i64, Path, description = "Excerpt id")),
     responses((status = 200, body = ExcerptJson), (status = 404, body = ErrorBody)))]
-async fn show(ApiExcerpt { excerpt, .. }: ApiExcerpt) -> Json<ExcerptJson> {
+async fn show(Api(InExcerpt { excerpt, .. }): Api<InExcerpt>) -> Json<ExcerptJson> {
     Json(excerpt.into())
 }
 
@@ -156,11 +158,11 @@ async fn show(ApiExcerpt { excerpt, .. }: ApiExcerpt) -> Json<ExcerptJson> {
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(app): State<AppState>,
-    ApiExcerpt {
+    Api(InExcerpt {
         access,
         document,
         excerpt,
-    }: ApiExcerpt,
+    }): Api<InExcerpt>,
     ApiJson(changes): ApiJson<ExcerptChanges>,
 ) -> ApiResult<Json<ExcerptJson>> {
     Ok(Json(
@@ -175,9 +177,9 @@ async fn update(
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn remove(
     State(app): State<AppState>,
-    ApiExcerpt {
+    Api(InExcerpt {
         access, excerpt, ..
-    }: ApiExcerpt,
+    }): Api<InExcerpt>,
 ) -> ApiResult<StatusCode> {
     excerpts::delete(&app.db, &access, &excerpt).await?;
     Ok(StatusCode::NO_CONTENT)

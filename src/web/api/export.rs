@@ -5,9 +5,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, ErrorBody};
+use crate::service::access::ProjectAccess;
 use crate::service::export::{self, ExportParams};
 use crate::web::AppState;
-use crate::web::extract::ApiProject;
+use crate::web::extract::Api;
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -36,7 +37,7 @@ fn attachment(name: String) -> [(header::HeaderName, String); 2] {
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn excerpts_csv(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     Query(params): Query<ExportParams>,
 ) -> ApiResult<impl IntoResponse> {
     let export = export::prepare(&app.db, &access, &params.filter()?).await?;
@@ -50,7 +51,7 @@ async fn excerpts_csv(
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn matrix_csv(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     Query(params): Query<ExportParams>,
 ) -> ApiResult<impl IntoResponse> {
     let csv = export::matrix_csv(&app.db, &access, &params.filter()?).await?;

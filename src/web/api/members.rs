@@ -10,9 +10,10 @@ use utoipa_axum::routes;
 
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
 use crate::db::members::Member;
+use crate::service::access::ProjectAccess;
 use crate::service::projects;
 use crate::web::AppState;
-use crate::web::extract::ApiProject;
+use crate::web::extract::Api;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -33,7 +34,7 @@ impl From<Member> for MemberView {
         MemberView {
             id: m.user_id,
             username: m.username,
-            role: m.role,
+            role: m.role.to_string(),
             added_at: m.added_at,
         }
     }
@@ -51,7 +52,7 @@ struct MemberList {
     responses((status = 200, body = MemberList), (status = 404, body = ErrorBody)))]
 async fn list(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<MemberList>> {
     let all: Vec<MemberView> = projects::members(&app.db, &access)
@@ -81,7 +82,7 @@ struct SetMember {
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     ApiJson(body): ApiJson<SetMember>,
 ) -> ApiResult<(StatusCode, Json<MemberView>)> {
     let member = projects::set_member(&app.db, &access, &body.username, &body.role).await?;
@@ -94,7 +95,7 @@ async fn set(
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn remove(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     Path((_, username)): Path<(i64, String)>,
 ) -> ApiResult<StatusCode> {
     projects::remove_member(&app.db, &access, &username).await?;

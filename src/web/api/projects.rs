@@ -11,10 +11,11 @@ use utoipa_axum::routes;
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
 use crate::db::projects::Project;
 use crate::domain::Role;
-use crate::service::projects::{self, ProjectAccess, ProjectChanges};
+use crate::service::access::ProjectAccess;
+use crate::service::projects::{self, ProjectChanges};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
-use crate::web::extract::ApiProject;
+use crate::web::extract::Api;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -111,7 +112,7 @@ async fn create(
 /// One project (404 unless you are a member).
 #[utoipa::path(get, path = "/projects/{id}", tag = "projects", params(("id" = i64, Path, description = "Project id")),
     responses((status = 200, body = ProjectView), (status = 404, body = ErrorBody)))]
-async fn show(ApiProject(access): ApiProject) -> Json<ProjectView> {
+async fn show(Api(access): Api<ProjectAccess>) -> Json<ProjectView> {
     Json(access.into())
 }
 
@@ -121,7 +122,7 @@ async fn show(ApiProject(access): ApiProject) -> Json<ProjectView> {
     responses((status = 200, body = ProjectView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     ApiJson(changes): ApiJson<ProjectChanges>,
 ) -> ApiResult<Json<ProjectView>> {
     Ok(Json(
@@ -142,7 +143,7 @@ struct EventList {
     responses((status = 200, body = EventList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn events(
     State(app): State<AppState>,
-    ApiProject(access): ApiProject,
+    Api(access): Api<ProjectAccess>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<EventList>> {
     let (events, next) =

@@ -9,10 +9,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, ErrorBody};
-use crate::service::documents::parse_speaker_role;
+use crate::domain::import::SpeakerRole;
+use crate::service::access::InCode;
 use crate::service::retrieval::{self, RetrievalQuery, Retrieved};
 use crate::web::AppState;
-use crate::web::extract::ApiCode;
+use crate::web::extract::Api;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(excerpts_with_code))
@@ -80,7 +81,10 @@ impl From<Retrieved> for RetrievedJson {
             speakers: r
                 .speakers
                 .into_iter()
-                .map(|(speaker, role)| SpeakerJson { speaker, role })
+                .map(|(speaker, role)| SpeakerJson {
+                    speaker,
+                    role: role.to_string(),
+                })
                 .collect(),
             created_at: e.created_at,
             updated_at: e.updated_at,
@@ -104,10 +108,10 @@ struct RetrievalJson {
     responses((status = 200, body = RetrievalJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn excerpts_with_code(
     State(app): State<AppState>,
-    ApiCode { access, code }: ApiCode,
+    Api(InCode { access, code }): Api<InCode>,
     Query(params): Query<RetrievalParams>,
 ) -> ApiResult<Json<RetrievalJson>> {
-    let role = params.role.as_deref().map(parse_speaker_role).transpose()?;
+    let role = params.role.as_deref().map(SpeakerRole::parse).transpose()?;
     let query = RetrievalQuery {
         include_subcodes: params.subcodes,
         coder: params.coder.as_deref().filter(|c| !c.is_empty()),

@@ -9,16 +9,17 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Layout, PageResult, after_form, render};
-use crate::db::projects::Project;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::service::access::ProjectAccess;
 use crate::service::adjudication::{self, Comparison, Decision, RegionView};
 use crate::service::agreement::{self, AgreementReport, interpretation};
+use crate::service::coders;
 use crate::service::codes::{self, CodeView};
 use crate::service::documents as docs;
 use crate::web::AppState;
 use crate::web::api::agreement::AgreementParams;
-use crate::web::extract::PageProject;
+use crate::web::extract::Page;
 use crate::web::urls;
 
 pub fn router() -> Router<AppState> {
@@ -157,23 +158,6 @@ fn summary(report: &AgreementReport) -> Summary {
     }
 }
 
-/// Who can be compared: members who code, plus anyone who has coded here.
-async fn coder_choices(app: &AppState, project: &Project) -> Result<Vec<String>, AppError> {
-    let mut names: Vec<String> = crate::db::members::list(&app.db, project.id)
-        .await?
-        .into_iter()
-        .filter(|m| Role::parse(&m.role).is_ok_and(Role::can_code))
-        .map(|m| m.username)
-        .collect();
-    for (_, name) in crate::db::excerpts::coders(&app.db, project.id).await? {
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    names.sort_by_key(|n| n.to_lowercase());
-    Ok(names)
-}
-
 #[derive(Template)]
 #[template(path = "agreement.html")]
 struct ReportPage {
@@ -193,14 +177,14 @@ struct ReportPage {
 
 async fn report_page(
     State(app): State<AppState>,
-    PageProject { mut page, access }: PageProject,
+    Page(mut page, access): Page<ProjectAccess>,
     Query(params): Query<AgreementParams>,
 ) -> PageResult {
     access.require(
         Role::can_run_reports,
         "Agreement reports are for project owners and viewers.",
     )?;
-    let coder_choices = coder_choices(&app, &access.project).await?;
+    let coder_choices = coders::choices(&app.db, &access).await?;
     let codes = codes::codebook(&app.db, &access).await?;
     let attribute_values = docs::attribute_values(&app.db, &access).await?;
     let (mut report, mut error) = (None, None);
@@ -268,7 +252,7 @@ fn code_param(params: &AgreementParams) -> Result<i64, AppError> {
 
 async fn disagreements_page(
     State(app): State<AppState>,
-    PageProject { mut page, access }: PageProject,
+    Page(mut page, access): Page<ProjectAccess>,
     Query(params): Query<AgreementParams>,
 ) -> PageResult {
     let code_id = code_param(&params)?;
@@ -321,7 +305,7 @@ struct ComparePage {
 
 async fn compare_page(
     State(app): State<AppState>,
-    PageProject { mut page, access }: PageProject,
+    Page(mut page, access): Page<ProjectAccess>,
     Query(params): Query<AgreementParams>,
     Query(focus): Query<Focus>,
 ) -> PageResult {
@@ -387,7 +371,7 @@ struct DecisionForm {
 
 async fn decide(
     State(app): State<AppState>,
-    PageProject { page, access }: PageProject,
+    Page(page, access): Page<ProjectAccess>,
     Form(form): Form<DecisionForm>,
 ) -> PageResult {
     // The report's query comes back in a hidden field and ends up in redirect URLs: check

@@ -8,13 +8,16 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Layout, PageResult, after_form, redirect_with_flash, render};
+use crate::domain::import::SpeakerRole;
 use crate::error::AppError;
+use crate::service::access::{InCode, ProjectAccess};
+use crate::service::coders;
 use crate::service::codes::{self, CodeChanges, CodeView, NewCodeInput};
-use crate::service::documents::{self as docs, parse_speaker_role};
+use crate::service::documents as docs;
 use crate::service::retrieval::{self, Retrieval, RetrievalQuery};
 use crate::web::AppState;
 use crate::web::error::ApiError;
-use crate::web::extract::{PageCode, PageProject};
+use crate::web::extract::Page;
 use crate::web::upload::Upload;
 use crate::web::urls;
 
@@ -41,7 +44,7 @@ struct CodebookPage {
 
 async fn codebook_page(
     State(app): State<AppState>,
-    PageProject { mut page, access }: PageProject,
+    Page(mut page, access): Page<ProjectAccess>,
 ) -> PageResult {
     let codes = codes::codebook(&app.db, &access).await?;
     let layout = Layout::for_user(
@@ -84,7 +87,7 @@ fn parent_from_form(raw: &str) -> Result<Option<i64>, AppError> {
 
 async fn create_code(
     State(app): State<AppState>,
-    PageProject { page, access }: PageProject,
+    Page(page, access): Page<ProjectAccess>,
     Form(form): Form<CodeForm>,
 ) -> PageResult {
     let back = urls::project_codes(access.project_id());
@@ -106,7 +109,7 @@ async fn create_code(
 
 async fn import_codebook(
     State(app): State<AppState>,
-    PageProject { page, access }: PageProject,
+    Page(page, access): Page<ProjectAccess>,
     upload: Result<Upload, ApiError>,
 ) -> PageResult {
     let back = urls::project_codes(access.project_id());
@@ -204,16 +207,12 @@ impl Filters {
 
 async fn code_page(
     State(app): State<AppState>,
-    PageCode {
-        mut page,
-        access,
-        code,
-    }: PageCode,
+    Page(mut page, InCode { access, code }): Page<InCode>,
     Query(filters): Query<Filters>,
 ) -> PageResult {
     let role = match filters.role.as_str() {
         "" => None,
-        raw => Some(parse_speaker_role(raw)?),
+        raw => Some(SpeakerRole::parse(raw)?),
     };
     let query = RetrievalQuery {
         include_subcodes: filters.include_subcodes(),
@@ -235,16 +234,8 @@ async fn code_page(
         .filter(|c| !excluded.contains(&c.id))
         .collect();
     let usage = codes::usage(&app.db, &code).await?;
-    let sees_all_coders = access.role.sees_all_coders(access.project.blind_coding);
-    let coders = if sees_all_coders {
-        crate::db::excerpts::coders(&app.db, access.project_id())
-            .await?
-            .into_iter()
-            .map(|(_, name)| name)
-            .collect()
-    } else {
-        vec![page.user.username.clone()]
-    };
+    let sees_all_coders = access.sees_all_coders();
+    let coders = coders::visible_coders(&app.db, &access).await?;
     let attribute_values = docs::attribute_values(&app.db, &access).await?;
     let layout = Layout::for_user(&app, &mut page, view.path.clone()).await?;
     render(&CodePage {
@@ -266,7 +257,7 @@ async fn code_page(
 
 async fn edit_code(
     State(app): State<AppState>,
-    PageCode { page, access, code }: PageCode,
+    Page(page, InCode { access, code }): Page<InCode>,
     Form(form): Form<CodeForm>,
 ) -> PageResult {
     let back = urls::code(code.id);
@@ -287,7 +278,7 @@ async fn edit_code(
 
 async fn delete_code(
     State(app): State<AppState>,
-    PageCode { page, access, code }: PageCode,
+    Page(page, InCode { access, code }): Page<InCode>,
 ) -> PageResult {
     match codes::delete(&app.db, &access, &code).await {
         Ok(affected) => {
@@ -316,7 +307,7 @@ struct MergeForm {
 
 async fn merge_code(
     State(app): State<AppState>,
-    PageCode { page, access, code }: PageCode,
+    Page(page, InCode { access, code }): Page<InCode>,
     Form(form): Form<MergeForm>,
 ) -> PageResult {
     let back = urls::code(code.id);

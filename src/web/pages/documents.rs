@@ -16,12 +16,13 @@ use crate::db::excerpts::CoderFilter;
 use crate::domain::text::byte_offsets;
 use crate::domain::transcript::{self, format_time};
 use crate::error::AppError;
+use crate::service::access::{InDocument, ProjectAccess};
 use crate::service::codes::{self, CodeView};
-use crate::service::excerpts;
 use crate::service::documents::{self as docs, DocumentChanges, ImportSummary};
+use crate::service::excerpts;
 use crate::web::AppState;
 use crate::web::error::{ApiError, PageError};
-use crate::web::extract::{PageDocument, PageProject};
+use crate::web::extract::Page;
 use crate::web::upload::Upload;
 use crate::web::urls;
 
@@ -37,7 +38,7 @@ pub fn router() -> Router<AppState> {
 
 async fn import(
     State(app): State<AppState>,
-    PageProject { page, access }: PageProject,
+    Page(page, access): Page<ProjectAccess>,
     headers: HeaderMap,
     upload: Result<Upload, ApiError>,
 ) -> PageResult {
@@ -85,7 +86,7 @@ struct ImportSummaryPage {
 
 async fn import_summary(
     State(app): State<AppState>,
-    PageProject { mut page, access }: PageProject,
+    Page(mut page, access): Page<ProjectAccess>,
     Path((_, import_id)): Path<(i64, i64)>,
 ) -> PageResult {
     let summary = docs::import_summary(&app.db, &access, import_id).await?;
@@ -106,7 +107,7 @@ struct SpeakerForm {
 
 async fn set_speaker_role(
     State(app): State<AppState>,
-    PageProject { page, access }: PageProject,
+    Page(page, access): Page<ProjectAccess>,
     Form(form): Form<SpeakerForm>,
 ) -> PageResult {
     let result = docs::set_speaker_role(&app.db, &access, &form.label, &form.role).await;
@@ -223,14 +224,11 @@ struct DocumentPage<'a> {
 
 async fn document_page(
     State(app): State<AppState>,
-    PageDocument {
-        mut page,
-        access,
-        document,
-    }: PageDocument,
+    Page(mut page, InDocument { access, document }): Page<InDocument>,
 ) -> PageResult {
     let codes = codes::codebook(&app.db, &access).await?;
-    let excerpts = excerpts::for_document(&app.db, &access, &document, CoderFilter::Everyone).await?;
+    let excerpts =
+        excerpts::for_document(&app.db, &access, &document, CoderFilter::Everyone).await?;
     let view = docs::view(&app.db, document).await?;
     let data = CodingData {
         document: DocumentRef {
@@ -242,7 +240,7 @@ async fn document_page(
             username: &page.user.username,
             can_code: access.role.can_code() && !access.project.archived,
             can_adjudicate: access.role.can_manage_codebook(),
-            sees_all_coders: access.role.sees_all_coders(access.project.blind_coding),
+            sees_all_coders: access.sees_all_coders(),
         },
         blind: access.project.blind_coding,
         archived: access.project.archived,
@@ -301,11 +299,7 @@ fn shown_blocks<'a>(text: &'a str, turns: &'a [Turn]) -> Vec<ShownBlock<'a>> {
 
 async fn edit_document(
     State(app): State<AppState>,
-    PageDocument {
-        page,
-        access,
-        document,
-    }: PageDocument,
+    Page(page, InDocument { access, document }): Page<InDocument>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> PageResult {
     let id = document.summary.id;
@@ -342,11 +336,7 @@ fn changes_from_form(fields: &[(String, String)], old: &[(String, String)]) -> D
 
 async fn delete_document(
     State(app): State<AppState>,
-    PageDocument {
-        page,
-        access,
-        document,
-    }: PageDocument,
+    Page(page, InDocument { access, document }): Page<InDocument>,
 ) -> PageResult {
     let result = docs::delete(&app.db, &access, document.summary.id).await;
     let project = urls::project(access.project_id());

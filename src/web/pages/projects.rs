@@ -11,11 +11,12 @@ use crate::db::documents::Speaker;
 use crate::db::events::Event;
 use crate::db::members::Member;
 use crate::domain::Role;
+use crate::service::access::ProjectAccess;
 use crate::service::codes::{self, CodeView};
 use crate::service::documents::{self as docs, DocumentList, ListQuery};
-use crate::service::projects::{self, ProjectAccess, ProjectChanges};
+use crate::service::projects::{self, ProjectChanges};
 use crate::web::AppState;
-use crate::web::extract::PageProject;
+use crate::web::extract::Page;
 use crate::web::urls;
 
 pub fn router() -> Router<AppState> {
@@ -56,7 +57,7 @@ const DOCUMENTS_PER_PAGE: i64 = 100;
 
 async fn overview(
     State(app): State<AppState>,
-    PageProject { mut page, access }: PageProject,
+    Page(mut page, access): Page<ProjectAccess>,
     Query(query): Query<OverviewQuery>,
 ) -> PageResult {
     let attribute_filter = query.attribute.unwrap_or_default();
@@ -98,7 +99,7 @@ struct SettingsForm {
 
 async fn save_settings(
     State(app): State<AppState>,
-    PageProject { page, access }: PageProject,
+    Page(page, access): Page<ProjectAccess>,
     Form(form): Form<SettingsForm>,
 ) -> PageResult {
     let changes = ProjectChanges {
@@ -128,7 +129,7 @@ struct MemberForm {
 
 async fn set_member(
     State(app): State<AppState>,
-    PageProject { page, access }: PageProject,
+    Page(page, access): Page<ProjectAccess>,
     Form(form): Form<MemberForm>,
 ) -> PageResult {
     let result = projects::set_member(&app.db, &access, &form.username, &form.role).await;
@@ -143,7 +144,7 @@ async fn set_member(
 
 async fn remove_member(
     State(app): State<AppState>,
-    PageProject { page, access }: PageProject,
+    Page(page, access): Page<ProjectAccess>,
     Path((_, username)): Path<(i64, String)>,
 ) -> PageResult {
     let result = projects::remove_member(&app.db, &access, &username).await;
@@ -176,7 +177,7 @@ struct ActivityQuery {
 
 async fn activity(
     State(app): State<AppState>,
-    PageProject { mut page, access }: PageProject,
+    Page(mut page, access): Page<ProjectAccess>,
     Query(query): Query<ActivityQuery>,
 ) -> PageResult {
     let (events, next) = projects::activity(&app.db, &access, query.before, 200).await?;
