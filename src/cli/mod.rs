@@ -8,140 +8,152 @@ use std::io::Write;
 
 use anyhow::Context;
 
+use std::path::Path;
+
 use crate::config::{Cli, Command, Settings, TokenCommand, UserCommand};
-use crate::db;
 use crate::error::AppError;
-use crate::service::{accounts, tokens};
+use crate::service::export::ExportFilter;
+use crate::service::{Db, User, accounts, params, storage, tokens};
 use crate::startup::{App, shutdown_signal};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
-        None | Some(Command::Serve) => serve(Settings::from_cli(&cli)).await,
-        Some(Command::User(UserCommand::Add { ref name, admin })) => {
-            let db = db::open(&cli.db).await?;
-            let password = passwords::read_new(&format!("Password for {name}: "))?;
-            let user = accounts::create_user(&db, name, &password, admin)
-                .await
-                .map_err(explain)?;
-            println!(
-                "Created {} '{}'.",
-                if user.is_admin {
-                    "administrator"
-                } else {
-                    "user"
-                },
-                user.username
-            );
-            Ok(())
+    let Some(command) = &cli.command else {
+        return serve(Settings::from_cli(&cli)).await;
+    };
+    let path = cli.db.as_path();
+    match command {
+        Command::Serve => serve(Settings::from_cli(&cli)).await,
+        Command::User(UserCommand::Add { name, admin }) => add_user(path, name, *admin).await,
+        Command::User(UserCommand::Passwd { name }) => change_password(path, name).await,
+        Command::Token(TokenCommand::Create { name, label }) => {
+            create_token(path, name, label).await
         }
-        Some(Command::User(UserCommand::Passwd { ref name })) => {
-            let db = db::open(&cli.db).await?;
-            let password = passwords::read_new(&format!("New password for {name}: "))?;
-            let user = accounts::set_password(&db, name, &password)
-                .await
-                .map_err(explain)?;
-            println!(
-                "Password changed for '{}'; their sessions were ended.",
-                user.username
-            );
-            Ok(())
-        }
-        Some(Command::Token(TokenCommand::Create {
-            ref name,
-            ref label,
-        })) => {
-            let db = db::open(&cli.db).await?;
-            let user = named_user(&db, name).await?;
-            let token = tokens::create(&db, &user, label).await.map_err(explain)?;
-            eprintln!(
-                "Created API token #{} for '{}'. It is shown only once:",
-                token.id, user.username
-            );
-            let mut out = std::io::stdout().lock();
-            writeln!(out, "{}", token.secret)?;
-            Ok(())
-        }
-        Some(Command::Token(TokenCommand::List { ref name })) => {
-            let db = db::open(&cli.db).await?;
-            let user = named_user(&db, name).await?;
-            let mut out = std::io::stdout().lock();
-            writeln!(out, "id\tlabel\tcreated\tlast used\trevoked")?;
-            for token in tokens::list(&db, &user).await.map_err(explain)? {
-                let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
-                writeln!(
-                    out,
-                    "{}\t{}\t{}\t{}\t{}",
-                    token.id,
-                    token.name,
-                    token.created_at,
-                    or_dash(token.last_used_at),
-                    or_dash(token.revoked_at)
-                )?;
-            }
-            Ok(())
-        }
-        Some(Command::Token(TokenCommand::Revoke { ref name, id })) => {
-            let db = db::open(&cli.db).await?;
-            let user = named_user(&db, name).await?;
-            tokens::revoke(&db, &user, id).await.map_err(explain)?;
-            println!("Revoked API token #{id} of '{}'.", user.username);
-            Ok(())
-        }
-        Some(Command::Import {
-            ref project,
-            ref files,
+        Command::Token(TokenCommand::List { name }) => list_tokens(path, name).await,
+        Command::Token(TokenCommand::Revoke { name, id }) => revoke_token(path, name, *id).await,
+        Command::Import {
+            project,
+            files,
             no_repair,
             skip_duplicates,
-            ref text_column,
-            ref id_column,
-        }) => {
-            let db = db::open(&cli.db).await?;
+            text_column,
+            id_column,
+        } => {
             let args = import::ImportArgs {
                 project: project.clone(),
                 files: files.clone(),
-                no_repair,
-                skip_duplicates,
+                no_repair: *no_repair,
+                skip_duplicates: *skip_duplicates,
                 text_column: text_column.clone(),
                 id_column: id_column.clone(),
             };
-            import::run(&db, args).await
+            import::run(&storage::open(path).await?, args).await
         }
-        Some(Command::Export {
-            ref project,
-            ref out,
-            ref codes,
+        Command::Export {
+            project,
+            out,
+            codes,
             subcodes,
-            ref coders,
-            ref documents,
-            ref attribute,
-            ref role,
+            coders,
+            documents,
+            attribute,
+            role,
             excel,
             matrix,
-        }) => {
-            let db = db::open(&cli.db).await?;
-            let params = crate::service::export::ExportParams {
-                codes: codes.clone(),
-                subcodes: subcodes.to_string(),
-                coders: coders.clone(),
-                documents: documents.clone(),
-                attribute: attribute.clone(),
-                role: role.clone(),
-                excel: excel.to_string(),
+        } => {
+            let filter = ExportFilter {
+                codes: params::ids("codes", codes).map_err(explain)?,
+                include_subcodes: *subcodes,
+                coders: params::list(coders),
+                documents: params::ids("documents", documents).map_err(explain)?,
+                attribute: params::attribute(attribute).map_err(explain)?,
+                role: params::speaker_role(role).map_err(explain)?,
+                excel: *excel,
             };
-            let filter = params.filter().map_err(explain)?;
-            export::run(&db, project, out, filter, matrix).await
+            let db = storage::open(path).await?;
+            export::run(&db, project, out, filter, *matrix).await
         }
-        Some(Command::Backup { ref path }) => {
-            let db = db::open(&cli.db).await?;
-            db::backup(&db, path).await?;
-            println!(
-                "Wrote a consistent copy of {} to {}.",
-                cli.db.display(),
-                path.display()
-            );
-            Ok(())
-        }
+        Command::Backup { path: copy } => backup(path, copy).await,
     }
+}
+
+async fn add_user(path: &Path, name: &str, admin: bool) -> anyhow::Result<()> {
+    let db = storage::open(path).await?;
+    let password = passwords::read_new(&format!("Password for {name}: "))?;
+    let user = accounts::create_user(&db, name, &password, admin)
+        .await
+        .map_err(explain)?;
+    let kind = if user.is_admin {
+        "administrator"
+    } else {
+        "user"
+    };
+    println!("Created {kind} '{}'.", user.username);
+    Ok(())
+}
+
+async fn change_password(path: &Path, name: &str) -> anyhow::Result<()> {
+    let db = storage::open(path).await?;
+    let password = passwords::read_new(&format!("New password for {name}: "))?;
+    let user = accounts::set_password(&db, name, &password)
+        .await
+        .map_err(explain)?;
+    println!(
+        "Password changed for '{}'; their sessions were ended.",
+        user.username
+    );
+    Ok(())
+}
+
+async fn create_token(path: &Path, name: &str, label: &str) -> anyhow::Result<()> {
+    let db = storage::open(path).await?;
+    let user = named_user(&db, name).await?;
+    let token = tokens::create(&db, &user, label).await.map_err(explain)?;
+    eprintln!(
+        "Created API token #{} for '{}'. It is shown only once:",
+        token.id, user.username
+    );
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", token.secret)?;
+    Ok(())
+}
+
+async fn list_tokens(path: &Path, name: &str) -> anyhow::Result<()> {
+    let db = storage::open(path).await?;
+    let user = named_user(&db, name).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "id\tlabel\tcreated\tlast used\trevoked")?;
+    for token in tokens::list(&db, &user).await.map_err(explain)? {
+        let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}",
+            token.id,
+            token.name,
+            token.created_at,
+            or_dash(token.last_used_at),
+            or_dash(token.revoked_at)
+        )?;
+    }
+    Ok(())
+}
+
+async fn revoke_token(path: &Path, name: &str, id: i64) -> anyhow::Result<()> {
+    let db = storage::open(path).await?;
+    let user = named_user(&db, name).await?;
+    tokens::revoke(&db, &user, id).await.map_err(explain)?;
+    println!("Revoked API token #{id} of '{}'.", user.username);
+    Ok(())
+}
+
+async fn backup(path: &Path, copy: &Path) -> anyhow::Result<()> {
+    let db = storage::open(path).await?;
+    storage::backup(&db, copy).await?;
+    println!(
+        "Wrote a consistent copy of {} to {}.",
+        path.display(),
+        copy.display()
+    );
+    Ok(())
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
@@ -162,8 +174,9 @@ pub(crate) fn explain(err: AppError) -> anyhow::Error {
     }
 }
 
-async fn named_user(db: &db::Db, name: &str) -> anyhow::Result<crate::service::User> {
-    crate::db::users::by_username(db, name)
-        .await?
+async fn named_user(db: &Db, name: &str) -> anyhow::Result<User> {
+    accounts::by_name(db, name)
+        .await
+        .map_err(explain)?
         .with_context(|| format!("there is no user named '{name}'"))
 }

@@ -12,6 +12,11 @@ use crate::domain::{Password, Username};
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::security;
 
+/// The account called `username`, if there is one.
+pub async fn by_name(db: &Db, username: &str) -> AppResult<Option<User>> {
+    Ok(db::users::by_username(db, username.trim()).await?)
+}
+
 pub async fn needs_setup(db: &Db) -> AppResult<bool> {
     Ok(db::users::count(db).await? == 0)
 }

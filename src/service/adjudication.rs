@@ -150,10 +150,7 @@ pub async fn compare(
     start: usize,
     end: usize,
 ) -> AppResult<Comparison> {
-    let document = doc_store::by_id(db, document_id)
-        .await?
-        .filter(|d| d.summary.project_id == access.project_id())
-        .ok_or(AppError::NotFound("Document"))?;
+    let document = access.document(db, document_id).await?;
     let length = document.summary.length as usize;
     let (window_start, window_end) = (start.saturating_sub(WINDOW), (end + WINDOW).min(length));
     let mut names: Vec<String> = data.coders.clone();
@@ -279,15 +276,9 @@ pub async fn decide(
         "Only project owners adjudicate into the consensus set.",
     )?;
     access.require_active()?;
-    let document = doc_store::by_id(db, document_id)
-        .await?
-        .filter(|d| d.summary.project_id == access.project_id())
-        .ok_or(AppError::NotFound("Document"))?;
+    let document = access.document(db, document_id).await?;
     let region = Span::new(start, end, document.summary.length as usize)?;
-    let code = db::codes::by_id(db, code_id)
-        .await?
-        .filter(|c| c.project_id == access.project_id())
-        .ok_or(AppError::NotFound("Code"))?;
+    let code = access.code(db, code_id).await?;
     let accepted_filter = match decision {
         Decision::Accept(name) => Some(filter_for(db, name).await?),
         _ => None,

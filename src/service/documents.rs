@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::access::ProjectAccess;
 use super::blocking;
-use crate::db::documents::{self as store, Document, DocumentSummary, NewDocument, NewTurn, Turn};
+use crate::db::documents::{self as store, NewDocument, NewTurn};
 use crate::db::{self, Db};
 use crate::domain::import::{
     self, ImportError, ImportOptions, ParsedDocument, ParsedFile, SpeakerRole,
@@ -17,6 +17,9 @@ use crate::domain::import::{
 use crate::domain::names::single_line;
 use crate::domain::{Invalid, Role};
 use crate::error::{AppError, AppResult};
+
+/// What callers see of documents, their turns and speakers.
+pub use crate::db::documents::{Document, DocumentSummary, Speaker, Turn};
 
 /// One uploaded file.
 pub struct UploadedFile {

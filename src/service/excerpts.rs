@@ -13,12 +13,15 @@ use group_commit::{Job, NewRow, Outcome};
 use super::User;
 use super::access::{InDocument, ProjectAccess, Scoped};
 use crate::db::documents::Document;
-use crate::db::excerpts::{self as store, CoderFilter, Excerpt};
+use crate::db::excerpts::{self as store, Excerpt};
 use crate::db::{self, Db};
 use crate::domain::names::free_text;
 use crate::domain::text::{self, Span};
 use crate::domain::{Invalid, Role};
 use crate::error::{AppError, AppResult, is_foreign_key_violation};
+
+/// Whose excerpts a read covers (narrowed by [`ProjectAccess::visible`]).
+pub use crate::db::excerpts::CoderFilter;
 
 /// An excerpt with its codes and exact text.
 #[derive(Debug, Clone)]

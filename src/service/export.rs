@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use futures_util::Stream;
-use serde::Deserialize;
+
 use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
 
@@ -34,84 +34,6 @@ pub struct ExportFilter {
     pub role: Option<SpeakerRole>,
     /// Start the file with a byte-order mark so Excel reads it as UTF-8.
     pub excel: bool,
-}
-
-/// Export filters; lists are comma-separated, and empty means "all".
-#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ExportParams {
-    #[serde(default)]
-    pub codes: String,
-    /// Include the sub-codes of the listed codes.
-    #[serde(default)]
-    pub subcodes: String,
-    /// User names, or `consensus`.
-    #[serde(default)]
-    pub coders: String,
-    #[serde(default)]
-    pub documents: String,
-    /// `name:value`
-    #[serde(default)]
-    pub attribute: String,
-    /// `interviewer` or `participant`.
-    #[serde(default)]
-    pub role: String,
-    /// Add a byte-order mark so Excel opens the file as UTF-8.
-    #[serde(default)]
-    pub excel: String,
-}
-
-fn flag(raw: &str) -> bool {
-    matches!(raw.trim(), "true" | "on" | "1" | "yes")
-}
-
-fn list(raw: &str) -> Vec<String> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn ids(field: &'static str, raw: &str) -> Result<Vec<i64>, AppError> {
-    list(raw)
-        .iter()
-        .map(|s| {
-            s.parse().map_err(|_| {
-                AppError::invalid(
-                    field,
-                    format!("'{s}' is not an id; give ids separated by commas."),
-                )
-            })
-        })
-        .collect()
-}
-
-impl ExportParams {
-    pub fn filter(&self) -> Result<ExportFilter, AppError> {
-        let attribute = match self.attribute.trim() {
-            "" => None,
-            raw => {
-                let (name, value) = raw.split_once(':').ok_or_else(|| {
-                    AppError::invalid("attribute", "Filter documents as name:value.")
-                })?;
-                Some((name.to_owned(), value.to_owned()))
-            }
-        };
-        let role = match self.role.trim() {
-            "" => None,
-            raw => Some(SpeakerRole::parse(raw)?),
-        };
-        Ok(ExportFilter {
-            codes: ids("codes", &self.codes)?,
-            include_subcodes: flag(&self.subcodes),
-            coders: list(&self.coders),
-            documents: ids("documents", &self.documents)?,
-            attribute,
-            role,
-            excel: flag(&self.excel),
-        })
-    }
 }
 
 /// An export ready to stream: what is in scope, resolved and checked up front so that

@@ -11,11 +11,14 @@ pub mod codes;
 pub mod documents;
 pub mod excerpts;
 pub mod export;
+pub mod params;
 pub mod projects;
 pub mod retrieval;
 pub mod sessions;
+pub mod storage;
 pub mod tokens;
 
+pub use crate::db::Db;
 pub use crate::db::users::User;
 
 /// Runs a CPU-heavy closure (password hashing) off the async worker threads.

@@ -5,10 +5,13 @@ use serde_json::json;
 
 use super::User;
 use super::access::{self, ProjectAccess};
-use crate::db::{self, Db, events::Event, members::Member, projects::Project};
+use crate::db::{self, Db, events::Event};
 use crate::domain::names::free_text;
 use crate::domain::{ProjectName, Role};
 use crate::error::{AppError, AppResult};
+
+/// What callers see of a project and its members.
+pub use crate::db::{members::Member, projects::Project};
 
 pub async fn list_mine(db: &Db, user: &User) -> AppResult<Vec<(Project, Role)>> {
     db::projects::list_for_member(db, user.id)

@@ -3,10 +3,13 @@
 use serde_json::json;
 
 use super::User;
-use crate::db::{self, Db, tokens::ApiToken};
+use crate::db::{self, Db};
 use crate::domain::names::single_line;
 use crate::error::{AppError, AppResult};
 use crate::security;
+
+/// What callers see of a token (never its secret after creation).
+pub use crate::db::tokens::ApiToken;
 
 pub const TOKEN_PREFIX: &str = "gls_";
 

@@ -1,6 +1,8 @@
 //! Every URL the pages link to is built here, so no path string is repeated in templates
 //! or handlers.
 
+use crate::service::params::AgreementParams;
+
 use std::fmt::Display;
 
 pub fn home() -> String {
@@ -181,6 +183,27 @@ pub fn matrix_csv(project_id: impl Display) -> String {
 
 pub fn asset(path: &str) -> String {
     format!("/static/{path}")
+}
+
+/// An agreement report's parameters as a query string (without `?`), e.g. for links to
+/// the CSVs and the disagreements.
+pub fn agreement_query(params: &AgreementParams) -> String {
+    let fields = [
+        ("coders", &params.coders),
+        ("unit", &params.unit),
+        ("codes", &params.codes),
+        ("subtree", &params.subtree),
+        ("documents", &params.documents),
+        ("attribute", &params.attribute),
+        ("participant_only", &params.participant_only),
+        ("code", &params.code),
+    ];
+    fields
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", path_segment(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// Percent-encodes a value for use as one path segment.

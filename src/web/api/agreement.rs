@@ -6,16 +6,17 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, ErrorBody};
 use crate::error::AppError;
 use crate::service::access::ProjectAccess;
+use crate::service::params::{AgreementParams, ids};
 use crate::service::adjudication::{self, Decision, RegionView};
 use crate::service::agreement::{
-    self, AgreementReport, AgreementRequest, CodeScope, DocumentScope, parse_unit,
+    self, AgreementReport,
 };
 use crate::web::AppState;
 use crate::web::extract::Api;
@@ -27,138 +28,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reliability_csv))
         .routes(routes!(disagreements))
         .routes(routes!(decide))
-}
-
-/// The query string shared by the report page and the API.
-#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AgreementParams {
-    /// Comma-separated user names; `consensus` names the consensus set.
-    #[serde(default)]
-    pub coders: String,
-    /// `character` (default), `turn` or `document`.
-    #[serde(default)]
-    pub unit: String,
-    /// Comma-separated code ids (default: every code).
-    #[serde(default)]
-    pub codes: String,
-    /// A code id: that code and its sub-codes.
-    #[serde(default)]
-    pub subtree: String,
-    /// Comma-separated document ids, or `all`; default: documents the coders coded.
-    #[serde(default)]
-    pub documents: String,
-    /// `name:value`: documents with this attribute value.
-    #[serde(default)]
-    pub attribute: String,
-    /// At turn level, only participant turns.
-    #[serde(default)]
-    pub participant_only: String,
-    /// For disagreements: the code.
-    #[serde(default)]
-    pub code: String,
-}
-
-fn ids(field: &'static str, raw: &str) -> Result<Vec<i64>, AppError> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse().map_err(|_| {
-                AppError::invalid(
-                    field,
-                    format!("'{s}' is not an id; give ids separated by commas."),
-                )
-            })
-        })
-        .collect()
-}
-
-impl AgreementParams {
-    /// These parameters as a query string (without `?`), e.g. for links to the CSVs.
-    pub fn query_string(&self) -> String {
-        let fields = [
-            ("coders", &self.coders),
-            ("unit", &self.unit),
-            ("codes", &self.codes),
-            ("subtree", &self.subtree),
-            ("documents", &self.documents),
-            ("attribute", &self.attribute),
-            ("participant_only", &self.participant_only),
-            ("code", &self.code),
-        ];
-        fields
-            .iter()
-            .filter(|(_, v)| !v.trim().is_empty())
-            .map(|(k, v)| format!("{k}={}", crate::web::urls::path_segment(v.trim())))
-            .collect::<Vec<_>>()
-            .join("&")
-    }
-
-    pub fn has_coders(&self) -> bool {
-        self.coders
-            .split(',')
-            .filter(|c| !c.trim().is_empty())
-            .count()
-            > 0
-    }
-
-    pub fn wants_coder(&self, name: &str) -> bool {
-        self.coders
-            .split(',')
-            .any(|c| c.trim().eq_ignore_ascii_case(name))
-    }
-
-    pub fn request(&self) -> Result<AgreementRequest, AppError> {
-        let coders = self
-            .coders
-            .split(',')
-            .map(|c| c.trim().to_owned())
-            .filter(|c| !c.is_empty())
-            .collect();
-        let codes = match (self.codes.trim(), self.subtree.trim()) {
-            ("", "") => CodeScope::All,
-            (codes, "") => CodeScope::Ids(ids("codes", codes)?),
-            ("", root) => {
-                CodeScope::Subtree(ids("subtree", root)?.first().copied().unwrap_or_default())
-            }
-            _ => {
-                return Err(AppError::invalid(
-                    "codes",
-                    "Give either codes or subtree, not both.",
-                ));
-            }
-        };
-        let documents = match (self.documents.trim(), self.attribute.trim()) {
-            ("", "") => DocumentScope::Coded,
-            ("all", "") => DocumentScope::All,
-            ("", attribute) => match attribute.split_once(':') {
-                Some((name, value)) => DocumentScope::Attribute(name.to_owned(), value.to_owned()),
-                None => {
-                    return Err(AppError::invalid(
-                        "attribute",
-                        "Filter documents as name:value.",
-                    ));
-                }
-            },
-            (documents, "") => DocumentScope::Ids(ids("documents", documents)?),
-            _ => {
-                return Err(AppError::invalid(
-                    "documents",
-                    "Give either documents or attribute, not both.",
-                ));
-            }
-        };
-        let participant_turns_only =
-            matches!(self.participant_only.trim(), "true" | "on" | "1" | "yes");
-        Ok(AgreementRequest {
-            coders,
-            unit: parse_unit(&self.unit)?,
-            participant_turns_only,
-            codes,
-            documents,
-        })
-    }
 }
 
 /// Inter-coder agreement (owners and viewers): per code and overall (pooled and macro

@@ -13,10 +13,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
-use crate::db::documents::{DocumentSummary, Turn};
+use crate::service::documents::{DocumentSummary, Turn};
 use crate::domain::import::{CsvColumns, ImportOptions, ParsedTurn};
-use crate::error::AppError;
 use crate::service::access::{InDocument, ProjectAccess};
+use crate::service::params;
 use crate::service::documents::{
     self as docs, DocumentChanges, ImportSettings, ImportSummary, ListQuery, TextDocument,
 };
@@ -244,15 +244,7 @@ async fn list(
     Api(access): Api<ProjectAccess>,
     Query(params): Query<ListParams>,
 ) -> ApiResult<Json<DocumentListView>> {
-    let attribute = match params.attribute.as_deref() {
-        Some(filter) => Some(filter.split_once(':').ok_or_else(|| {
-            AppError::invalid(
-                "attribute",
-                "Filter attributes as name:value, e.g. attribute=Site:Leeds.",
-            )
-        })?),
-        None => None,
-    };
+    let attribute = params::attribute(params.attribute.as_deref().unwrap_or_default())?;
     let page = super::PageParams {
         limit: params.limit,
         cursor: params.cursor.clone(),
@@ -260,7 +252,7 @@ async fn list(
     let query = ListQuery {
         cursor: page.cursor_number()?,
         limit: page.limit() as i64,
-        attribute,
+        attribute: attribute.as_ref().map(|(n, v)| (n.as_str(), v.as_str())),
     };
     let listed = docs::list(&app.db, &access, &query).await?;
     let documents = listed

@@ -6,7 +6,8 @@ use utoipa_axum::routes;
 
 use super::{ApiResult, ErrorBody};
 use crate::service::access::ProjectAccess;
-use crate::service::export::{self, ExportParams};
+use crate::service::export;
+use crate::service::params::ExportParams;
 use crate::web::AppState;
 use crate::web::extract::Api;
 use axum::body::Body;

@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
-use crate::db::members::Member;
+use crate::service::projects::Member;
 use crate::service::access::ProjectAccess;
 use crate::service::projects;
 use crate::web::AppState;

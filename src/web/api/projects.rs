@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
-use crate::db::projects::Project;
+use crate::service::projects::Project;
 use crate::domain::Role;
 use crate::service::access::ProjectAccess;
 use crate::service::projects::{self, ProjectChanges};

@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
-use crate::db::tokens::ApiToken;
+use crate::service::tokens::ApiToken;
 use crate::service::tokens;
 use crate::web::AppState;
 use crate::web::auth::ApiUser;

@@ -115,7 +115,7 @@ async fn update(
     if let Some(password) = &changes.password {
         accounts::set_password(&app.db, &username, password).await?;
     }
-    let user = crate::db::users::by_username(&app.db, &username)
+    let user = accounts::by_name(&app.db, &username)
         .await?
         .ok_or(crate::error::AppError::NotFound("User"))?;
     Ok(Json(user.into()))

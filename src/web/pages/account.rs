@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Layout, PageResult, after_form, render, render_with_status};
-use crate::db::tokens::ApiToken;
+use crate::service::tokens::ApiToken;
 use crate::error::AppError;
 use crate::service::sessions::{self, NewSession, Session};
 use crate::service::{accounts, tokens};

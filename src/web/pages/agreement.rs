@@ -18,7 +18,7 @@ use crate::service::coders;
 use crate::service::codes::{self, CodeView};
 use crate::service::documents as docs;
 use crate::web::AppState;
-use crate::web::api::agreement::AgreementParams;
+use crate::service::params::AgreementParams;
 use crate::web::extract::Page;
 use crate::web::urls;
 
@@ -216,7 +216,7 @@ async fn report_page(
         layout,
         project_id: access.project_id(),
         project_name: access.project.name.clone(),
-        query: params.query_string(),
+        query: urls::agreement_query(&params),
         params,
         coder_choices,
         codes,
@@ -273,8 +273,8 @@ async fn disagreements_page(
         layout,
         project_id: access.project_id(),
         project_name: access.project.name.clone(),
-        code_query: params.query_string(),
-        query: base.query_string(),
+        code_query: urls::agreement_query(&params),
+        query: urls::agreement_query(&base),
         code,
         regions,
         open,
@@ -343,7 +343,7 @@ async fn compare_page(
         layout,
         project_id: access.project_id(),
         project_name: access.project.name.clone(),
-        query: base.query_string(),
+        query: urls::agreement_query(&base),
         code,
         total: regions.len(),
         region: regions[position].clone(),

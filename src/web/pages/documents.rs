@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Layout, PageResult, after_form, redirect_with_flash, render};
-use crate::db::documents::Turn;
-use crate::db::excerpts::CoderFilter;
+use crate::service::documents::Turn;
+use crate::service::excerpts::CoderFilter;
 use crate::domain::text::byte_offsets;
 use crate::domain::transcript::{self, format_time};
 use crate::error::AppError;

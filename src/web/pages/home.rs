@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Layout, PageResult, after_form, render};
-use crate::db::projects::Project;
+use crate::service::projects::Project;
 use crate::domain::Role;
 use crate::service::{accounts, projects};
 use crate::web::AppState;

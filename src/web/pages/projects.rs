@@ -7,9 +7,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Layout, PageResult, after_form, render};
-use crate::db::documents::Speaker;
+use crate::service::documents::Speaker;
 use crate::db::events::Event;
-use crate::db::members::Member;
+use crate::service::projects::Member;
 use crate::domain::Role;
 use crate::service::access::ProjectAccess;
 use crate::service::codes::{self, CodeView};

@@ -1,0 +1,185 @@
+//! Request parameters as the pages, the API and the command line send them: flat strings
+//! (comma-separated lists, `name:value` filters, form-style flags), parsed here once into
+//! the typed requests the services take. The command line builds those requests directly.
+
+use serde::Deserialize;
+
+use super::agreement::{AgreementRequest, CodeScope, DocumentScope, parse_unit};
+use super::export::ExportFilter;
+use crate::domain::import::SpeakerRole;
+use crate::error::AppError;
+
+/// A form-style flag: `true`, `on`, `1` or `yes` (anything else is off).
+pub fn flag(raw: &str) -> bool {
+    matches!(raw.trim(), "true" | "on" | "1" | "yes")
+}
+
+/// A comma-separated list, blanks dropped.
+pub fn list(raw: &str) -> Vec<String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A comma-separated list of ids.
+pub fn ids(field: &'static str, raw: &str) -> Result<Vec<i64>, AppError> {
+    list(raw)
+        .iter()
+        .map(|s| {
+            s.parse().map_err(|_| {
+                AppError::invalid(
+                    field,
+                    format!("'{s}' is not an id; give ids separated by commas."),
+                )
+            })
+        })
+        .collect()
+}
+
+/// A `name:value` attribute filter (the first colon separates them), or none if blank.
+pub fn attribute(raw: &str) -> Result<Option<(String, String)>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => raw
+            .split_once(':')
+            .map(|(name, value)| Some((name.to_owned(), value.to_owned())))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "attribute",
+                    "Filter documents as name:value, e.g. attribute=Site:Leeds.",
+                )
+            }),
+    }
+}
+
+/// A speaker role filter, or none if blank.
+pub fn speaker_role(raw: &str) -> Result<Option<SpeakerRole>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => Ok(Some(SpeakerRole::parse(raw)?)),
+    }
+}
+
+/// Export filters; lists are comma-separated, and empty means "all".
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    #[serde(default)]
+    pub codes: String,
+    /// Include the sub-codes of the listed codes.
+    #[serde(default)]
+    pub subcodes: String,
+    /// User names, or `consensus`.
+    #[serde(default)]
+    pub coders: String,
+    #[serde(default)]
+    pub documents: String,
+    /// `name:value`
+    #[serde(default)]
+    pub attribute: String,
+    /// `interviewer` or `participant`.
+    #[serde(default)]
+    pub role: String,
+    /// Add a byte-order mark so Excel opens the file as UTF-8.
+    #[serde(default)]
+    pub excel: String,
+}
+
+impl ExportParams {
+    pub fn filter(&self) -> Result<ExportFilter, AppError> {
+        Ok(ExportFilter {
+            codes: ids("codes", &self.codes)?,
+            include_subcodes: flag(&self.subcodes),
+            coders: list(&self.coders),
+            documents: ids("documents", &self.documents)?,
+            attribute: attribute(&self.attribute)?,
+            role: speaker_role(&self.role)?,
+            excel: flag(&self.excel),
+        })
+    }
+}
+
+/// The query string shared by the report page and the API.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgreementParams {
+    /// Comma-separated user names; `consensus` names the consensus set.
+    #[serde(default)]
+    pub coders: String,
+    /// `character` (default), `turn` or `document`.
+    #[serde(default)]
+    pub unit: String,
+    /// Comma-separated code ids (default: every code).
+    #[serde(default)]
+    pub codes: String,
+    /// A code id: that code and its sub-codes.
+    #[serde(default)]
+    pub subtree: String,
+    /// Comma-separated document ids, or `all`; default: documents the coders coded.
+    #[serde(default)]
+    pub documents: String,
+    /// `name:value`: documents with this attribute value.
+    #[serde(default)]
+    pub attribute: String,
+    /// At turn level, only participant turns.
+    #[serde(default)]
+    pub participant_only: String,
+    /// For disagreements: the code.
+    #[serde(default)]
+    pub code: String,
+}
+
+impl AgreementParams {
+    pub fn has_coders(&self) -> bool {
+        !list(&self.coders).is_empty()
+    }
+
+    pub fn wants_coder(&self, name: &str) -> bool {
+        self.coders
+            .split(',')
+            .any(|c| c.trim().eq_ignore_ascii_case(name))
+    }
+
+    pub fn request(&self) -> Result<AgreementRequest, AppError> {
+        let coders = list(&self.coders);
+        let codes = match (self.codes.trim(), self.subtree.trim()) {
+            ("", "") => CodeScope::All,
+            (codes, "") => CodeScope::Ids(ids("codes", codes)?),
+            ("", root) => {
+                CodeScope::Subtree(ids("subtree", root)?.first().copied().unwrap_or_default())
+            }
+            _ => {
+                return Err(AppError::invalid(
+                    "codes",
+                    "Give either codes or subtree, not both.",
+                ));
+            }
+        };
+        let documents = match (self.documents.trim(), self.attribute.trim()) {
+            ("", "") => DocumentScope::Coded,
+            ("all", "") => DocumentScope::All,
+            ("", raw) => match attribute(raw)? {
+                Some((name, value)) => DocumentScope::Attribute(name, value),
+                None => DocumentScope::Coded,
+            },
+            (documents, "") => DocumentScope::Ids(ids("documents", documents)?),
+            _ => {
+                return Err(AppError::invalid(
+                    "documents",
+                    "Give either documents or attribute, not both.",
+                ));
+            }
+        };
+        let participant_turns_only = flag(&self.participant_only);
+        Ok(AgreementRequest {
+            coders,
+            unit: parse_unit(&self.unit)?,
+            participant_turns_only,
+            codes,
+            documents,
+        })
+    }
+}
+
