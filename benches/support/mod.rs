@@ -375,15 +375,15 @@ pub async fn add_member(db: &Db, project_id: i64, user: &User, role: &str) {
 pub async fn import_corpus(db: &Db, project_id: i64) -> usize {
     let path = corpus();
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let files = vec![service::documents::UploadedFile {
+    let files = vec![service::import::UploadedFile {
         name: "workforce_transcripts.csv".into(),
         bytes,
     }];
-    let summary = service::documents::import_files_as_operator(
+    let summary = service::import::import_files_as_operator(
         db,
         project_id,
         files,
-        service::documents::ImportSettings::default(),
+        service::import::ImportSettings::default(),
     )
     .await
     .expect("corpus imported");

@@ -6,7 +6,7 @@ use anyhow::Context;
 
 use crate::db::Db;
 use crate::domain::import::{CsvColumns, ImportOptions};
-use crate::service::documents::{self, ImportSettings, UploadedFile};
+use crate::service::import::{self, ImportSettings, UploadedFile};
 use crate::service::projects;
 
 pub struct ImportArgs {
@@ -41,7 +41,7 @@ pub async fn run(db: &Db, args: ImportArgs) -> anyhow::Result<()> {
         },
         skip_duplicates: args.skip_duplicates,
     };
-    let summary = documents::import_files_as_operator(db, project_id, files, settings)
+    let summary = import::import_files_as_operator(db, project_id, files, settings)
         .await
         .map_err(super::explain)?;
     for file in &summary.files {

@@ -7,7 +7,7 @@ pub async fn record(
     project_id: Option<i64>,
     user_id: Option<i64>,
     kind: &str,
-    payload: serde_json::Value,
+    payload: &str,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO events (project_id, user_id, kind, payload) VALUES (?, ?, ?, ?) RETURNING id",
@@ -15,36 +15,33 @@ pub async fn record(
     .bind(project_id)
     .bind(user_id)
     .bind(kind)
-    .bind(payload.to_string())
+    .bind(payload)
     .fetch_one(ex)
     .await
 }
 
 /// An event to record with [`record_all`].
 pub struct NewEvent {
-    pub project_id: i64,
-    pub user_id: i64,
-    pub payload: serde_json::Value,
+    pub project_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub kind: String,
+    /// JSON text.
+    pub payload: String,
 }
 
-/// Records events of one kind, in order, in one statement.
-pub async fn record_all(
-    ex: impl SqliteExecutor<'_>,
-    kind: &str,
-    events: &[NewEvent],
-) -> sqlx::Result<()> {
+/// Records events, in order, in one statement.
+pub async fn record_all(ex: impl SqliteExecutor<'_>, events: &[NewEvent]) -> sqlx::Result<()> {
     if events.is_empty() {
         return Ok(());
     }
     let rows: Vec<serde_json::Value> = events
         .iter()
-        .map(|e| serde_json::json!([e.project_id, e.user_id, e.payload.to_string()]))
+        .map(|e| serde_json::json!([e.project_id, e.user_id, e.kind, e.payload]))
         .collect();
     sqlx::query(
         "INSERT INTO events (project_id, user_id, kind, payload)
-         SELECT e.value ->> 0, e.value ->> 1, ?, e.value ->> 2 FROM json_each(?) e ORDER BY e.key",
+         SELECT e.value ->> 0, e.value ->> 1, e.value ->> 2, e.value ->> 3 FROM json_each(?) e ORDER BY e.key",
     )
-    .bind(kind)
     .bind(serde_json::Value::from(rows).to_string())
     .execute(ex)
     .await?;
@@ -66,7 +63,7 @@ pub async fn payload(
         .await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Event {
     pub id: i64,
     /// Who made the change (`null` for the command line).

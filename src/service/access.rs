@@ -43,6 +43,15 @@ impl ProjectAccess {
         }
     }
 
+    /// Importing, editing and deleting documents: owners, in an active project.
+    pub fn require_document_editor(&self) -> AppResult<()> {
+        self.require(
+            Role::can_edit_documents,
+            "Only project owners can import and edit documents.",
+        )?;
+        self.require_active()
+    }
+
     pub fn project_id(&self) -> i64 {
         self.project.id
     }

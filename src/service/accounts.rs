@@ -4,8 +4,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
+use super::events::{self, Change, Origin};
 use super::{User, blocking};
 use crate::db::{self, Db};
 use crate::domain::{Password, Username};
@@ -34,12 +33,14 @@ pub async fn create_user(
     let id = db::users::insert(&mut *tx, username.as_str(), &hash, is_admin)
         .await
         .map_err(|e| taken_or_internal(e, &username))?;
-    db::events::record(
-        &mut *tx,
-        None,
-        Some(id),
-        "user.created",
-        json!({ "username": username.as_str(), "admin": is_admin }),
+    events::record(
+        &mut tx,
+        Origin::account(id),
+        &Change::UserCreated {
+            username: username.as_str().to_owned(),
+            admin: is_admin,
+            first: false,
+        },
     )
     .await?;
     let user = db::users::by_id(&mut *tx, id)
@@ -62,12 +63,14 @@ pub async fn create_first_admin(db: &Db, username: &str, password: &str) -> AppR
         ));
     }
     let id = db::users::insert(&mut *tx, username.as_str(), &hash, true).await?;
-    db::events::record(
-        &mut *tx,
-        None,
-        Some(id),
-        "user.created",
-        json!({ "username": username.as_str(), "admin": true, "first": true }),
+    events::record(
+        &mut tx,
+        Origin::account(id),
+        &Change::UserCreated {
+            username: username.as_str().to_owned(),
+            admin: true,
+            first: true,
+        },
     )
     .await?;
     let user = db::users::by_id(&mut *tx, id)
@@ -123,15 +126,7 @@ pub async fn set_password(db: &Db, username: &str, password: &str) -> AppResult<
     let mut tx = db::begin_write(db).await?;
     db::users::set_password(&mut *tx, user.id, &hash).await?;
     db::sessions::delete_for_user(&mut *tx, user.id).await?;
-    db::events::record(
-        &mut *tx,
-        None,
-        Some(user.id),
-        "user.password_changed",
-        json!({}),
-    )
-    .await?;
-    tx.commit().await?;
+    events::commit(tx, Origin::account(user.id), Change::PasswordChanged {}).await?;
     Ok(user)
 }
 
@@ -170,15 +165,15 @@ pub async fn set_admin(db: &Db, actor: &User, username: &str, is_admin: bool) ->
         ));
     }
     db::users::set_admin(&mut *tx, target.id, is_admin).await?;
-    db::events::record(
-        &mut *tx,
-        None,
-        Some(actor.id),
-        "user.admin_changed",
-        json!({ "username": target.username, "admin": is_admin }),
+    events::commit(
+        tx,
+        Origin::account(actor.id),
+        Change::AdminChanged {
+            username: target.username.clone(),
+            admin: is_admin,
+        },
     )
     .await?;
-    tx.commit().await?;
     Ok(User { is_admin, ..target })
 }
 

@@ -4,10 +4,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use serde_json::json;
-
 use super::access::ProjectAccess;
 use super::agreement::{self, AgreementData};
+use super::events::{self, Change, Origin};
 use crate::db::adjudications::{self as store, Adjudication, NewAdjudication};
 use crate::db::documents as doc_store;
 use crate::db::excerpts::{self as excerpt_store, CoderFilter, NewExcerpt};
@@ -351,16 +350,19 @@ pub async fn decide(
         decided_by: access.user.id,
     };
     store::insert(&mut *tx, &new).await?;
-    let payload = json!({ "code_id": code.id, "document_id": document_id, "start": start, "end": end, "decision": label, "consensus_spans": new_spans });
-    db::events::record(
-        &mut *tx,
-        Some(access.project_id()),
-        Some(access.user.id),
-        "adjudication.decided",
-        payload,
+    events::commit(
+        tx,
+        Origin::member(access),
+        Change::AdjudicationDecided {
+            code_id: code.id,
+            document_id,
+            start,
+            end,
+            decision: label.to_string(),
+            consensus_spans: new_spans.clone(),
+        },
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

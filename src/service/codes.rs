@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::json;
 
 use super::access::ProjectAccess;
+use super::events::{self, Change, Origin};
 use crate::db::codes::{self as store, Code, NewCode};
 use crate::db::{self, Db};
 use crate::domain::Role;
@@ -133,16 +133,16 @@ pub async fn create(db: &Db, access: &ProjectAccess, input: &NewCodeInput) -> Ap
     let id = store::insert(&mut *tx, &new)
         .await
         .map_err(|e| name_taken(e, name.as_str()))?;
-    let payload = json!({ "code_id": id, "name": name.as_str(), "parent_id": input.parent_id });
-    db::events::record(
-        &mut *tx,
-        Some(access.project_id()),
-        Some(access.user.id),
-        "code.created",
-        payload,
+    events::commit(
+        tx,
+        Origin::member(access),
+        Change::CodeCreated {
+            code_id: id,
+            name: name.as_str().to_owned(),
+            parent_id: input.parent_id,
+        },
     )
     .await?;
-    tx.commit().await?;
     find(db, access, id).await
 }
 
@@ -210,17 +210,18 @@ pub async fn update(
     store::update(&mut *tx, code.id, &db_changes)
         .await
         .map_err(|e| name_taken(e, shown_name))?;
-    let payload = json!({ "code_id": code.id, "name": db_changes.name, "color": db_changes.color,
-        "description_changed": description.is_some(), "parent_id": changes.parent_id });
-    db::events::record(
-        &mut *tx,
-        Some(access.project_id()),
-        Some(access.user.id),
-        "code.updated",
-        payload,
+    events::commit(
+        tx,
+        Origin::member(access),
+        Change::CodeUpdated {
+            code_id: code.id,
+            name: db_changes.name.map(str::to_owned),
+            color: db_changes.color.map(str::to_owned),
+            description_changed: description.is_some(),
+            parent_id: changes.parent_id,
+        },
     )
     .await?;
-    tx.commit().await?;
     find(db, access, code.id).await
 }
 
@@ -239,16 +240,16 @@ pub async fn delete(db: &Db, access: &ProjectAccess, code: &Code) -> AppResult<i
         .await
         .map_err(|e| sibling_clash(e, "delete"))?;
     store::delete(&mut *tx, code.id).await?;
-    let payload = json!({ "code_id": code.id, "name": code.name, "excerpts_affected": affected });
-    db::events::record(
-        &mut *tx,
-        Some(access.project_id()),
-        Some(access.user.id),
-        "code.deleted",
-        payload,
+    events::commit(
+        tx,
+        Origin::member(access),
+        Change::CodeDeleted {
+            code_id: code.id,
+            name: code.name.clone(),
+            excerpts_affected: affected,
+        },
     )
     .await?;
-    tx.commit().await?;
     Ok(affected)
 }
 
@@ -277,16 +278,17 @@ pub async fn merge(db: &Db, access: &ProjectAccess, code: &Code, into: i64) -> A
         .await
         .map_err(|e| sibling_clash(e, "merge"))?;
     store::delete(&mut *tx, code.id).await?;
-    let payload = json!({ "code_id": code.id, "name": code.name, "into": into, "excerpts": moved });
-    db::events::record(
-        &mut *tx,
-        Some(access.project_id()),
-        Some(access.user.id),
-        "code.merged",
-        payload,
+    events::commit(
+        tx,
+        Origin::member(access),
+        Change::CodeMerged {
+            code_id: code.id,
+            name: code.name.clone(),
+            into,
+            excerpts: moved,
+        },
     )
     .await?;
-    tx.commit().await?;
     find(db, access, into).await
 }
 
@@ -430,15 +432,14 @@ pub async fn import_csv(
             parent = Some(id);
         }
     }
-    let payload = json!({ "created": summary.created, "updated": summary.updated });
-    db::events::record(
-        &mut *tx,
-        Some(access.project_id()),
-        Some(access.user.id),
-        "codebook.imported",
-        payload,
+    events::commit(
+        tx,
+        Origin::member(access),
+        Change::CodebookImported {
+            created: summary.created,
+            updated: summary.updated,
+        },
     )
     .await?;
-    tx.commit().await?;
     Ok(summary)
 }

@@ -1,549 +1,21 @@
-//! Documents: importing files and pasted text (one upload, one transaction), reading a
-//! document with its turns and attributes, editing title and attributes, and the
-//! per-project speaker roles.
+//! Documents: reading one with its turns and attributes, the project's document list,
+//! editing title and attributes, deleting, and the per-project speaker roles. Importing
+//! lives in [`super::import`].
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Deserialize;
 
 use super::access::ProjectAccess;
-use super::blocking;
-use crate::db::documents::{self as store, NewDocument, NewTurn};
+use super::events::{self, Change, Origin};
+use crate::db::documents as store;
 use crate::db::{self, Db};
-use crate::domain::import::{
-    self, ImportError, ImportOptions, ParsedDocument, ParsedFile, SpeakerRole,
-};
+use crate::domain::import::SpeakerRole;
 use crate::domain::names::single_line;
-use crate::domain::{Invalid, Role};
 use crate::error::{AppError, AppResult};
 
 /// What callers see of documents, their turns and speakers.
 pub use crate::db::documents::{Document, DocumentSummary, Speaker, Turn};
-
-/// One uploaded file.
-pub struct UploadedFile {
-    pub name: String,
-    pub bytes: Vec<u8>,
-}
-
-/// How to import: parser options plus what to do with documents already in the project.
-#[derive(Debug, Clone, Default)]
-pub struct ImportSettings {
-    pub options: ImportOptions,
-    pub skip_duplicates: bool,
-}
-
-/// What an import did, shown to the user afterwards and returned by the API.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ImportSummary {
-    /// Identifies this import; its summary can be shown again later.
-    pub import_id: i64,
-    pub documents: Vec<ImportedDocument>,
-    pub files: Vec<FileSummary>,
-    pub skipped: Vec<SkippedDocument>,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ImportedDocument {
-    pub id: i64,
-    pub title: String,
-    pub external_id: Option<String>,
-    pub length: usize,
-    pub turns: usize,
-    pub attributes: usize,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct FileSummary {
-    pub name: String,
-    pub format: String,
-    pub encoding: String,
-    pub documents: usize,
-    pub turns: usize,
-    pub speakers: Vec<String>,
-    pub attributes: Vec<String>,
-    pub repairs: usize,
-    pub notes: Vec<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SkippedDocument {
-    pub file: String,
-    pub title: String,
-    pub external_id: Option<String>,
-    pub reason: String,
-}
-
-impl FileSummary {
-    /// How the file was read, in words.
-    pub fn format_label(&self) -> &'static str {
-        match self.format.as_str() {
-            "speaker_text" => "transcript with speakers",
-            "plain_text" => "plain text",
-            "csv" => "CSV data set",
-            "webvtt" => "WebVTT subtitles",
-            "srt" => "SRT subtitles",
-            "docx" => "Word document",
-            _ => "file",
-        }
-    }
-}
-
-impl ImportSummary {
-    pub fn turns(&self) -> usize {
-        self.documents.iter().map(|d| d.turns).sum()
-    }
-
-    pub fn repairs(&self) -> usize {
-        self.files.iter().map(|f| f.repairs).sum()
-    }
-}
-
-const IMPORT_EVENT: &str = "documents.imported";
-
-/// The summary of an earlier import into this project.
-pub async fn import_summary(
-    db: &Db,
-    access: &ProjectAccess,
-    import_id: i64,
-) -> AppResult<ImportSummary> {
-    let payload = db::events::payload(db, access.project_id(), import_id, IMPORT_EVENT)
-        .await?
-        .ok_or(AppError::NotFound("Import"))?;
-    let mut summary: ImportSummary = serde_json::from_str(&payload).map_err(anyhow::Error::from)?;
-    summary.import_id = import_id;
-    Ok(summary)
-}
-
-/// Imports uploaded files into a project, all or nothing.
-pub async fn import_files(
-    db: &Db,
-    access: &ProjectAccess,
-    files: Vec<UploadedFile>,
-    settings: ImportSettings,
-) -> AppResult<ImportSummary> {
-    require_editor(access)?;
-    let parsed = parse_uploads(files, settings.options.clone()).await?;
-    store_parsed(
-        db,
-        access.project_id(),
-        Some(access.user.id),
-        parsed,
-        true,
-        settings.skip_duplicates,
-    )
-    .await
-}
-
-/// The command line's import: the operator acts on any project.
-pub async fn import_files_as_operator(
-    db: &Db,
-    project_id: i64,
-    files: Vec<UploadedFile>,
-    settings: ImportSettings,
-) -> AppResult<ImportSummary> {
-    let parsed = parse_uploads(files, settings.options.clone()).await?;
-    store_parsed(db, project_id, None, parsed, true, settings.skip_duplicates).await
-}
-
-/// Text sent as JSON: parsed exactly like an uploaded `.txt` file, or, when the caller
-/// gives the speaker turns, stored verbatim with those turns.
-pub struct TextDocument {
-    pub title: Option<String>,
-    pub text: String,
-    pub attributes: BTreeMap<String, String>,
-    pub turns: Option<Vec<import::ParsedTurn>>,
-}
-
-/// Imports text sent as JSON.
-pub async fn import_text(
-    db: &Db,
-    access: &ProjectAccess,
-    document: TextDocument,
-    settings: ImportSettings,
-) -> AppResult<ImportSummary> {
-    require_editor(access)?;
-    let options = settings.options.clone();
-    let TextDocument {
-        title,
-        text,
-        attributes,
-        turns,
-    } = document;
-    let mut parsed = blocking(move || match turns {
-        Some(turns) => {
-            let title = title.unwrap_or_else(|| {
-                text.lines()
-                    .find(|l| !l.trim().is_empty())
-                    .unwrap_or("Untitled")
-                    .chars()
-                    .take(120)
-                    .collect()
-            });
-            import::with_explicit_turns(&title, &text, turns)
-        }
-        None => import::parse_pasted_text(title.as_deref(), &text, &options),
-    })
-    .await?
-    .map_err(|e| import_errors(&[e]))?;
-    for document in &mut parsed.documents {
-        for (name, value) in &attributes {
-            upsert_attribute(&mut document.attributes, name, value);
-        }
-    }
-    store_parsed(
-        db,
-        access.project_id(),
-        Some(access.user.id),
-        vec![parsed],
-        false,
-        settings.skip_duplicates,
-    )
-    .await
-}
-
-fn require_editor(access: &ProjectAccess) -> AppResult<()> {
-    access.require(
-        Role::can_edit_documents,
-        "Only project owners can import and edit documents.",
-    )?;
-    access.require_active()
-}
-
-async fn parse_uploads(
-    files: Vec<UploadedFile>,
-    options: ImportOptions,
-) -> AppResult<Vec<ParsedFile>> {
-    if files.is_empty() {
-        return Err(AppError::invalid(
-            "files",
-            "Choose at least one file to import.",
-        ));
-    }
-    // Parsing is CPU-bound (decoding, normalisation, CSV): keep it off the async workers.
-    let results = blocking(move || {
-        files
-            .iter()
-            .map(|file| import::parse_file(&file.name, &file.bytes, &options))
-            .collect::<Vec<_>>()
-    })
-    .await?;
-    let (parsed, failed): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
-    if failed.is_empty() {
-        return Ok(parsed.into_iter().flatten().collect());
-    }
-    // Every unreadable file at once, so one round of fixes is enough.
-    let errors: Vec<ImportError> = failed.into_iter().filter_map(Result::err).collect();
-    Err(import_errors(&errors))
-}
-
-fn import_errors(errors: &[ImportError]) -> AppError {
-    let message = match errors {
-        [one] => one.to_string(),
-        many => format!(
-            "{} files cannot be imported; nothing was imported. {}",
-            many.len(),
-            many.iter()
-                .map(ImportError::to_string)
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
-    };
-    AppError::Invalid(Invalid::new("file", message))
-}
-
-/// A document about to be stored, with the identifier used to detect duplicates.
-struct Pending<'a> {
-    file: &'a ParsedFile,
-    document: &'a ParsedDocument,
-    external_id: Option<String>,
-}
-
-async fn store_parsed(
-    db: &Db,
-    project_id: i64,
-    user_id: Option<i64>,
-    parsed: Vec<ParsedFile>,
-    from_upload: bool,
-    skip_duplicates: bool,
-) -> AppResult<ImportSummary> {
-    let mut tx = db::begin_write(db).await?;
-    let existing: HashSet<String> = store::existing_external_ids(&mut *tx, project_id)
-        .await?
-        .into_iter()
-        .collect();
-    let mut seen = existing.clone();
-    let mut pending = Vec::new();
-    let mut skipped = Vec::new();
-    let mut duplicates = Vec::new();
-    for file in &parsed {
-        for document in &file.documents {
-            check_document(&file.file_name, document)?;
-            let external_id = external_id_for(document, file, from_upload);
-            let is_duplicate = external_id
-                .as_ref()
-                .is_some_and(|id| !seen.insert(id.clone()));
-            if !is_duplicate {
-                pending.push(Pending {
-                    file,
-                    document,
-                    external_id,
-                });
-            } else {
-                let id = external_id.unwrap_or_default();
-                let reason = if existing.contains(&id) {
-                    "already in this project (same id)"
-                } else {
-                    "appears twice in this upload (same id)"
-                };
-                if skip_duplicates {
-                    skipped.push(SkippedDocument {
-                        file: file.file_name.clone(),
-                        title: document.title.clone(),
-                        external_id: Some(id),
-                        reason: reason.into(),
-                    });
-                } else {
-                    duplicates.push(format!("“{}” in {} ({reason})", id, file.file_name));
-                }
-            }
-        }
-    }
-    if !duplicates.is_empty() {
-        return Err(duplicates_error(&duplicates));
-    }
-
-    let mut documents = Vec::with_capacity(pending.len());
-    let mut speakers: BTreeMap<String, SpeakerRole> = BTreeMap::new();
-    for item in &pending {
-        let id = insert_document(&mut tx, project_id, user_id, item).await?;
-        for turn in &item.document.turns {
-            speakers
-                .entry(turn.speaker.clone())
-                .or_insert_with(|| import::default_role(&turn.speaker));
-        }
-        documents.push(ImportedDocument {
-            id,
-            title: clean_title(&item.document.title),
-            external_id: item.external_id.clone(),
-            length: item.document.text.chars().count(),
-            turns: item.document.turns.len(),
-            attributes: item.document.attributes.len(),
-        });
-    }
-    let speaker_rows: Vec<(String, SpeakerRole)> = speakers.into_iter().collect();
-    store::add_speakers(&mut tx, project_id, &speaker_rows).await?;
-    let mut summary = ImportSummary {
-        import_id: 0,
-        documents,
-        files: parsed.iter().map(file_summary).collect(),
-        skipped,
-    };
-    // The audit event carries the whole summary, so the summary page can be shown again.
-    let payload = serde_json::to_value(&summary).map_err(anyhow::Error::from)?;
-    summary.import_id =
-        db::events::record(&mut *tx, Some(project_id), user_id, IMPORT_EVENT, payload).await?;
-    tx.commit().await?;
-    Ok(summary)
-}
-
-/// Limits on what an import may store, whatever its source.
-const MAX_ATTRIBUTE_NAME: usize = 200;
-const MAX_ATTRIBUTE_VALUE: usize = 100_000;
-const MAX_SPEAKER: usize = 200;
-/// Ten years, in milliseconds: beyond this a turn time is a mistake, not a recording.
-const MAX_TIME_MS: u64 = 10 * 366 * 24 * 3600 * 1000;
-
-/// Refuses documents that no transcript should contain: NUL characters, names that are
-/// not one line, oversized attributes, impossible times.
-fn check_document(file: &str, document: &ParsedDocument) -> AppResult<()> {
-    let fail = |what: String| Err(AppError::invalid("file", format!("“{file}”: {what}")));
-    if document.text.contains('\0') {
-        return fail("the text contains NUL characters; is this really a text file?".into());
-    }
-    for (name, value) in &document.attributes {
-        if name.trim().is_empty()
-            || name.chars().any(char::is_control)
-            || name.chars().count() > MAX_ATTRIBUTE_NAME
-        {
-            return fail(format!(
-                "attribute names must be one line of at most {MAX_ATTRIBUTE_NAME} characters (got “{}”)",
-                name.chars().take(40).collect::<String>()
-            ));
-        }
-        if value.contains('\0') || value.chars().count() > MAX_ATTRIBUTE_VALUE {
-            return fail(format!(
-                "the value of attribute “{name}” is longer than {MAX_ATTRIBUTE_VALUE} characters or contains NUL"
-            ));
-        }
-    }
-    for turn in &document.turns {
-        if turn.speaker.chars().any(char::is_control) || turn.speaker.chars().count() > MAX_SPEAKER
-        {
-            return fail(format!(
-                "speaker labels must be one line of at most {MAX_SPEAKER} characters"
-            ));
-        }
-        if turn
-            .start_ms
-            .into_iter()
-            .chain(turn.end_ms)
-            .any(|ms| ms > MAX_TIME_MS)
-        {
-            return fail(format!(
-                "the turn of “{}” has a time beyond ten years",
-                turn.speaker
-            ));
-        }
-    }
-    Ok(())
-}
-
-async fn insert_document(
-    tx: &mut db::Tx,
-    project_id: i64,
-    user_id: Option<i64>,
-    item: &Pending<'_>,
-) -> AppResult<i64> {
-    let document = item.document;
-    let title = clean_title(&document.title);
-    let length = document.text.chars().count() as i64;
-    let new = NewDocument {
-        project_id,
-        title: &title,
-        external_id: item.external_id.as_deref(),
-        source_name: &item.file.file_name,
-        source_format: format_name(item.file.format),
-        text: &document.text,
-        length,
-        turn_count: document.turns.len() as i64,
-        created_by: user_id,
-    };
-    let id = store::insert(&mut **tx, &new).await?;
-    let turns: Vec<NewTurn> = document
-        .turns
-        .iter()
-        .map(|t| NewTurn {
-            speaker: &t.speaker,
-            start: t.start as i64,
-            end: t.end as i64,
-            start_ms: t.start_ms.map(|ms| ms as i64),
-            end_ms: t.end_ms.map(|ms| ms as i64),
-        })
-        .collect();
-    store::insert_turns(tx, id, &turns).await?;
-    store::insert_attributes(tx, id, &document.attributes).await?;
-    Ok(id)
-}
-
-/// The identifier used to recognise a document imported twice: the source's own id (CSV
-/// id column), else an id-like header field, else the file name of a one-document file.
-fn external_id_for(
-    document: &ParsedDocument,
-    file: &ParsedFile,
-    from_upload: bool,
-) -> Option<String> {
-    let id_like = |name: &str| {
-        let name = name.trim().to_lowercase().replace(['_', '-'], " ");
-        matches!(
-            name.as_str(),
-            "id" | "transcript id" | "interview id" | "document id"
-        )
-    };
-    document
-        .external_id
-        .clone()
-        .or_else(|| {
-            document
-                .attributes
-                .iter()
-                .find(|(k, _)| id_like(k))
-                .map(|(_, v)| v.clone())
-        })
-        .or_else(|| (from_upload && file.documents.len() == 1).then(|| file.file_name.clone()))
-        .map(|id| id.trim().to_owned())
-        .filter(|id| !id.is_empty())
-}
-
-fn duplicates_error(duplicates: &[String]) -> AppError {
-    let shown: Vec<&str> = duplicates.iter().take(5).map(String::as_str).collect();
-    let more = if duplicates.len() > shown.len() {
-        format!(" and {} more", duplicates.len() - shown.len())
-    } else {
-        String::new()
-    };
-    AppError::conflict(format!(
-        "{} document(s) have an id that is already taken: {}{more}. Nothing was imported. \
-         Choose “skip documents already imported” (API: skip_duplicates=true) to import only \
-         the new ones; a document's id is its id column or header field, else its file name.",
-        duplicates.len(),
-        shown.join("; ")
-    ))
-}
-
-fn clean_title(raw: &str) -> String {
-    let printable: String = raw
-        .chars()
-        .filter(|c| !c.is_control() || c.is_whitespace())
-        .collect();
-    let one_line: String = printable.split_whitespace().collect::<Vec<_>>().join(" ");
-    let title: String = one_line.chars().take(300).collect();
-    if title.is_empty() {
-        "Untitled".into()
-    } else {
-        title
-    }
-}
-
-fn file_summary(file: &ParsedFile) -> FileSummary {
-    let mut speakers: Vec<String> = Vec::new();
-    let mut attributes: Vec<String> = Vec::new();
-    for document in &file.documents {
-        for turn in &document.turns {
-            if !speakers.contains(&turn.speaker) {
-                speakers.push(turn.speaker.clone());
-            }
-        }
-        for (name, _) in &document.attributes {
-            if !attributes.contains(name) {
-                attributes.push(name.clone());
-            }
-        }
-    }
-    FileSummary {
-        name: file.file_name.clone(),
-        format: format_name(file.format).to_owned(),
-        encoding: file.encoding.to_owned(),
-        documents: file.documents.len(),
-        turns: file.documents.iter().map(|d| d.turns.len()).sum(),
-        speakers,
-        attributes,
-        repairs: file.repairs,
-        notes: file.notes.clone(),
-    }
-}
-
-fn format_name(format: import::SourceFormat) -> &'static str {
-    match format {
-        import::SourceFormat::SpeakerText => "speaker_text",
-        import::SourceFormat::PlainText => "plain_text",
-        import::SourceFormat::Csv => "csv",
-        import::SourceFormat::WebVtt => "webvtt",
-        import::SourceFormat::Srt => "srt",
-        import::SourceFormat::Docx => "docx",
-    }
-}
-
-fn upsert_attribute(attributes: &mut Vec<(String, String)>, name: &str, value: &str) {
-    match attributes.iter_mut().find(|(k, _)| k == name) {
-        Some(existing) => existing.1 = value.to_owned(),
-        None => attributes.push((name.to_owned(), value.to_owned())),
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Reading and editing
 
 /// A document with everything needed to show it.
 pub struct DocumentView {
@@ -677,7 +149,7 @@ pub async fn update(
     document_id: i64,
     changes: &DocumentChanges,
 ) -> AppResult<()> {
-    require_editor(access)?;
+    access.require_document_editor()?;
     let title = changes
         .title
         .as_deref()
@@ -708,35 +180,33 @@ pub async fn update(
         }
     }
     store::touch(&mut *tx, document_id).await?;
-    let payload =
-        json!({ "document_id": document_id, "title": title, "attributes": changes.attributes });
-    db::events::record(
-        &mut *tx,
-        Some(access.project_id()),
-        Some(access.user.id),
-        "document.updated",
-        payload,
+    events::commit(
+        tx,
+        Origin::member(access),
+        Change::DocumentUpdated {
+            document_id,
+            title,
+            attributes: serde_json::to_value(&changes.attributes).map_err(anyhow::Error::from)?,
+        },
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
 pub async fn delete(db: &Db, access: &ProjectAccess, document_id: i64) -> AppResult<()> {
-    require_editor(access)?;
+    access.require_document_editor()?;
     let mut tx = db::begin_write(db).await?;
     let summary = ensure_in_project(&mut tx, access, document_id).await?;
     store::delete(&mut *tx, document_id).await?;
-    let payload = json!({ "document_id": document_id, "title": summary.title });
-    db::events::record(
-        &mut *tx,
-        Some(access.project_id()),
-        Some(access.user.id),
-        "document.deleted",
-        payload,
+    events::commit(
+        tx,
+        Origin::member(access),
+        Change::DocumentDeleted {
+            document_id,
+            title: summary.title,
+        },
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -775,21 +245,20 @@ pub async fn set_speaker_role(
     label: &str,
     role: &str,
 ) -> AppResult<()> {
-    require_editor(access)?;
+    access.require_document_editor()?;
     let role = SpeakerRole::parse(role)?;
     let mut tx = db::begin_write(db).await?;
     if !store::set_speaker_role(&mut *tx, access.project_id(), label, role).await? {
         return Err(AppError::NotFound("Speaker"));
     }
-    let payload = json!({ "label": label, "role": role.as_str() });
-    db::events::record(
-        &mut *tx,
-        Some(access.project_id()),
-        Some(access.user.id),
-        "speaker.role_changed",
-        payload,
+    events::commit(
+        tx,
+        Origin::member(access),
+        Change::SpeakerRoleChanged {
+            label: label.to_owned(),
+            role,
+        },
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -4,7 +4,6 @@
 use std::collections::{BTreeSet, HashMap};
 
 use serde::Deserialize;
-use serde_json::json;
 
 mod group_commit;
 
@@ -12,6 +11,7 @@ use group_commit::{Job, NewRow, Outcome};
 
 use super::User;
 use super::access::{InDocument, ProjectAccess, Scoped};
+use super::events::{self, Change, Origin};
 use crate::db::documents::Document;
 use crate::db::excerpts::{self as store, Excerpt};
 use crate::db::{self, Db};
@@ -369,16 +369,18 @@ pub async fn update(
         ));
     }
     store::set_codes(&mut tx, excerpt.id, &code_ids).await?;
-    let payload = json!({ "excerpt_id": excerpt.id, "start": start, "end": end, "code_ids": code_ids, "memo_changed": changes.memo.is_some() });
-    db::events::record(
-        &mut *tx,
-        Some(access.project_id()),
-        Some(access.user.id),
-        "excerpt.updated",
-        payload,
+    events::commit(
+        tx,
+        Origin::member(access),
+        Change::ExcerptUpdated {
+            excerpt_id: excerpt.id,
+            start,
+            end,
+            code_ids: code_ids.clone(),
+            memo_changed: changes.memo.is_some(),
+        },
     )
     .await?;
-    tx.commit().await?;
     view(db, document, excerpt.id).await
 }
 
@@ -387,16 +389,18 @@ pub async fn delete(db: &Db, access: &ProjectAccess, current: &ExcerptView) -> A
     require_owner_of(access, excerpt)?;
     let mut tx = db::begin_write(db).await?;
     store::delete(&mut *tx, excerpt.id).await?;
-    let payload = json!({ "excerpt_id": excerpt.id, "document_id": excerpt.document_id, "start": excerpt.start,
-        "end": excerpt.end, "code_ids": current.code_ids, "memo": excerpt.memo });
-    db::events::record(
-        &mut *tx,
-        Some(access.project_id()),
-        Some(access.user.id),
-        "excerpt.deleted",
-        payload,
+    events::commit(
+        tx,
+        Origin::member(access),
+        Change::ExcerptDeleted {
+            excerpt_id: excerpt.id,
+            document_id: excerpt.document_id,
+            start: excerpt.start,
+            end: excerpt.end,
+            code_ids: current.code_ids.clone(),
+            memo: excerpt.memo.clone(),
+        },
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -1,11 +1,11 @@
 //! Projects and their members. `open` is the single gate to everything inside a project:
 //! it answers "not found" to anyone who is not a member, whatever the project's existence.
 
-use serde_json::json;
-
 use super::User;
 use super::access::{self, ProjectAccess};
-use crate::db::{self, Db, events::Event};
+use super::events::LoggedEvent;
+use super::events::{self, Change, Origin};
+use crate::db::{self, Db};
 use crate::domain::names::free_text;
 use crate::domain::{ProjectName, Role};
 use crate::error::{AppError, AppResult};
@@ -33,15 +33,14 @@ pub async fn create(
     let mut tx = db::begin_write(db).await?;
     let id = db::projects::insert(&mut *tx, name.as_str(), &description).await?;
     db::members::upsert(&mut *tx, id, user.id, Role::Owner).await?;
-    db::events::record(
-        &mut *tx,
-        Some(id),
-        Some(user.id),
-        "project.created",
-        json!({ "name": name.as_str() }),
+    events::commit(
+        tx,
+        Origin::in_project(id, Some(user.id)),
+        Change::ProjectCreated {
+            name: name.as_str().to_owned(),
+        },
     )
     .await?;
-    tx.commit().await?;
     access::project(db, user, id).await
 }
 
@@ -82,19 +81,17 @@ pub async fn update(
     };
     let mut tx = db::begin_write(db).await?;
     db::projects::update(&mut *tx, access.project_id(), &db_changes).await?;
-    let payload = json!({
-        "name": db_changes.name, "description_changed": description.is_some(),
-        "archived": changes.archived, "blind_coding": changes.blind_coding,
-    });
-    db::events::record(
-        &mut *tx,
-        Some(access.project_id()),
-        Some(access.user.id),
-        "project.updated",
-        payload,
+    events::commit(
+        tx,
+        Origin::member(access),
+        Change::ProjectUpdated {
+            name: db_changes.name.map(str::to_owned),
+            description_changed: description.is_some(),
+            archived: changes.archived,
+            blind_coding: changes.blind_coding,
+        },
     )
     .await?;
-    tx.commit().await?;
     access::project(db, &access.user, access.project_id()).await
 }
 
@@ -131,12 +128,13 @@ pub async fn set_member(
         ensure_another_owner(&mut tx, access.project_id()).await?;
     }
     db::members::upsert(&mut *tx, access.project_id(), target.id, role).await?;
-    db::events::record(
-        &mut *tx,
-        Some(access.project_id()),
-        Some(access.user.id),
-        "member.set",
-        json!({ "username": target.username, "role": role.as_str() }),
+    events::record(
+        &mut tx,
+        Origin::member(access),
+        &Change::MemberSet {
+            username: target.username.clone(),
+            role,
+        },
     )
     .await?;
     let member = db::members::list(&mut *tx, access.project_id())
@@ -164,15 +162,14 @@ pub async fn remove_member(db: &Db, access: &ProjectAccess, username: &str) -> A
         ensure_another_owner(&mut tx, access.project_id()).await?;
     }
     db::members::remove(&mut *tx, access.project_id(), target.id).await?;
-    db::events::record(
-        &mut *tx,
-        Some(access.project_id()),
-        Some(access.user.id),
-        "member.removed",
-        json!({ "username": target.username }),
+    events::commit(
+        tx,
+        Origin::member(access),
+        Change::MemberRemoved {
+            username: target.username.clone(),
+        },
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -192,13 +189,13 @@ pub async fn activity(
     access: &ProjectAccess,
     before_id: Option<i64>,
     limit: i64,
-) -> AppResult<(Vec<Event>, Option<i64>)> {
+) -> AppResult<(Vec<LoggedEvent>, Option<i64>)> {
     access.require(
         Role::can_run_reports,
         "The activity log is for project owners and viewers.",
     )?;
     let limit = limit.clamp(1, 1000);
-    let mut events = db::events::for_project(
+    let mut events = events::for_project(
         db,
         access.project_id(),
         before_id.unwrap_or(i64::MAX),

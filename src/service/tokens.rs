@@ -1,8 +1,7 @@
 //! Personal API tokens: shown once at creation, stored only as a digest, revocable.
 
-use serde_json::json;
-
 use super::User;
+use super::events::{self, Change, Origin};
 use crate::db::{self, Db};
 use crate::domain::names::single_line;
 use crate::error::{AppError, AppResult};
@@ -25,15 +24,15 @@ pub async fn create(db: &Db, user: &User, name: &str) -> AppResult<CreatedToken>
     let secret = security::random_token(TOKEN_PREFIX)?;
     let mut tx = db::begin_write(db).await?;
     let id = db::tokens::insert(&mut *tx, user.id, &name, &security::token_digest(&secret)).await?;
-    db::events::record(
-        &mut *tx,
-        None,
-        Some(user.id),
-        "token.created",
-        json!({ "token_id": id, "name": name }),
+    events::commit(
+        tx,
+        Origin::account(user.id),
+        Change::TokenCreated {
+            token_id: id,
+            name: name.to_owned(),
+        },
     )
     .await?;
-    tx.commit().await?;
     Ok(CreatedToken { id, name, secret })
 }
 
@@ -62,14 +61,11 @@ pub async fn revoke(db: &Db, user: &User, token_id: i64) -> AppResult<()> {
     if !db::tokens::revoke(&mut *tx, user.id, token_id).await? {
         return Err(AppError::NotFound("Token"));
     }
-    db::events::record(
-        &mut *tx,
-        None,
-        Some(user.id),
-        "token.revoked",
-        json!({ "token_id": token_id }),
+    events::commit(
+        tx,
+        Origin::account(user.id),
+        Change::TokenRevoked { token_id },
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }

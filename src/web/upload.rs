@@ -11,7 +11,7 @@ use super::error::ApiError;
 use crate::domain::import::{CsvColumns, ImportOptions};
 use crate::error::AppError;
 use crate::security::constant_time_eq;
-use crate::service::documents::{ImportSettings, UploadedFile};
+use crate::service::import::{ImportSettings, UploadedFile};
 
 /// The files of an upload and the options chosen with them.
 pub struct Upload {

@@ -17,12 +17,12 @@
 
 use std::sync::{Arc, LazyLock, Mutex};
 
-use serde_json::json;
 use sqlx::SqliteConnection;
 use tokio::sync::oneshot;
 
 use crate::db::excerpts::{self as store, Inserted, NewExcerpt};
 use crate::db::{self, Db};
+use crate::service::events::{self, Change, Origin};
 
 /// A validated excerpt to write.
 #[derive(Debug, Clone)]
@@ -192,15 +192,22 @@ async fn record_created(
     conn: &mut SqliteConnection,
     written: &[(&Job, &[Inserted])],
 ) -> sqlx::Result<()> {
-    let events: Vec<db::events::NewEvent> = written
+    let changes: Vec<(Origin, Change)> = written
         .iter()
         .flat_map(|(job, inserted)| {
-            job.rows.iter().zip(inserted.iter()).map(|(row, new)| db::events::NewEvent {
-                project_id: job.project_id,
-                user_id: job.coder_id,
-                payload: json!({ "excerpt_id": new.id, "document_id": job.document_id, "start": row.start, "end": row.end, "code_ids": row.code_ids, "consensus": row.consensus }),
+            let origin = Origin::in_project(job.project_id, Some(job.coder_id));
+            job.rows.iter().zip(inserted.iter()).map(move |(row, new)| {
+                let change = Change::ExcerptCreated {
+                    excerpt_id: new.id,
+                    document_id: job.document_id,
+                    start: row.start,
+                    end: row.end,
+                    code_ids: row.code_ids.clone(),
+                    consensus: row.consensus,
+                };
+                (origin, change)
             })
         })
         .collect();
-    db::events::record_all(conn, "excerpt.created", &events).await
+    events::record_all(conn, &changes).await
 }

@@ -13,11 +13,9 @@ use utoipa_axum::routes;
 use super::{ApiResult, ErrorBody};
 use crate::error::AppError;
 use crate::service::access::ProjectAccess;
-use crate::service::params::{AgreementParams, ids};
 use crate::service::adjudication::{self, Decision, RegionView};
-use crate::service::agreement::{
-    self, AgreementReport,
-};
+use crate::service::agreement::{self, AgreementReport};
+use crate::service::params::{AgreementParams, ids};
 use crate::web::AppState;
 use crate::web::extract::Api;
 

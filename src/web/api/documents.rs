@@ -13,13 +13,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
-use crate::service::documents::{DocumentSummary, Turn};
 use crate::domain::import::{CsvColumns, ImportOptions, ParsedTurn};
 use crate::service::access::{InDocument, ProjectAccess};
+use crate::service::documents::{self as docs, DocumentChanges, ListQuery};
+use crate::service::documents::{DocumentSummary, Turn};
+use crate::service::import::{self, ImportSettings, ImportSummary, TextDocument};
 use crate::service::params;
-use crate::service::documents::{
-    self as docs, DocumentChanges, ImportSettings, ImportSummary, ListQuery, TextDocument,
-};
 use crate::web::AppState;
 use crate::web::error::ApiError;
 use crate::web::extract::Api;
@@ -149,7 +148,7 @@ async fn create(
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let summary = match body {
         ImportBody::Files(upload) => {
-            docs::import_files(&app.db, &access, upload.files, upload.settings).await?
+            import::import_files(&app.db, &access, upload.files, upload.settings).await?
         }
         ImportBody::Text(new) => {
             let settings = ImportSettings {
@@ -167,7 +166,7 @@ async fn create(
                     .turns
                     .map(|turns| turns.into_iter().map(Into::into).collect()),
             };
-            docs::import_text(&app.db, &access, document, settings).await?
+            import::import_text(&app.db, &access, document, settings).await?
         }
     };
     let id = match summary.documents.as_slice() {

@@ -9,9 +9,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
-use crate::service::projects::Member;
 use crate::service::access::ProjectAccess;
 use crate::service::projects;
+use crate::service::projects::Member;
 use crate::web::AppState;
 use crate::web::extract::Api;
 

@@ -9,9 +9,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
-use crate::service::projects::Project;
 use crate::domain::Role;
 use crate::service::access::ProjectAccess;
+use crate::service::events::LoggedEvent;
+use crate::service::projects::Project;
 use crate::service::projects::{self, ProjectChanges};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
@@ -132,8 +133,32 @@ async fn update(
 
 #[derive(Serialize, ToSchema)]
 struct EventList {
-    events: Vec<crate::db::events::Event>,
+    events: Vec<Event>,
     next_cursor: Option<String>,
+}
+
+/// One entry of the audit trail.
+#[derive(Serialize, ToSchema)]
+struct Event {
+    id: i64,
+    /// Who made the change (`null` for the command line).
+    username: Option<String>,
+    kind: String,
+    /// The change's details, as JSON text.
+    payload: String,
+    created_at: String,
+}
+
+impl From<LoggedEvent> for Event {
+    fn from(e: LoggedEvent) -> Self {
+        Event {
+            id: e.id,
+            username: e.username,
+            kind: e.kind,
+            payload: e.payload,
+            created_at: e.created_at,
+        }
+    }
 }
 
 /// The project's audit trail, newest first (owners and viewers): every change with who
@@ -149,7 +174,7 @@ async fn events(
     let (events, next) =
         projects::activity(&app.db, &access, page.cursor_number()?, page.limit() as i64).await?;
     Ok(Json(EventList {
-        events,
+        events: events.into_iter().map(Event::from).collect(),
         next_cursor: next.map(|id| id.to_string()),
     }))
 }

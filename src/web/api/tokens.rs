@@ -9,8 +9,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
-use crate::service::tokens::ApiToken;
 use crate::service::tokens;
+use crate::service::tokens::ApiToken;
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 

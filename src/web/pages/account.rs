@@ -10,9 +10,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Layout, PageResult, after_form, render, render_with_status};
-use crate::service::tokens::ApiToken;
 use crate::error::AppError;
 use crate::service::sessions::{self, NewSession, Session};
+use crate::service::tokens::ApiToken;
 use crate::service::{accounts, tokens};
 use crate::web::AppState;
 use crate::web::auth::{AnySession, SignedIn, clear_session_cookie, session_cookie};

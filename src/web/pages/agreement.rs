@@ -17,8 +17,8 @@ use crate::service::agreement::{self, AgreementReport, interpretation};
 use crate::service::coders;
 use crate::service::codes::{self, CodeView};
 use crate::service::documents as docs;
-use crate::web::AppState;
 use crate::service::params::AgreementParams;
+use crate::web::AppState;
 use crate::web::extract::Page;
 use crate::web::urls;
 

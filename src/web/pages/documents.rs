@@ -11,15 +11,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Layout, PageResult, after_form, redirect_with_flash, render};
-use crate::service::documents::Turn;
-use crate::service::excerpts::CoderFilter;
 use crate::domain::text::byte_offsets;
 use crate::domain::transcript::{self, format_time};
 use crate::error::AppError;
 use crate::service::access::{InDocument, ProjectAccess};
 use crate::service::codes::{self, CodeView};
-use crate::service::documents::{self as docs, DocumentChanges, ImportSummary};
+use crate::service::documents::Turn;
+use crate::service::documents::{self as docs, DocumentChanges};
 use crate::service::excerpts;
+use crate::service::excerpts::CoderFilter;
+use crate::service::import::{self, ImportSummary};
 use crate::web::AppState;
 use crate::web::error::{ApiError, PageError};
 use crate::web::extract::Page;
@@ -43,7 +44,7 @@ async fn import(
     upload: Result<Upload, ApiError>,
 ) -> PageResult {
     let result = match upload {
-        Ok(upload) => docs::import_files(&app.db, &access, upload.files, upload.settings).await,
+        Ok(upload) => import::import_files(&app.db, &access, upload.files, upload.settings).await,
         Err(ApiError(err)) => Err(err),
     };
     if wants_json(&headers) {
@@ -89,7 +90,7 @@ async fn import_summary(
     Page(mut page, access): Page<ProjectAccess>,
     Path((_, import_id)): Path<(i64, i64)>,
 ) -> PageResult {
-    let summary = docs::import_summary(&app.db, &access, import_id).await?;
+    let summary = import::import_summary(&app.db, &access, import_id).await?;
     let layout = Layout::for_user(&app, &mut page, "Import summary").await?;
     render(&ImportSummaryPage {
         layout,

@@ -8,8 +8,8 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Layout, PageResult, after_form, render};
-use crate::service::projects::Project;
 use crate::domain::Role;
+use crate::service::projects::Project;
 use crate::service::{accounts, projects};
 use crate::web::AppState;
 use crate::web::auth::{AnySession, SignedIn};

@@ -7,13 +7,13 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Layout, PageResult, after_form, render};
-use crate::service::documents::Speaker;
-use crate::db::events::Event;
-use crate::service::projects::Member;
 use crate::domain::Role;
 use crate::service::access::ProjectAccess;
 use crate::service::codes::{self, CodeView};
+use crate::service::documents::Speaker;
 use crate::service::documents::{self as docs, DocumentList, ListQuery};
+use crate::service::events::LoggedEvent;
+use crate::service::projects::Member;
 use crate::service::projects::{self, ProjectChanges};
 use crate::web::AppState;
 use crate::web::extract::Page;
@@ -166,7 +166,7 @@ struct ActivityPage {
     layout: Layout,
     project_id: i64,
     project_name: String,
-    events: Vec<Event>,
+    events: Vec<LoggedEvent>,
     next: Option<i64>,
 }
 
