@@ -8,7 +8,7 @@ use super::access::ProjectAccess;
 use super::agreement::{self, AgreementData};
 use super::events::{self, Change, Origin};
 use crate::db::adjudications::{self as store, Adjudication, NewAdjudication};
-use crate::db::documents as doc_store;
+use crate::db::documents::{self as doc_store, Document};
 use crate::db::excerpts::{self as excerpt_store, CoderFilter, NewExcerpt};
 use crate::db::{self, Db};
 use crate::domain::Role;
@@ -282,54 +282,21 @@ pub async fn decide(
         Decision::Accept(name) => Some(filter_for(db, name).await?),
         _ => None,
     };
+    let (from, to) = (region.start() as i64, region.end() as i64);
 
     let mut tx = db::begin_write(db).await?;
     let new_spans: Vec<(i64, i64)> = match (decision, accepted_filter) {
-        (Decision::Accept(_), Some(filter)) => excerpt_store::with_code_overlapping(
-            &mut *tx,
-            document_id,
-            code.id,
-            filter,
-            region.start() as i64,
-            region.end() as i64,
-        )
-        .await?
-        .iter()
-        .map(|e| (e.start, e.end))
-        .collect(),
-        (Decision::Draw { start, end }, _) => {
-            let span = Span::new(*start, *end, document.summary.length as usize)?;
-            let (s, e) =
-                text::trim_span(&document.text, span.start(), span.end()).ok_or_else(|| {
-                    AppError::invalid("start", "The new excerpt contains only whitespace.")
-                })?;
-            vec![(s as i64, e as i64)]
+        (Decision::Accept(_), Some(filter)) => {
+            excerpt_store::with_code_overlapping(&mut *tx, document_id, code.id, filter, from, to)
+                .await?
+                .iter()
+                .map(|e| (e.start, e.end))
+                .collect()
         }
+        (Decision::Draw { start, end }, _) => vec![drawn_span(&document, *start, *end)?],
         _ => Vec::new(),
     };
-    // A new decision replaces whatever the consensus set said about this code here: the
-    // code is taken off consensus excerpts overlapping the region (their parts outside
-    // the region keep it), then the decision's spans are added.
-    let (from, to) = (region.start() as i64, region.end() as i64);
-    let mut spans: Vec<(i64, i64)> = Vec::new();
-    for earlier in excerpt_store::with_code_overlapping(
-        &mut *tx,
-        document_id,
-        code.id,
-        CoderFilter::Consensus,
-        from,
-        to,
-    )
-    .await?
-    {
-        excerpt_store::remove_code(&mut *tx, earlier.id, code.id).await?;
-        excerpt_store::delete_if_empty(&mut *tx, earlier.id).await?;
-        spans.extend(
-            [(earlier.start, from), (to, earlier.end)]
-                .into_iter()
-                .filter(|(s, e)| s < e),
-        );
-    }
+    let mut spans = lift_consensus(&mut tx, document_id, code.id, from, to).await?;
     spans.extend(new_spans.iter().copied());
     for (s, e) in &spans {
         let id = consensus_excerpt(&mut tx, access, document_id, *s, *e).await?;
@@ -344,26 +311,62 @@ pub async fn decide(
         project_id: access.project_id(),
         code_id: code.id,
         document_id,
-        start: region.start() as i64,
-        end: region.end() as i64,
+        start: from,
+        end: to,
         decision: &label,
         decided_by: access.user.id,
     };
     store::insert(&mut *tx, &new).await?;
-    events::commit(
-        tx,
-        Origin::member(access),
-        Change::AdjudicationDecided {
-            code_id: code.id,
-            document_id,
-            start,
-            end,
-            decision: label.to_string(),
-            consensus_spans: new_spans.clone(),
-        },
+    let change = Change::AdjudicationDecided {
+        code_id: code.id,
+        document_id,
+        start,
+        end,
+        decision: label,
+        consensus_spans: new_spans,
+    };
+    events::commit(tx, Origin::member(access), change).await?;
+    Ok(())
+}
+
+/// A passage the lead drew as the consensus, trimmed of whitespace at its edges.
+fn drawn_span(document: &Document, start: i64, end: i64) -> AppResult<(i64, i64)> {
+    let span = Span::new(start, end, document.summary.length as usize)?;
+    let (s, e) = text::trim_span(&document.text, span.start(), span.end())
+        .ok_or_else(|| AppError::invalid("start", "The new excerpt contains only whitespace."))?;
+    Ok((s as i64, e as i64))
+}
+
+/// A new decision replaces whatever the consensus set said about this code in
+/// `[from, to)`: the code is taken off consensus excerpts overlapping the region, and the
+/// parts of them outside the region are returned, to keep the code.
+async fn lift_consensus(
+    tx: &mut db::Tx,
+    document_id: i64,
+    code_id: i64,
+    from: i64,
+    to: i64,
+) -> AppResult<Vec<(i64, i64)>> {
+    let overlapping = excerpt_store::with_code_overlapping(
+        &mut **tx,
+        document_id,
+        code_id,
+        CoderFilter::Consensus,
+        from,
+        to,
     )
     .await?;
-    Ok(())
+    let mut kept = Vec::new();
+    for earlier in overlapping {
+        excerpt_store::remove_code(&mut **tx, earlier.id, code_id).await?;
+        excerpt_store::delete_if_empty(&mut **tx, earlier.id).await?;
+        kept.extend(
+            [(earlier.start, from), (to, earlier.end)]
+                .into_iter()
+                .filter(|(s, e)| s < e),
+        );
+    }
+    Ok(kept)
 }
 
 #[cfg(test)]

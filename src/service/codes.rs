@@ -359,14 +359,9 @@ pub struct CodebookImport {
 
 /// Adds the codes of a codebook CSV (creating missing parents) and updates the colour and
 /// description of codes that already exist at the same path. All or nothing.
-pub async fn import_csv(
-    db: &Db,
-    access: &ProjectAccess,
-    bytes: &[u8],
-) -> AppResult<CodebookImport> {
-    require_codebook_manager(access)?;
-    let entries = codebook::read_codebook_csv(bytes)?;
-    for entry in &entries {
+/// Every description of an imported codebook is checked before anything is written.
+fn check_descriptions(entries: &[codebook::CodebookEntry]) -> AppResult<()> {
+    for entry in entries {
         free_text("description", &entry.description, 10_000).map_err(|e| {
             AppError::invalid(
                 "file",
@@ -378,6 +373,17 @@ pub async fn import_csv(
             )
         })?;
     }
+    Ok(())
+}
+
+pub async fn import_csv(
+    db: &Db,
+    access: &ProjectAccess,
+    bytes: &[u8],
+) -> AppResult<CodebookImport> {
+    require_codebook_manager(access)?;
+    let entries = codebook::read_codebook_csv(bytes)?;
+    check_descriptions(&entries)?;
     let mut tx = db::begin_write(db).await?;
     let existing = store::list(&mut *tx, access.project_id()).await?;
     // Names are unique per level up to ASCII case, as the database's NOCASE index says.

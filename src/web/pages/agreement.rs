@@ -419,26 +419,7 @@ async fn decide(
         );
         return after_form(&app, &page.session, result, "", &back, &back).await;
     }
-    // Continue with the next open disagreement, largest first.
-    let next = match params.request() {
-        Ok(request) => {
-            let data = agreement::load(&app.db, &access, &request).await?;
-            adjudication::regions(&app.db, &access, &data, form.code)
-                .await?
-                .into_iter()
-                .find(|r| r.decision.is_none())
-                .map(|r| {
-                    urls::compare(
-                        access.project_id(),
-                        &format!("{}&code={}", form.query, form.code),
-                        r.document_id,
-                        r.start,
-                        r.end,
-                    )
-                })
-        }
-        Err(_) => None,
-    };
+    let next = next_open_region(&app, &access, &params, &form).await?;
     match next {
         Some(to) => {
             after_form(
@@ -462,6 +443,29 @@ async fn decide(
             Ok(Redirect::to(&list).into_response())
         }
     }
+}
+
+/// The next open disagreement on the form's code (largest first), as a compare URL.
+async fn next_open_region(
+    app: &AppState,
+    access: &ProjectAccess,
+    params: &AgreementParams,
+    form: &DecisionForm,
+) -> Result<Option<String>, AppError> {
+    let Ok(request) = params.request() else {
+        return Ok(None);
+    };
+    let data = agreement::load(&app.db, access, &request).await?;
+    let regions = adjudication::regions(&app.db, access, &data, form.code).await?;
+    Ok(regions.into_iter().find(|r| r.decision.is_none()).map(|r| {
+        urls::compare(
+            access.project_id(),
+            &format!("{}&code={}", form.query, form.code),
+            r.document_id,
+            r.start,
+            r.end,
+        )
+    }))
 }
 
 #[cfg(test)]

@@ -1,0 +1,116 @@
+//! Audit downloads: the report as CSV, and the reliability data behind it.
+
+use std::collections::BTreeMap;
+
+use super::AgreementData;
+use super::report::{AgreementReport, unit_name};
+use crate::domain::agreement::{self, ReliabilityRow};
+use crate::error::{AppError, AppResult};
+
+/// The report as CSV: one row per code, then the pooled and macro-mean rows.
+pub fn report_csv(report: &AgreementReport) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "row",
+        "code_id",
+        "code_path",
+        "units",
+        "percent_agreement",
+        "cohen_kappa_mean",
+        "fleiss_kappa",
+        "krippendorff_alpha",
+        "unitizing_alpha",
+        "undefined",
+    ];
+    let _ = writer.write_record(header);
+    let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let reasons = |u: &BTreeMap<&str, &str>| {
+        u.iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    for code in &report.codes {
+        let _ = writer.write_record([
+            "code".to_owned(),
+            code.code_id.to_string(),
+            crate::domain::spreadsheet::neutralise(&code.path).into_owned(),
+            code.units.to_string(),
+            num(code.percent_agreement),
+            num(code.cohen_kappa),
+            num(code.fleiss_kappa),
+            num(code.krippendorff_alpha),
+            num(code.unitizing_alpha),
+            reasons(&code.undefined),
+        ]);
+    }
+    let p = &report.overall.pooled;
+    let _ = writer.write_record([
+        "pooled".to_owned(),
+        String::new(),
+        String::new(),
+        p.units.to_string(),
+        num(p.percent_agreement),
+        num(p.cohen_kappa),
+        num(p.fleiss_kappa),
+        num(p.krippendorff_alpha),
+        num(p.unitizing_alpha),
+        reasons(&p.undefined),
+    ]);
+    let m = &report.overall.macro_mean;
+    let _ = writer.write_record([
+        "macro_mean".to_owned(),
+        String::new(),
+        String::new(),
+        String::new(),
+        num(m.percent_agreement),
+        num(m.cohen_kappa),
+        num(m.fleiss_kappa),
+        num(m.krippendorff_alpha),
+        num(m.unitizing_alpha),
+        reasons(&m.undefined),
+    ]);
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The reliability data behind the report: one row per unit (or run of identical
+/// character units, with its `weight`) and code, one 0/1 column per coder.
+pub fn reliability_csv(data: &AgreementData) -> AppResult<String> {
+    let rows: Vec<ReliabilityRow> = agreement::reliability_rows(&data.input, data.unit)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        "code_id".to_owned(),
+        "code_path".to_owned(),
+        "document_id".to_owned(),
+        "document".to_owned(),
+        "unit".to_owned(),
+        "start".to_owned(),
+        "end".to_owned(),
+        "weight".to_owned(),
+    ];
+    header.extend(
+        data.coders
+            .iter()
+            .map(|c| crate::domain::spreadsheet::neutralise(c).into_owned()),
+    );
+    let _ = writer.write_record(&header);
+    let unit = unit_name(data.unit);
+    for row in rows {
+        let code = &data.codes[row.code];
+        let (document_id, title) = &data.documents[row.document];
+        let mut record = vec![
+            code.id.to_string(),
+            crate::domain::spreadsheet::neutralise(&code.path).into_owned(),
+            document_id.to_string(),
+            crate::domain::spreadsheet::neutralise(title).into_owned(),
+            unit.to_owned(),
+            row.start.to_string(),
+            row.end.to_string(),
+            row.weight.to_string(),
+        ];
+        record.extend(row.values.iter().map(u8::to_string));
+        let _ = writer.write_record(&record);
+    }
+    Ok(String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default())
+}

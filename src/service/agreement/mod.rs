@@ -1,0 +1,264 @@
+//! Inter-coder agreement for a project: choosing coders, documents, codes and the unit,
+//! and assembling the coding into the input of `domain::agreement`. [`report`] turns the
+//! statistics into the report shown on the page and returned by the API; [`csv`] writes
+//! the audit downloads.
+
+mod csv;
+mod report;
+
+pub use csv::{reliability_csv, report_csv};
+pub use report::*;
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::access::ProjectAccess;
+use super::coders::{self, Coder};
+use super::codes::{self, CodeView};
+use crate::db::Db;
+use crate::db::documents as doc_store;
+use crate::db::excerpts as excerpt_store;
+use crate::domain::Role;
+use crate::domain::agreement::{
+    self, AgreementInput, Coding, DocumentInput, Region, Report, UnitLevel, UnitizingReport,
+};
+use crate::domain::import::SpeakerRole;
+use crate::error::{AppError, AppResult};
+
+/// Which documents the units come from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum DocumentScope {
+    /// Documents at least one of the chosen coders coded (with any code, so that a code's
+    /// figures do not depend on which other codes are chosen). The default: documents
+    /// nobody has coded yet would only add agreed "uncoded" text.
+    #[default]
+    Coded,
+    All,
+    Ids(Vec<i64>),
+    Attribute(String, String),
+}
+
+/// Which codes to report on.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CodeScope {
+    #[default]
+    All,
+    Ids(Vec<i64>),
+    /// A code and everything below it.
+    Subtree(i64),
+}
+
+#[derive(Debug, Clone)]
+pub struct AgreementRequest {
+    /// User names, or `consensus` for the consensus set; at least two.
+    pub coders: Vec<String>,
+    pub unit: UnitLevel,
+    /// At turn level, count only turns of speakers whose role is participant.
+    pub participant_turns_only: bool,
+    pub codes: CodeScope,
+    pub documents: DocumentScope,
+}
+
+/// Everything the statistics are computed from, with the names behind the indices.
+pub struct AgreementData {
+    pub coders: Vec<String>,
+    pub codes: Vec<CodeView>,
+    /// `(id, title)` of each document in the units, in index order.
+    pub documents: Vec<(i64, String)>,
+    pub input: AgreementInput,
+    pub unit: UnitLevel,
+    pub participant_turns_only: bool,
+}
+
+pub async fn load(
+    db: &Db,
+    access: &ProjectAccess,
+    request: &AgreementRequest,
+) -> AppResult<AgreementData> {
+    access.require(
+        Role::can_run_reports,
+        "Agreement reports are for project owners and viewers.",
+    )?;
+    let raters = resolve_coders(db, access, &request.coders).await?;
+    let all_codes = codes::codebook(db, access).await?;
+    let codes = select_codes(all_codes, &request.codes)?;
+    let code_index: HashMap<i64, usize> =
+        codes.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+
+    let spans = excerpt_store::coded_spans(db, access.project_id()).await?;
+    let rater_of = |span: &excerpt_store::CodedSpan| {
+        raters
+            .iter()
+            .position(|r| r.made_span(span.consensus, span.coder_id))
+    };
+    let relevant: Vec<(usize, usize, &excerpt_store::CodedSpan)> = spans
+        .iter()
+        .filter_map(|s| Some((rater_of(s)?, *code_index.get(&s.code_id)?, s)))
+        .collect();
+    let coded: BTreeSet<i64> = spans
+        .iter()
+        .filter(|s| rater_of(s).is_some())
+        .map(|s| s.document_id)
+        .collect();
+    let chosen = documents_in_scope(db, access, &request.documents, &coded).await?;
+    let doc_index: HashMap<i64, usize> = chosen
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _, _))| (*id, i))
+        .collect();
+    let inputs = document_inputs(db, access, request, &chosen, &doc_index).await?;
+    let codings = relevant
+        .iter()
+        .filter_map(|(coder, code, s)| {
+            Some(Coding {
+                coder: *coder,
+                code: *code,
+                document: *doc_index.get(&s.document_id)?,
+                start: s.start as u64,
+                end: s.end as u64,
+            })
+        })
+        .collect();
+    Ok(AgreementData {
+        coders: request.coders.iter().map(|c| c.trim().to_owned()).collect(),
+        input: AgreementInput {
+            documents: inputs,
+            coders: raters.len(),
+            codes: codes.len(),
+            codings,
+        },
+        codes,
+        documents: chosen
+            .into_iter()
+            .map(|(id, title, _)| (id, title))
+            .collect(),
+        unit: request.unit,
+        participant_turns_only: request.participant_turns_only,
+    })
+}
+
+/// `(id, title, length)` of the documents the report covers; `coded` holds the documents
+/// in which a chosen coder applied any code.
+async fn documents_in_scope(
+    db: &Db,
+    access: &ProjectAccess,
+    scope: &DocumentScope,
+    coded: &BTreeSet<i64>,
+) -> AppResult<Vec<(i64, String, i64)>> {
+    let documents = doc_store::lengths(db, access.project_id()).await?;
+    let wanted: BTreeSet<i64> = match scope {
+        DocumentScope::All => return Ok(documents),
+        DocumentScope::Coded => coded.clone(),
+        DocumentScope::Ids(ids) => {
+            let known: BTreeSet<i64> = documents.iter().map(|(id, _, _)| *id).collect();
+            if let Some(unknown) = ids.iter().find(|id| !known.contains(id)) {
+                return Err(AppError::invalid(
+                    "documents",
+                    format!("There is no document {unknown} in this project."),
+                ));
+            }
+            ids.iter().copied().collect()
+        }
+        DocumentScope::Attribute(name, value) => {
+            doc_store::ids_with_attribute(db, access.project_id(), name, value)
+                .await?
+                .into_iter()
+                .collect()
+        }
+    };
+    Ok(documents
+        .into_iter()
+        .filter(|(id, _, _)| wanted.contains(id))
+        .collect())
+}
+
+/// Each chosen document's length and turns (participant turns only, if asked).
+async fn document_inputs(
+    db: &Db,
+    access: &ProjectAccess,
+    request: &AgreementRequest,
+    chosen: &[(i64, String, i64)],
+    doc_index: &HashMap<i64, usize>,
+) -> AppResult<Vec<DocumentInput>> {
+    let mut inputs: Vec<DocumentInput> = chosen
+        .iter()
+        .map(|(_, _, len)| DocumentInput {
+            len: *len as u64,
+            turns: Vec::new(),
+        })
+        .collect();
+    for (document_id, start, end, role) in doc_store::turn_spans(db, access.project_id()).await? {
+        if request.participant_turns_only && role != SpeakerRole::Participant {
+            continue;
+        }
+        if let Some(&i) = doc_index.get(&document_id) {
+            inputs[i].turns.push((start as u64, end as u64));
+        }
+    }
+    Ok(inputs)
+}
+
+/// The coders to compare, in the order chosen: at least two.
+async fn resolve_coders(
+    db: &Db,
+    access: &ProjectAccess,
+    names: &[String],
+) -> AppResult<Vec<Coder>> {
+    let coders = coders::resolve(db, access, "coders", names).await?;
+    if coders.len() < 2 {
+        return Err(AppError::invalid(
+            "coders",
+            "Choose at least two coders (or a coder and the consensus set) to compare.",
+        ));
+    }
+    Ok(coders)
+}
+
+fn select_codes(all: Vec<CodeView>, scope: &CodeScope) -> AppResult<Vec<CodeView>> {
+    let wanted: BTreeSet<i64> = match scope {
+        CodeScope::All => return Ok(all),
+        CodeScope::Ids(ids) => ids.iter().copied().collect(),
+        CodeScope::Subtree(root) => codes::subtree_ids(&all, *root).into_iter().collect(),
+    };
+    let known: BTreeSet<i64> = all.iter().map(|c| c.id).collect();
+    if let Some(unknown) = wanted.iter().find(|id| !known.contains(id)) {
+        return Err(AppError::invalid(
+            "codes",
+            format!("There is no code {unknown} in this project."),
+        ));
+    }
+    Ok(all.into_iter().filter(|c| wanted.contains(&c.id)).collect())
+}
+
+/// The statistics at the requested unit, with α_U.
+pub struct Computed {
+    pub report: Report,
+    pub unitizing: UnitizingReport,
+}
+
+pub async fn compute(data: AgreementData) -> AppResult<(AgreementData, Computed)> {
+    // The sweep is fast, but a large project is still worth keeping off the async workers.
+    super::blocking(move || {
+        let report = agreement::compute(&data.input, data.unit);
+        let unitizing = agreement::unitizing_alpha(&data.input);
+        (data, report, unitizing)
+    })
+    .await
+    .map_err(AppError::Internal)
+    .and_then(|(data, report, unitizing)| match (report, unitizing) {
+        (Ok(report), Ok(unitizing)) => Ok((data, Computed { report, unitizing })),
+        (Err(err), _) | (_, Err(err)) => Err(AppError::Internal(anyhow::anyhow!(
+            "agreement input rejected: {err}"
+        ))),
+    })
+}
+
+/// Where the chosen coders disagree on a code, largest regions first.
+pub fn disagreements(data: &AgreementData, code_id: i64) -> AppResult<Vec<Region>> {
+    let code = data
+        .codes
+        .iter()
+        .position(|c| c.id == code_id)
+        .ok_or_else(|| AppError::invalid("code", "That code is not part of this report."))?;
+    agreement::disagreements(&data.input, code)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
+}
