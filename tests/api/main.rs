@@ -1,5 +1,7 @@
 //! Integration tests: the real server over HTTP, and the real binary for the CLI.
 
+#[path = "../support/ci.rs"]
+mod ci;
 mod helpers;
 
 mod openapi;
@@ -10,6 +12,7 @@ mod cli;
 mod coding;
 mod documents;
 mod export;
+mod imports;
 mod projects;
 mod retrieval;
 mod walkthrough;

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::coding::study;
+use crate::helpers::study;
 use crate::helpers::{json_of, spawn_app};
 
 #[tokio::test]
