@@ -4,6 +4,7 @@
 
 mod responses;
 mod study;
+mod worked_example;
 
 use gloss::config::Settings;
 use gloss::db::Db;
@@ -19,6 +20,7 @@ pub use responses::{
     span_of,
 };
 pub use study::{Study, study};
+pub use worked_example::{Example, close, worked_example};
 
 pub const PASSWORD: &str = "correct horse battery";
 
