@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{Api, Excerpt, span_of, study};
+use crate::helpers::{Api, Excerpt, Study, span_of, study};
 
 const HOSTILE: &str = "Interviewer: =HYPERLINK(\"http://evil\"), \"quoted\"?\n\nUser: <script>alert('x')</script>, commas, \"quotes\"\nand 💛 newlines\n\nInterviewer: @SUM(1+1) -1 +2";
 
@@ -16,7 +16,10 @@ async fn csv_of(api: &Api, path: &str) -> (StatusCode, String) {
     (status, response.text().await.unwrap())
 }
 
-fn parse(csv: &str) -> (Vec<String>, Vec<HashMap<String, String>>) {
+/// A CSV row by column name.
+type Row = HashMap<String, String>;
+
+fn parse(csv: &str) -> (Vec<String>, Vec<Row>) {
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let headers: Vec<String> = reader
         .headers()
@@ -101,7 +104,26 @@ async fn every_field_round_trips_through_a_csv_parser() {
         );
     }
 
-    // Compare every field with the API's view of the same excerpts.
+    assert_rows_match_the_api(&s, &[s.document, hostile_doc], &rows).await;
+    let script_row = rows
+        .iter()
+        .find(|r| r["text"].starts_with("<script>"))
+        .unwrap();
+    assert_eq!(script_row["speakers"], "User");
+    assert_eq!(script_row["speaker_roles"], "participant");
+    assert!(script_row["text"].contains('💛') && script_row["text"].contains('\n'));
+
+    let (_, excel) = csv_of(
+        &s.owner,
+        &format!("/projects/{}/excerpts.csv?excel=true", s.project),
+    )
+    .await;
+    assert!(excel.starts_with('\u{feff}'), "Excel option adds a BOM");
+}
+
+/// Every field of the CSV `rows` against the API's view of the same excerpts, in the
+/// `documents` of the study.
+async fn assert_rows_match_the_api(s: &Study, documents: &[i64], rows: &[Row]) {
     let code_paths: HashMap<i64, String> = s
         .owner
         .codebook(s.project)
@@ -110,7 +132,7 @@ async fn every_field_round_trips_through_a_csv_parser() {
         .map(|c| (c.id, c.path))
         .collect();
     let mut api_rows = Vec::new();
-    for document in [s.document, hostile_doc] {
+    for &document in documents {
         let doc = s.owner.document(document).await;
         for e in s.owner.excerpts(document, "").await.items {
             for &code in &e.code_ids {
@@ -146,20 +168,6 @@ async fn every_field_round_trips_through_a_csv_parser() {
         assert_eq!(row["updated_at"], e.updated_at);
         assert!(row["created_at"].ends_with('Z'), "ISO 8601 UTC");
     }
-    let script_row = rows
-        .iter()
-        .find(|r| r["text"].starts_with("<script>"))
-        .unwrap();
-    assert_eq!(script_row["speakers"], "User");
-    assert_eq!(script_row["speaker_roles"], "participant");
-    assert!(script_row["text"].contains('💛') && script_row["text"].contains('\n'));
-
-    let (_, excel) = csv_of(
-        &s.owner,
-        &format!("/projects/{}/excerpts.csv?excel=true", s.project),
-    )
-    .await;
-    assert!(excel.starts_with('\u{feff}'), "Excel option adds a BOM");
 }
 
 #[tokio::test]
@@ -218,7 +226,13 @@ async fn filters_select_codes_coders_documents_and_roles() {
     let (status, _) = csv_of(&s.owner, &format!("{base}?role=narrator")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    // A second document (with an attribute), and the consensus set.
+    assert_filters_by_document_attribute_and_coder(&s, trust, &base).await;
+    assert_the_matrix_counts_per_code(&s).await;
+}
+
+/// A second document (with an attribute), and the consensus set: the document, attribute
+/// and coder filters select exactly theirs.
+async fn assert_filters_by_document_attribute_and_coder(s: &Study, trust: i64, base: &str) {
     let second = s.another_document().await;
     s.owner
         .patch(
@@ -275,7 +289,11 @@ async fn filters_select_codes_coders_documents_and_roles() {
         3,
         "alice's two and the consensus excerpt"
     );
-    // The matrix below: the first document, the two coders (not the consensus set).
+}
+
+/// The matrix of the first document for the two coders (not the consensus set): excerpts
+/// and characters per code, all or in the interviewer's turns only.
+async fn assert_the_matrix_counts_per_code(s: &Study) {
     let base_matrix = format!(
         "/projects/{}/matrix.csv?documents={}&coders=alice,bob",
         s.project, s.document

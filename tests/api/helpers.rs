@@ -16,8 +16,8 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 pub use responses::{
-    Code, Document, ErrorDetail, Excerpt, Imported, ListedDocument, Page, Speaker, error_of, parse,
-    span_of,
+    Code, Document, ErrorDetail, Excerpt, Imported, ListedDocument, Member, Page, Speaker,
+    error_of, parse, span_of,
 };
 pub use study::{Study, study};
 pub use worked_example::{Example, close, worked_example};
@@ -306,6 +306,12 @@ impl Api {
         let body = json!({ "start": start, "end": end, "code_ids": codes });
         self.created(&format!("/documents/{document}/excerpts"), body)
             .await
+    }
+
+    /// The project's members (its first page).
+    pub async fn members(&self, project: i64) -> Vec<Member> {
+        let page: Page<Member> = self.get_ok(&format!("/projects/{project}/members")).await;
+        page.items
     }
 
     pub async fn add_member(&self, project: i64, username: &str, role: &str) {

@@ -153,13 +153,17 @@ async fn the_codebook_page_grows_and_tidies_the_codebook() {
     let caution = s.owner.code(caution).await;
     assert_eq!(caution.depth, 0, "sub-code moved up");
 
-    // Coders may add codes but not delete them.
+    coders_cannot_delete_codes(&s, &codes_page, caution.id).await;
+}
+
+/// Coders may add codes but not delete them: the codebook page says so.
+async fn coders_cannot_delete_codes(s: &Study, codes_page: &str, caution: i64) {
     let alice = s.app.browser_signed_in("alice").await;
     let response = alice
-        .submit(&codes_page, &format!("/codes/{}/delete", caution.id), &[])
+        .submit(codes_page, &format!("/codes/{caution}/delete"), &[])
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let (_, html) = alice.page(&format!("/codes/{}", caution.id)).await;
+    let (_, html) = alice.page(&format!("/codes/{caution}")).await;
     assert!(html.contains("Only project owners can delete"));
 }
 

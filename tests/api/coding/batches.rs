@@ -177,7 +177,11 @@ fn plan(s: &Study, i: usize, trust: i64, doubt: i64, doomed: i64) -> Planned<'_>
     };
     Planned {
         i,
-        coder: if i % 2 == 0 { &s.alice } else { &s.bob },
+        coder: if i.is_multiple_of(2) {
+            &s.alice
+        } else {
+            &s.bob
+        },
         document: if i % 6 == 1 && i % 8 != 5 {
             doomed
         } else {

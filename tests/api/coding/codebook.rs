@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{Code, parse, study};
+use crate::helpers::{Code, Study, parse, study};
 
 #[tokio::test]
 async fn codes_form_a_tree_with_default_colours_and_clear_errors() {
@@ -27,6 +27,42 @@ async fn codes_form_a_tree_with_default_colours_and_clear_errors() {
     assert_eq!(codes.len(), 2);
     assert!(codes[0].color.starts_with('#'), "default colour");
 
+    assert_invalid_codes_are_refused(&s, concerns).await;
+
+    let (status, body) = s
+        .owner
+        .patch(
+            &format!("/codes/{concerns}"),
+            json!({ "parent_id": child.id }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no cycles: {body}"
+    );
+    let moved: Code = s
+        .owner
+        .patched(
+            &format!("/codes/{}", child.id),
+            json!({ "parent_id": null, "name": "Displacement" }),
+        )
+        .await;
+    assert_eq!(moved.path, "Displacement");
+    let (status, _) = s
+        .owner
+        .patch(&format!("/codes/{concerns}"), json!({ "colour": "#fff" }))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown fields are refused"
+    );
+}
+
+/// Invalid names, colours and parents name their field; sibling names are unique (in any
+/// case) while the same name may recur one level down.
+async fn assert_invalid_codes_are_refused(s: &Study, concerns: i64) {
     let project = s.project;
     let codes_path = format!("/projects/{project}/codes");
     for (body, status, field) in [
@@ -77,36 +113,6 @@ async fn codes_form_a_tree_with_default_colours_and_clear_errors() {
         status,
         StatusCode::CREATED,
         "the same name may recur at another level"
-    );
-
-    let (status, body) = s
-        .owner
-        .patch(
-            &format!("/codes/{concerns}"),
-            json!({ "parent_id": child.id }),
-        )
-        .await;
-    assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "no cycles: {body}"
-    );
-    let moved: Code = s
-        .owner
-        .patched(
-            &format!("/codes/{}", child.id),
-            json!({ "parent_id": null, "name": "Displacement" }),
-        )
-        .await;
-    assert_eq!(moved.path, "Displacement");
-    let (status, _) = s
-        .owner
-        .patch(&format!("/codes/{concerns}"), json!({ "colour": "#fff" }))
-        .await;
-    assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "unknown fields are refused"
     );
 }
 

@@ -73,6 +73,13 @@ pub struct ListedDocument {
     pub coded: usize,
 }
 
+/// A member of a project, as `GET /projects/{id}/members` lists them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Member {
+    pub username: String,
+    pub role: String,
+}
+
 /// A speaker label of `GET /projects/{id}/speakers`, with the role its turns have.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Speaker {
