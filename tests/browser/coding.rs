@@ -4,11 +4,9 @@
 
 use serde_json::{Value, json};
 
-use crate::coding_support::{
-    AFTER_HEART, AFTER_TEARS, Study, drag_select, key, keys, open_page, page, rgb_of, wait_saved,
-    wait_until,
-};
 use crate::harness::BrowserTest;
+use crate::page::{drag_select, key, keys, open_page, page, rgb_of, wait_saved, wait_until};
+use crate::prelude::{AFTER_HEART, AFTER_TEARS, Prelude, code_point_offset_of};
 
 /// The active option of the open picker (its text).
 async fn active_option(b: &BrowserTest) -> String {
@@ -52,13 +50,11 @@ fn by(excerpts: &[Value], coder: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn code_passages_after_emoji_with_mouse_and_keyboard_through_the_picker() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
     let trust = study.code("Trust", "#4e79a7").await;
     study.code("Tools", "#f28e2b").await;
-    b.sign_in("ada").await;
     open_page(&b, study.document, "").await;
 
     // Mouse: drag across the passage after 💛; the picker opens at the selection.
@@ -175,11 +171,9 @@ async fn code_passages_after_emoji_with_mouse_and_keyboard_through_the_picker() 
 
 #[tokio::test]
 async fn nothing_typed_pasted_or_executed_changes_the_transcript() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
-    b.sign_in("ada").await;
     open_page(&b, study.document, "").await;
     let read_text = r#"return blocks().map((b) => shown(b)).join("\n\n");"#;
     let before = page(&b, read_text, vec![]).await;
@@ -237,28 +231,25 @@ async fn nothing_typed_pasted_or_executed_changes_the_transcript() {
 
 #[tokio::test]
 async fn combining_characters_and_crlf_text_are_stored_exactly_as_selected() {
-    let Some(b) = BrowserTest::start().await else {
+    // Windows line endings and a decomposed é (e + U+0301), as some exports have them.
+    const ORIGINAL: &str = "User: The cafe\u{301} was calm.\r\nWe met there 😂 every week.\r\n\r\n\
+                            AI: And then?\r\n\r\nUser: Then it closed.\r\n";
+    let Some((b, study)) = Prelude::new()
+        .project("Line endings")
+        .transcript("Café", ORIGINAL)
+        .start()
+        .await
+    else {
         return;
     };
-    b.create_user("ada").await;
-    let api = b.api_for("ada").await;
-    let project = api.create_project("Line endings").await;
-    // Windows line endings and a decomposed é (e + U+0301), as some exports have them.
-    let original = "User: The cafe\u{301} was calm.\r\nWe met there 😂 every week.\r\n\r\n\
-                    AI: And then?\r\n\r\nUser: Then it closed.\r\n";
-    let document = api.import_text(project, "Café", original).await;
-    let text = api.document(document).await["text"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (api, document, text) = (&study.api, study.document, &study.text);
     let needle = "café was calm.\nWe met there 😂 every";
-    let start = crate::harness::code_point_offset_of(&text, needle);
+    let start = code_point_offset_of(text, needle);
     api.create(
-        &format!("/projects/{project}/codes"),
+        &format!("/projects/{}/codes", study.project),
         json!({ "name": "Place" }),
     )
     .await;
-    b.sign_in("ada").await;
     open_page(&b, document, "").await;
 
     let selected = page(
@@ -284,11 +275,9 @@ async fn combining_characters_and_crlf_text_are_stored_exactly_as_selected() {
 
 #[tokio::test]
 async fn question_mark_shows_the_keys() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
-    b.sign_in("ada").await;
     open_page(&b, study.document, "").await;
     page(&b, "root.focus();", vec![]).await;
     keys(&b, "?").await;

@@ -6,8 +6,9 @@ use fantoccini::Locator;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::coding_support::{Study, drag_select, key, keys, open_page, page, rgb_of, wait_until};
 use crate::harness::BrowserTest;
+use crate::page::{drag_select, key, keys, open_page, page, rgb_of, wait_saved, wait_until};
+use crate::prelude::Prelude;
 
 const TRUST: &str = "#4e79a7";
 const TOOLS: &str = "#f28e2b";
@@ -60,17 +61,15 @@ fn id(excerpt: &Value) -> i64 {
 
 #[tokio::test]
 async fn overlapping_and_nested_excerpts_show_every_colour_and_side_by_side_stripes() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
     let trust = study.code("Trust", TRUST).await;
     let tools = study.code("Tools", TOOLS).await;
     let relief = study.code("Relief", RELIEF).await;
     let first = study.excerpt(&study.api, FIRST, &[trust]).await;
     let second = study.excerpt(&study.api, SECOND, &[tools]).await;
     let inner = study.excerpt(&study.api, INNER, &[relief]).await;
-    b.sign_in("ada").await;
     open_page(&b, study.document, "").await;
 
     // The shared words show both codes' colours; text covered by one shows only its own.
@@ -145,18 +144,21 @@ async fn overlapping_and_nested_excerpts_show_every_colour_and_side_by_side_stri
 
 #[tokio::test]
 async fn blind_coding_shows_a_coder_only_their_own_excerpts_and_the_owner_all() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new()
+        .owner("olga")
+        .member("alice", "coder")
+        .member("bob", "coder")
+        .signed_in_as("alice")
+        .start()
+        .await
+    else {
         return;
     };
-    let study = Study::create(&b, "olga").await;
-    let alice = study.member(&b, "alice", "coder").await;
-    let bob = study.member(&b, "bob", "coder").await;
     let trust = study.code("Trust", TRUST).await;
-    let by_alice = study.excerpt(&alice, FIRST, &[trust]).await;
-    let by_bob = study.excerpt(&bob, SECOND, &[trust]).await;
+    let by_alice = study.excerpt(study.api_of("alice"), FIRST, &[trust]).await;
+    let by_bob = study.excerpt(study.api_of("bob"), SECOND, &[trust]).await;
     study.set_blind(true).await;
 
-    b.sign_in("alice").await;
     open_page(&b, study.document, "").await;
     assert_eq!(shown_excerpts(&b).await, vec![id(&by_alice)]);
     let filter = page(
@@ -174,8 +176,7 @@ async fn blind_coding_shows_a_coder_only_their_own_excerpts_and_the_owner_all() 
         "bob is not even named: {filter}"
     );
 
-    b.client.delete_all_cookies().await.expect("sign out");
-    b.sign_in("olga").await;
+    b.switch_user("olga").await;
     open_page(&b, study.document, "").await;
     let mut both = vec![id(&by_alice), id(&by_bob)];
     both.sort();
@@ -184,15 +185,12 @@ async fn blind_coding_shows_a_coder_only_their_own_excerpts_and_the_owner_all() 
 
 #[tokio::test]
 async fn the_view_filter_switches_between_my_coding_all_coders_and_one_coder() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().member("bob", "coder").start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
-    let bob = study.member(&b, "bob", "coder").await;
     let trust = study.code("Trust", TRUST).await;
     let mine = study.excerpt(&study.api, FIRST, &[trust]).await;
-    let bobs = study.excerpt(&bob, SECOND, &[trust]).await;
-    b.sign_in("ada").await;
+    let bobs = study.excerpt(study.api_of("bob"), SECOND, &[trust]).await;
     open_page(&b, study.document, "").await;
 
     let mut all = vec![id(&mine), id(&bobs)];
@@ -222,15 +220,13 @@ async fn the_view_filter_switches_between_my_coding_all_coders_and_one_coder() {
 
 #[tokio::test]
 async fn a_link_to_an_excerpt_scrolls_to_it_and_flashes_it() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
     let trust = study.code("Trust", TRUST).await;
     // Near the end of the interview: far below the first screen.
     let late = "good painting time";
     let target = study.excerpt(&study.api, late, &[trust]).await;
-    b.sign_in("ada").await;
     open_page(&b, study.document, &format!("#excerpt-{}", id(&target))).await;
 
     let seen = page(
@@ -262,14 +258,17 @@ async fn a_link_to_an_excerpt_scrolls_to_it_and_flashes_it() {
 
 #[tokio::test]
 async fn a_viewer_reads_the_coding_but_gets_no_picker() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new()
+        .owner("olga")
+        .member("vera", "viewer")
+        .signed_in_as("vera")
+        .start()
+        .await
+    else {
         return;
     };
-    let study = Study::create(&b, "olga").await;
-    study.member(&b, "vera", "viewer").await;
     let trust = study.code("Trust", TRUST).await;
     study.excerpt(&study.api, FIRST, &[trust]).await;
-    b.sign_in("vera").await;
     open_page(&b, study.document, "").await;
 
     // Highlights and stripes are there; the text is not editable.
@@ -333,8 +332,7 @@ async fn a_viewer_reads_the_coding_but_gets_no_picker() {
     let archive = Some(json!({ "archived": true }));
     let (status, body) = study.api.call(Method::PATCH, &path, archive).await;
     assert!(status.is_success(), "{body}");
-    b.client.delete_all_cookies().await.expect("sign out");
-    b.sign_in("olga").await;
+    b.switch_user("olga").await;
     open_page(&b, study.document, "").await;
     let archived = page(
         &b,
@@ -356,11 +354,10 @@ async fn a_viewer_reads_the_coding_but_gets_no_picker() {
 
 #[tokio::test]
 async fn the_codebook_panel_counts_filters_collapses_and_adds_codes() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().member("bob", "coder").start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
-    let bob = study.member(&b, "bob", "coder").await;
+    let bob = study.api_of("bob");
     let concerns = study.code("Concerns", TRUST).await;
     let codes = format!("/projects/{}/codes", study.project);
     study
@@ -369,9 +366,8 @@ async fn the_codebook_panel_counts_filters_collapses_and_adds_codes() {
         .await;
     let trust = study.code("Trust", TOOLS).await;
     study.excerpt(&study.api, FIRST, &[trust]).await;
-    study.excerpt(&bob, SECOND, &[trust]).await;
-    study.excerpt(&bob, INNER, &[trust]).await;
-    b.sign_in("ada").await;
+    study.excerpt(bob, SECOND, &[trust]).await;
+    study.excerpt(bob, INNER, &[trust]).await;
     open_page(&b, study.document, "").await;
 
     let rows = r##"return Array.from(document.querySelectorAll("#codebook-panel .code-row"), (row) => row.textContent.replace(/\s+/g, " ").trim());"##;
@@ -411,6 +407,6 @@ async fn the_codebook_panel_counts_filters_collapses_and_adds_codes() {
     let name = b.wait_for("[data-new-code] input[name=name]").await;
     name.send_keys("Hope").await.unwrap();
     keys(&b, key::ENTER).await;
-    crate::coding_support::wait_saved(&b).await;
+    wait_saved(&b).await;
     study.code_named("Hope").await;
 }
