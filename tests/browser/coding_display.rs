@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::harness::BrowserTest;
 use crate::page::{drag_select, key, keys, open_page, page, rgb_of, wait_saved, wait_until};
-use crate::prelude::Prelude;
+use crate::prelude::{Prelude, Study};
 
 const TRUST: &str = "#4e79a7";
 const TOOLS: &str = "#f28e2b";
@@ -96,7 +96,20 @@ async fn overlapping_and_nested_excerpts_show_every_colour_and_side_by_side_stri
         "split at the nested excerpt's boundaries: {outer_only}"
     );
 
-    // One stripe per code per excerpt, in the code's colour, titled with its name.
+    assert_one_stripe_per_code_side_by_side(
+        &overlap,
+        [
+            (&first, TRUST, "Trust", trust),
+            (&second, TOOLS, "Tools", tools),
+            (&inner, RELIEF, "Relief", relief),
+        ],
+    );
+}
+
+/// One stripe per code per excerpt, in the code's colour, titled with its name; stripes
+/// that overlap in height sit side by side. `coded`: each excerpt with its code's colour,
+/// name and id.
+fn assert_one_stripe_per_code_side_by_side(overlap: &Value, coded: [(&Value, &str, &str, i64); 3]) {
     let stripes = overlap["stripes"].as_array().unwrap();
     assert_eq!(stripes.len(), 3, "{stripes:?}");
     let stripe_of = |excerpt: &Value| {
@@ -106,11 +119,7 @@ async fn overlapping_and_nested_excerpts_show_every_colour_and_side_by_side_stri
             .unwrap_or_else(|| panic!("a stripe for {excerpt}"))
             .clone()
     };
-    for (excerpt, color, name, code) in [
-        (&first, TRUST, "Trust", trust),
-        (&second, TOOLS, "Tools", tools),
-        (&inner, RELIEF, "Relief", relief),
-    ] {
+    for (excerpt, color, name, code) in coded {
         let stripe = stripe_of(excerpt);
         assert_eq!(stripe["code"], code);
         assert!(stripe["color"].as_str().unwrap().contains(&rgb_of(color)));
@@ -124,9 +133,9 @@ async fn overlapping_and_nested_excerpts_show_every_colour_and_side_by_side_stri
         );
     }
     // Overlapping stripes sit side by side: vertical overlap means different lanes.
-    let boxes: Vec<(f64, f64, f64, f64)> = [&first, &second, &inner]
+    let boxes: Vec<(f64, f64, f64, f64)> = coded
         .iter()
-        .map(|e| {
+        .map(|(e, ..)| {
             let b = &stripe_of(e)["box"];
             let f = |k: &str| b[k].as_f64().unwrap();
             (f("left"), f("right"), f("top"), f("bottom"))
@@ -327,15 +336,19 @@ async fn a_viewer_reads_the_coding_but_gets_no_picker() {
     assert_eq!(controls["edits"], 0, "{controls}");
     assert!(controls["meta"].as_str().unwrap().contains("read-only"));
 
-    // An archived project is read-only even for its owner.
+    archived_projects_are_read_only_even_for_the_owner(&b, &study).await;
+}
+
+/// An archived project is read-only even for its owner.
+async fn archived_projects_are_read_only_even_for_the_owner(b: &BrowserTest, study: &Study) {
     let path = format!("/projects/{}", study.project);
     let archive = Some(json!({ "archived": true }));
     let (status, body) = study.api.call(Method::PATCH, &path, archive).await;
     assert!(status.is_success(), "{body}");
     b.switch_user("olga").await;
-    open_page(&b, study.document, "").await;
+    open_page(b, study.document, "").await;
     let archived = page(
-        &b,
+        b,
         r#"return {
              editable: root.isContentEditable,
              note: document.querySelector("[data-read-only-note]").textContent,

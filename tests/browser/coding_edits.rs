@@ -162,14 +162,18 @@ async fn excerpt_panel_edits_are_saved_and_undone() {
     assert_eq!(original["memo"], "");
     assert_eq!(original["code_ids"], json!([trust, tools]));
 
-    // Undo of a create: a code applied with a number key, then Ctrl+Z.
-    select_in_text(&b, AFTER_TEARS).await;
-    keys(&b, "1").await;
-    wait_saved(&b).await;
-    assert_eq!(my_excerpts(&study).await.len(), 2);
-    undo(&b).await;
-    wait_saved(&b).await;
-    let left = my_excerpts(&study).await;
+    undo_removes_a_new_excerpt(&b, &study).await;
+}
+
+/// Undo of a create: a code applied with a number key, then Ctrl+Z.
+async fn undo_removes_a_new_excerpt(b: &BrowserTest, study: &Study) {
+    select_in_text(b, AFTER_TEARS).await;
+    keys(b, "1").await;
+    wait_saved(b).await;
+    assert_eq!(my_excerpts(study).await.len(), 2);
+    undo(b).await;
+    wait_saved(b).await;
+    let left = my_excerpts(study).await;
     assert_eq!(left.len(), 1, "the new excerpt was removed: {left:?}");
     assert_eq!(left[0]["text"], PASSAGE);
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use fantoccini::Locator;
 use serde_json::{Value, json};
 
-use crate::harness::{BrowserTest, PATIENCE};
+use crate::harness::{Api, BrowserTest, PATIENCE};
 use crate::prelude::{Prelude, Project, fixture};
 
 #[tokio::test]
@@ -82,7 +82,12 @@ async fn sign_in_upload_a_transcript_and_find_it_in_the_project() {
     assert!(lead.starts_with("1 document created"), "summary: {lead}");
     assert!(b.text_of("main").await.contains("work_0759.txt"));
 
-    // The server agrees, and the project page lists the document under its title.
+    listed_in_the_project(&b, &api, project).await;
+}
+
+/// The server agrees that one document was imported, and the project page lists it under
+/// its title.
+async fn listed_in_the_project(b: &BrowserTest, api: &Api, project: i64) {
     let listed = api.get(&format!("/projects/{project}/documents")).await;
     let documents = listed["documents"].as_array().unwrap();
     assert_eq!(documents.len(), 1, "{listed}");
