@@ -383,13 +383,9 @@ async fn no_content_type_or_header_trick_skips_the_csrf_check() {
     app.create_user("alice", false).await;
     let api = app.api_for("alice").await;
     let project = api.create_project("Guarded").await;
-    let (_, created) = api
-        .post(
-            &format!("/projects/{project}/documents"),
-            json!({ "title": "Doc", "text": "User: hi\nAI: hello" }),
-        )
+    let document = api
+        .create_document(project, "Doc", "User: hi\nAI: hello")
         .await;
-    let document = created["id"].as_i64().unwrap();
     let browser = app.browser_signed_in("alice").await;
 
     // An empty multipart body is not a way around the token.

@@ -1,10 +1,13 @@
-//! The `gloss` binary: user and token management, backups, help and graceful shutdown.
+//! The `gloss` binary: user and token management, backups, imports and exports, help and
+//! graceful shutdown. Fixtures are made through the CLI and the API, as a user would.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use reqwest::StatusCode;
+
+use crate::helpers::{Api, Browser};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gloss");
 
@@ -30,6 +33,33 @@ fn gloss(db: &Path, args: &[&str], stdin: &str) -> Output {
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Runs `gloss` and asserts that it succeeds; returns what it printed.
+fn gloss_ok(db: &Path, args: &[&str], stdin: &str) -> String {
+    let output = gloss(db, args, stdin);
+    assert!(
+        output.status.success(),
+        "gloss {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout(&output)
+}
+
+/// The real server on the database file `db` (in this process), and an API client for
+/// `user`, whose token the CLI creates: set-up through the interfaces a user has.
+async fn served(db: &Path, user: &str) -> Api {
+    let app = gloss::startup::App::build(gloss::config::Settings::for_tests(db.to_owned()))
+        .await
+        .unwrap();
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until(std::future::pending()));
+    let created = gloss_ok(db, &["token", "create", user], "");
+    Api {
+        base,
+        token: created.lines().last().unwrap().trim().to_owned(),
+        client: reqwest::Client::new(),
+    }
 }
 
 #[tokio::test]
@@ -129,17 +159,20 @@ async fn user_passwd_changes_the_password() {
         "{}",
         String::from_utf8_lossy(&changed.stderr)
     );
-    let pool = gloss::db::open(&db).await.unwrap();
-    let throttle = gloss::service::accounts::LoginThrottle::default();
-    assert!(
-        gloss::service::accounts::authenticate(&pool, &throttle, "ada", "second password")
-            .await
-            .is_ok()
+    let api = served(&db, "ada").await;
+    let browser = Browser::new(&api.base);
+    assert_eq!(
+        browser.sign_in("ada", "second password").await.status(),
+        StatusCode::SEE_OTHER,
+        "the new password signs in"
     );
-    assert!(
-        gloss::service::accounts::authenticate(&pool, &throttle, "ada", "first password")
+    assert_eq!(
+        Browser::new(&api.base)
+            .sign_in("ada", "first password")
             .await
-            .is_err()
+            .status(),
+        StatusCode::UNAUTHORIZED,
+        "the old one no longer does"
     );
     let missing = gloss(&db, &["user", "passwd", "nobody"], "whatever pass\n");
     assert!(!missing.status.success());
@@ -154,18 +187,12 @@ async fn backup_writes_a_database_with_the_same_rows() {
             .status
             .success()
     );
-    let pool = gloss::db::open(&db).await.unwrap();
-    let ada = gloss::db::users::by_username(&pool, "ada")
-        .await
-        .unwrap()
-        .unwrap();
+    let api = served(&db, "ada").await;
     for name in ["One", "Two", "Three"] {
-        gloss::service::projects::create(&pool, &ada, name, "")
-            .await
-            .unwrap();
+        api.create_project(name).await;
     }
 
-    // The pool stays open (as a running server's would) while the backup is taken.
+    // The server keeps the database open while the backup is taken.
     let copy = dir.path().join("copy.db");
     let backup = gloss(&db, &["backup", copy.to_str().unwrap()], "");
     assert!(
@@ -270,28 +297,25 @@ async fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
     );
 }
 
+/// A fresh database with the user ada (through the CLI) and, through the API, her
+/// project "Field work"; returns the database file, ada's API client and the project id.
+async fn field_work(dir: &Path) -> (PathBuf, Api, i64) {
+    let db = dir.join("gloss.db");
+    gloss_ok(&db, &["user", "add", "ada"], "a long password\n");
+    let api = served(&db, "ada").await;
+    let project = api.create_project("Field work").await;
+    (db, api, project)
+}
+
 #[tokio::test]
 async fn import_adds_files_to_a_project_by_name_or_id_atomically() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("gloss.db");
-    assert!(
-        gloss(&db, &["user", "add", "ada"], "a long password\n")
-            .status
-            .success()
-    );
-    let pool = gloss::db::open(&db).await.unwrap();
-    let ada = gloss::db::users::by_username(&pool, "ada")
-        .await
-        .unwrap()
-        .unwrap();
-    let access = gloss::service::projects::create(&pool, &ada, "Field work", "")
-        .await
-        .unwrap();
+    let (db, _api, project) = field_work(dir.path()).await;
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let seed = fixtures.join("work_0759.txt");
     let csv = fixtures.join("anthropic_workforce_excerpt.csv");
 
-    let imported = gloss(
+    let out = gloss_ok(
         &db,
         &[
             "import",
@@ -302,12 +326,6 @@ async fn import_adds_files_to_a_project_by_name_or_id_atomically() {
         ],
         "",
     );
-    assert!(
-        imported.status.success(),
-        "{}",
-        String::from_utf8_lossy(&imported.stderr)
-    );
-    let out = stdout(&imported);
     assert!(out.contains("Imported 5 document(s)"), "{out}");
     assert!(out.contains("1 repair(s)"), "{out}");
 
@@ -315,7 +333,7 @@ async fn import_adds_files_to_a_project_by_name_or_id_atomically() {
     std::fs::write(&fresh, "User: a new interview\n\nAI: not yet imported").unwrap();
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "id,text\nx,\"unterminated\n").unwrap();
-    let id = access.project.id.to_string();
+    let id = project.to_string();
     let refused = gloss(
         &db,
         &[
@@ -334,7 +352,7 @@ async fn import_adds_files_to_a_project_by_name_or_id_atomically() {
         "{message}"
     );
     let documents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents")
-        .fetch_one(&pool)
+        .fetch_one(&gloss::db::open(&db).await.unwrap())
         .await
         .unwrap();
     assert_eq!(documents, 5, "a failing run imports nothing");
@@ -369,50 +387,21 @@ async fn import_adds_files_to_a_project_by_name_or_id_atomically() {
 #[tokio::test]
 async fn export_writes_the_excerpts_csv_and_the_matrix() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("gloss.db");
-    assert!(
-        gloss(&db, &["user", "add", "ada"], "a long password\n")
-            .status
-            .success()
-    );
-    let pool = gloss::db::open(&db).await.unwrap();
-    let ada = gloss::db::users::by_username(&pool, "ada")
-        .await
-        .unwrap()
-        .unwrap();
-    let access = gloss::service::projects::create(&pool, &ada, "Field work", "")
-        .await
-        .unwrap();
+    let (db, api, project) = field_work(dir.path()).await;
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/work_0759.txt");
-    assert!(
-        gloss(
-            &db,
-            &["import", "--project", "Field work", seed.to_str().unwrap()],
-            ""
-        )
-        .status
-        .success()
+    gloss_ok(
+        &db,
+        &["import", "--project", "Field work", seed.to_str().unwrap()],
+        "",
     );
-    let input = gloss::service::codes::NewCodeInput {
-        name: "=Trust".into(),
-        ..Default::default()
-    };
-    let code = gloss::service::codes::create(&pool, &access, &input)
-        .await
-        .unwrap();
-    let document = access.document(&pool, 1).await.unwrap();
-    let excerpt = gloss::service::excerpts::NewExcerptInput {
-        start: 0,
-        end: 9,
-        code_ids: vec![code.id],
-        ..Default::default()
-    };
-    gloss::service::excerpts::create(&pool, &access, &document, &excerpt)
-        .await
-        .unwrap();
+    let code = api
+        .create_code(project, serde_json::json!({ "name": "=Trust" }))
+        .await;
+    let document = api.documents(project, "").await.items[0].id;
+    api.create_excerpt(document, 0, 9, &[code.id]).await;
 
     let out = dir.path().join("excerpts.csv");
-    let exported = gloss(
+    gloss_ok(
         &db,
         &[
             "export",
@@ -423,11 +412,6 @@ async fn export_writes_the_excerpts_csv_and_the_matrix() {
             "--excel",
         ],
         "",
-    );
-    assert!(
-        exported.status.success(),
-        "{}",
-        String::from_utf8_lossy(&exported.stderr)
     );
     let csv = std::fs::read_to_string(&out).unwrap();
     assert!(csv.starts_with('\u{feff}'));
@@ -441,26 +425,29 @@ async fn export_writes_the_excerpts_csv_and_the_matrix() {
     assert_eq!(cell("Transcript ID"), "work_0759");
     assert_eq!(cell("speakers"), "Assistant");
 
-    let matrix = gloss(
+    let matrix = gloss_ok(
         &db,
         &["export", "--project", "1", "--out", "-", "--matrix"],
         "",
     );
-    assert!(matrix.status.success());
     assert!(
-        stdout(&matrix)
-            .starts_with("document_id,document,'=Trust [excerpts],'=Trust [characters]\n"),
-        "{}",
-        stdout(&matrix)
+        matrix.starts_with("document_id,document,'=Trust [excerpts],'=Trust [characters]\n"),
+        "{matrix}"
     );
+    refused_exports_leave_the_earlier_file(&db, &out, &csv);
+}
+
+/// A bad or refused export fails and leaves the file `out` (holding `csv`) as it was, with
+/// no partial file beside it.
+fn refused_exports_leave_the_earlier_file(db: &Path, out: &Path, csv: &str) {
     let bad = gloss(
-        &db,
+        db,
         &["export", "--project", "1", "--out", "-", "--codes", "x"],
         "",
     );
     assert!(!bad.status.success());
     let refused = gloss(
-        &db,
+        db,
         &[
             "export",
             "--project",
@@ -475,11 +462,11 @@ async fn export_writes_the_excerpts_csv_and_the_matrix() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("999"));
     assert_eq!(
-        std::fs::read_to_string(&out).unwrap(),
+        std::fs::read_to_string(out).unwrap(),
         csv,
         "a refused export leaves the earlier file as it was"
     );
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+    let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap())
         .unwrap()
         .filter_map(Result::ok)
         .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))

@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::coding::study;
-use crate::helpers::Api;
+use crate::helpers::{Api, Excerpt, Study, span_of, study};
 
 const HOSTILE: &str = "Interviewer: =HYPERLINK(\"http://evil\"), \"quoted\"?\n\nUser: <script>alert('x')</script>, commas, \"quotes\"\nand 💛 newlines\n\nInterviewer: @SUM(1+1) -1 +2";
 
@@ -17,7 +16,10 @@ async fn csv_of(api: &Api, path: &str) -> (StatusCode, String) {
     (status, response.text().await.unwrap())
 }
 
-fn parse(csv: &str) -> (Vec<String>, Vec<HashMap<String, String>>) {
+/// A CSV row by column name.
+type Row = HashMap<String, String>;
+
+fn parse(csv: &str) -> (Vec<String>, Vec<Row>) {
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let headers: Vec<String> = reader
         .headers()
@@ -51,28 +53,18 @@ async fn every_field_round_trips_through_a_csv_parser() {
         .post(&format!("/projects/{}/documents", s.project), json!({ "title": "=Hostile, \"doc\"", "text": HOSTILE, "attributes": { "site": "-Leeds", "wave": "2" } }))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let hostile_doc = created["id"].as_i64().unwrap();
+    let hostile_doc = created["id"].as_i64().expect("the document's id");
     let parent = s.code(&s.owner, "Concerns").await;
-    let (_, child) = s
-        .owner
-        .post(
-            &format!("/projects/{}/codes", s.project),
-            json!({ "name": "=cmd|' /C calc'!A0, \"x\"", "parent_id": parent }),
-        )
-        .await;
-    let child = child["id"].as_i64().unwrap();
-    let (_, doc) = s.owner.get(&format!("/documents/{hostile_doc}")).await;
-    let text = doc["text"].as_str().unwrap().to_owned();
-    let span_of = |needle: &str| {
-        let byte = text.find(needle).unwrap();
-        let start = text[..byte].chars().count();
-        (start, start + needle.chars().count())
-    };
-    let (a, b) = span_of("<script>alert('x')</script>, commas, \"quotes\"\nand 💛 newlines");
+    let child = s.sub_code(parent, "=cmd|' /C calc'!A0, \"x\"").await;
+    let text = s.owner.document(hostile_doc).await.text;
+    let (a, b) = span_of(
+        &text,
+        "<script>alert('x')</script>, commas, \"quotes\"\nand 💛 newlines",
+    );
     s.alice
         .post(&format!("/documents/{hostile_doc}/excerpts"), json!({ "start": a, "end": b, "code_ids": [parent, child], "memo": "+memo, with \"quotes\"\nand lines" }))
         .await;
-    let (c, d) = span_of("@SUM(1+1) -1 +2");
+    let (c, d) = span_of(&text, "@SUM(1+1) -1 +2");
     s.bob
         .post(
             &format!("/documents/{hostile_doc}/excerpts"),
@@ -112,64 +104,7 @@ async fn every_field_round_trips_through_a_csv_parser() {
         );
     }
 
-    // Compare every field with the API's view of the same excerpts.
-    let (_, codes) = s.owner.get(&format!("/projects/{}/codes", s.project)).await;
-    let code_paths: HashMap<i64, String> = codes["codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_i64().unwrap(),
-                c["path"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    let mut api_rows = Vec::new();
-    for document in [s.document, hostile_doc] {
-        let (_, doc) = s.owner.get(&format!("/documents/{document}")).await;
-        let (_, excerpts) = s
-            .owner
-            .get(&format!("/documents/{document}/excerpts"))
-            .await;
-        for e in excerpts["excerpts"].as_array().unwrap() {
-            for code in e["code_ids"].as_array().unwrap() {
-                api_rows.push((doc.clone(), e.clone(), code.as_i64().unwrap()));
-            }
-        }
-    }
-    for (doc, e, code) in &api_rows {
-        let row = rows
-            .iter()
-            .find(|r| {
-                r["excerpt_id"].parse::<i64>().ok() == e["id"].as_i64()
-                    && restore(&r["code_path"]) == code_paths[code]
-            })
-            .unwrap_or_else(|| panic!("row for excerpt {} code {code}", e["id"]));
-        assert_eq!(row["project"], "Study");
-        assert_eq!(row["document_id"], doc["id"].to_string());
-        assert_eq!(restore(&row["document"]), doc["title"].as_str().unwrap());
-        assert_eq!(
-            restore(&row["site"]),
-            doc["attributes"]["site"].as_str().unwrap_or("")
-        );
-        assert_eq!(row["coder"], e["coder"].as_str().unwrap());
-        assert_eq!(
-            restore(&row["code"]),
-            code_paths[code].rsplit(" > ").next().unwrap()
-        );
-        assert_eq!(row["start"], e["start"].to_string());
-        assert_eq!(row["end"], e["end"].to_string());
-        assert_eq!(
-            restore(&row["text"]),
-            e["text"].as_str().unwrap(),
-            "exact excerpt text"
-        );
-        assert_eq!(restore(&row["memo"]), e["memo"].as_str().unwrap());
-        assert_eq!(row["created_at"], e["created_at"].as_str().unwrap());
-        assert_eq!(row["updated_at"], e["updated_at"].as_str().unwrap());
-        assert!(row["created_at"].ends_with('Z'), "ISO 8601 UTC");
-    }
+    assert_rows_match_the_api(&s, &[s.document, hostile_doc], &rows).await;
     let script_row = rows
         .iter()
         .find(|r| r["text"].starts_with("<script>"))
@@ -184,6 +119,55 @@ async fn every_field_round_trips_through_a_csv_parser() {
     )
     .await;
     assert!(excel.starts_with('\u{feff}'), "Excel option adds a BOM");
+}
+
+/// Every field of the CSV `rows` against the API's view of the same excerpts, in the
+/// `documents` of the study.
+async fn assert_rows_match_the_api(s: &Study, documents: &[i64], rows: &[Row]) {
+    let code_paths: HashMap<i64, String> = s
+        .owner
+        .codebook(s.project)
+        .await
+        .into_iter()
+        .map(|c| (c.id, c.path))
+        .collect();
+    let mut api_rows = Vec::new();
+    for &document in documents {
+        let doc = s.owner.document(document).await;
+        for e in s.owner.excerpts(document, "").await.items {
+            for &code in &e.code_ids {
+                api_rows.push((doc.clone(), e.clone(), code));
+            }
+        }
+    }
+    for (doc, e, code) in &api_rows {
+        let row = rows
+            .iter()
+            .find(|r| {
+                r["excerpt_id"].parse::<i64>().ok() == Some(e.id)
+                    && restore(&r["code_path"]) == code_paths[code]
+            })
+            .unwrap_or_else(|| panic!("row for excerpt {} code {code}", e.id));
+        assert_eq!(row["project"], "Study");
+        assert_eq!(row["document_id"], doc.id.to_string());
+        assert_eq!(restore(&row["document"]), doc.title);
+        assert_eq!(
+            restore(&row["site"]),
+            doc.attributes.get("site").map_or("", String::as_str)
+        );
+        assert_eq!(row["coder"], e.coder);
+        assert_eq!(
+            restore(&row["code"]),
+            code_paths[code].rsplit(" > ").next().unwrap()
+        );
+        assert_eq!(row["start"], e.start.to_string());
+        assert_eq!(row["end"], e.end.to_string());
+        assert_eq!(restore(&row["text"]), e.text, "exact excerpt text");
+        assert_eq!(restore(&row["memo"]), e.memo);
+        assert_eq!(row["created_at"], e.created_at);
+        assert_eq!(row["updated_at"], e.updated_at);
+        assert!(row["created_at"].ends_with('Z'), "ISO 8601 UTC");
+    }
 }
 
 #[tokio::test]
@@ -242,7 +226,13 @@ async fn filters_select_codes_coders_documents_and_roles() {
     let (status, _) = csv_of(&s.owner, &format!("{base}?role=narrator")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    // A second document (with an attribute), and the consensus set.
+    assert_filters_by_document_attribute_and_coder(&s, trust, &base).await;
+    assert_the_matrix_counts_per_code(&s).await;
+}
+
+/// A second document (with an attribute), and the consensus set: the document, attribute
+/// and coder filters select exactly theirs.
+async fn assert_filters_by_document_attribute_and_coder(s: &Study, trust: i64, base: &str) {
     let second = s.another_document().await;
     s.owner
         .patch(
@@ -299,7 +289,11 @@ async fn filters_select_codes_coders_documents_and_roles() {
         3,
         "alice's two and the consensus excerpt"
     );
-    // The matrix below: the first document, the two coders (not the consensus set).
+}
+
+/// The matrix of the first document for the two coders (not the consensus set): excerpts
+/// and characters per code, all or in the interviewer's turns only.
+async fn assert_the_matrix_counts_per_code(s: &Study) {
     let base_matrix = format!(
         "/projects/{}/matrix.csv?documents={}&coders=alice,bob",
         s.project, s.document
@@ -377,7 +371,7 @@ async fn excerpts_without_codes_are_exported_too() {
     assert_eq!(rows.len(), 2);
     let uncoded = rows
         .iter()
-        .find(|r| r["excerpt_id"].parse::<i64>().ok() == memo_only["id"].as_i64())
+        .find(|r| r["excerpt_id"].parse::<i64>().ok() == Some(memo_only.id))
         .expect("the uncoded excerpt has a row");
     assert_eq!(
         (uncoded["code"].as_str(), uncoded["code_path"].as_str()),
@@ -401,35 +395,19 @@ async fn turn_times_are_exported_when_the_transcript_has_them() {
     let api = app.api_user("olga").await;
     let project = api.create_project("Zoom calls").await;
     let vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:03.500\n<v Interviewer>How did it start?\n\n00:00:04.000 --> 00:00:06.000\n<v Maria>With a phone call.\n\n00:00:06.000 --> 00:00:09.250\n<v Maria>Then a meeting.\n";
-    let (status, summary) =
-        crate::documents::upload(&api, project, &[("call.vtt", vtt.as_bytes())], &[]).await;
-    assert_eq!(status, StatusCode::CREATED, "{summary}");
-    let document = summary["documents"][0]["id"].as_i64().unwrap();
-    let (_, doc) = api.get(&format!("/documents/{document}")).await;
-    let text = doc["text"].as_str().unwrap();
-    let at = |needle: &str| text[..text.find(needle).unwrap()].chars().count();
-    let (_, code) = api
-        .post(
-            &format!("/projects/{project}/codes"),
-            json!({ "name": "Origins" }),
-        )
+    let summary = api
+        .import(project, &[("call.vtt", vtt.as_bytes())], &[])
         .await;
-    let code = code["id"].as_i64().unwrap();
-    let spans = [
-        (
-            at("With"),
-            at("With") + "With a phone call.".chars().count(),
-        ),
-        (at("How"), at("phone") + "phone".chars().count()),
-    ];
+    let document = summary.documents[0].id;
+    let text = api.document(document).await.text;
+    let at = |needle: &str| span_of(&text, needle);
+    let code = api
+        .create_code(project, json!({ "name": "Origins" }))
+        .await
+        .id;
+    let spans = [at("With a phone call."), (at("How").0, at("phone").1)];
     for (start, end) in spans {
-        let (status, body) = api
-            .post(
-                &format!("/documents/{document}/excerpts"),
-                json!({ "start": start, "end": end, "code_ids": [code] }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
+        api.create_excerpt(document, start, end, &[code]).await;
     }
 
     let (_, csv) = csv_of(&api, &format!("/projects/{project}/excerpts.csv")).await;
@@ -525,13 +503,8 @@ async fn a_document_with_thousands_of_excerpts_exports_each_once_in_order() {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED);
-        expected.extend(body["excerpts"].as_array().unwrap().iter().map(|e| {
-            (
-                e["start"].as_i64().unwrap(),
-                e["end"].as_i64().unwrap(),
-                e["id"].as_i64().unwrap(),
-            )
-        }));
+        let created: Vec<Excerpt> = crate::helpers::parse(&body["excerpts"]);
+        expected.extend(created.iter().map(|e| (e.start as i64, e.end as i64, e.id)));
     }
     expected.sort();
     let (_, csv) = csv_of(&s.owner, &format!("/projects/{}/excerpts.csv", s.project)).await;

@@ -1,14 +1,33 @@
 //! Test harness: the real Gloss server on an ephemeral port, with a fresh SQLite file in a
-//! temporary directory, driven over HTTP with reqwest.
+//! temporary directory, driven over HTTP with reqwest; typed answers (`responses`) and the
+//! shared coding fixture (`study`).
+
+mod responses;
+mod study;
+mod worked_example;
 
 use gloss::config::Settings;
 use gloss::db::Db;
 use gloss::startup::App;
-use reqwest::{Client, Response, StatusCode, header};
+use reqwest::multipart::{Form, Part};
+use reqwest::{Client, Method, Response, StatusCode, header};
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
+pub use responses::{
+    Code, Document, ErrorDetail, Excerpt, Imported, ListedDocument, Member, Page, Speaker,
+    error_of, parse, span_of,
+};
+pub use study::{Study, study};
+pub use worked_example::{Example, close, worked_example};
+
 pub const PASSWORD: &str = "correct horse battery";
+
+/// One interview (speaker text with a Markdown header and one mojibake sequence).
+pub const SEED: &[u8] = include_bytes!("../fixtures/work_0759.txt");
+/// Four interviews of the workforce data set, as CSV.
+pub const WORKFORCE_EXCERPT: &[u8] = include_bytes!("../fixtures/anthropic_workforce_excerpt.csv");
 
 pub struct TestApp {
     pub base: String,
@@ -39,6 +58,14 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// How many documents the database holds, in every project.
+    pub async fn document_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM documents")
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
     }
 
     /// Creates an account directly through the service layer (fast set-up for tests).
@@ -145,6 +172,148 @@ impl Api {
         body["id"].as_i64().expect("project id")
     }
 
+    /// `GET` expecting `200 OK`, read as `T`.
+    pub async fn get_ok<T: DeserializeOwned>(&self, path: &str) -> T {
+        let (status, body) = self.get(path).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        parse(&body)
+    }
+
+    /// `POST` expecting `201 Created`, read as `T`.
+    pub async fn created<T: DeserializeOwned>(&self, path: &str, body: Value) -> T {
+        let (status, created) = self.post(path, body).await;
+        assert_eq!(status, StatusCode::CREATED, "POST {path}: {created}");
+        parse(&created)
+    }
+
+    /// `PATCH` expecting `200 OK`, read as `T`.
+    pub async fn patched<T: DeserializeOwned>(&self, path: &str, body: Value) -> T {
+        let (status, changed) = self.patch(path, body).await;
+        assert_eq!(status, StatusCode::OK, "PATCH {path}: {changed}");
+        parse(&changed)
+    }
+
+    /// A request that must be refused with `status`; returns its error.
+    pub async fn refused(
+        &self,
+        method: Method,
+        path: &str,
+        body: Value,
+        status: StatusCode,
+    ) -> ErrorDetail {
+        let response = self.request(method.clone(), path).json(&body).send();
+        let (got, error) = json_of(response.await.unwrap()).await;
+        assert_eq!(got, status, "{method} {path} {body}: {error}");
+        error_of(&error)
+    }
+
+    /// `GET /documents/{id}`.
+    pub async fn document(&self, id: i64) -> Document {
+        self.get_ok(&format!("/documents/{id}")).await
+    }
+
+    /// One page of `GET /projects/{id}/documents{query}`.
+    pub async fn documents(&self, project: i64, query: &str) -> Page<ListedDocument> {
+        self.get_ok(&format!("/projects/{project}/documents{query}"))
+            .await
+    }
+
+    /// Imports `text` (parsed like a `.txt` file) as one document; returns its id.
+    pub async fn create_document(&self, project: i64, title: &str, text: &str) -> i64 {
+        let path = format!("/projects/{project}/documents");
+        let (status, created) = self
+            .post(&path, json!({ "title": title, "text": text }))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        created["id"].as_i64().expect("one document created")
+    }
+
+    /// Uploads `files` (name, bytes) with the form's `options`, as the import form does;
+    /// the status and the answer, whatever they are.
+    pub async fn upload(
+        &self,
+        project: i64,
+        files: &[(&str, &[u8])],
+        options: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let mut form = Form::new();
+        for (name, value) in options {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        for (name, bytes) in files {
+            form = form.part(
+                "files",
+                Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+            );
+        }
+        let response = self
+            .request(Method::POST, &format!("/projects/{project}/documents"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        json_of(response).await
+    }
+
+    /// [`Api::upload`] expecting `201 Created`.
+    pub async fn import(
+        &self,
+        project: i64,
+        files: &[(&str, &[u8])],
+        options: &[(&str, &str)],
+    ) -> Imported {
+        let (status, summary) = self.upload(project, files, options).await;
+        assert_eq!(status, StatusCode::CREATED, "{summary}");
+        parse(&summary)
+    }
+
+    /// `GET /codes/{id}`.
+    pub async fn code(&self, id: i64) -> Code {
+        self.get_ok(&format!("/codes/{id}")).await
+    }
+
+    /// The codebook as the caller sees it (its first page: 100 codes, enough for tests).
+    pub async fn codebook(&self, project: i64) -> Vec<Code> {
+        let page: Page<Code> = self.get_ok(&format!("/projects/{project}/codes")).await;
+        page.items
+    }
+
+    /// Creates a code from `body` (`{"name", "parent_id", "color", …}`).
+    pub async fn create_code(&self, project: i64, body: Value) -> Code {
+        self.created(&format!("/projects/{project}/codes"), body)
+            .await
+    }
+
+    /// `GET /excerpts/{id}`.
+    pub async fn excerpt(&self, id: i64) -> Excerpt {
+        self.get_ok(&format!("/excerpts/{id}")).await
+    }
+
+    /// One page of `GET /documents/{id}/excerpts{query}`.
+    pub async fn excerpts(&self, document: i64, query: &str) -> Page<Excerpt> {
+        self.get_ok(&format!("/documents/{document}/excerpts{query}"))
+            .await
+    }
+
+    /// Creates an excerpt over code points `[start, end)` with `codes`.
+    pub async fn create_excerpt(
+        &self,
+        document: i64,
+        start: usize,
+        end: usize,
+        codes: &[i64],
+    ) -> Excerpt {
+        let body = json!({ "start": start, "end": end, "code_ids": codes });
+        self.created(&format!("/documents/{document}/excerpts"), body)
+            .await
+    }
+
+    /// The project's members (its first page).
+    pub async fn members(&self, project: i64) -> Vec<Member> {
+        let page: Page<Member> = self.get_ok(&format!("/projects/{project}/members")).await;
+        page.items
+    }
+
     pub async fn add_member(&self, project: i64, username: &str, role: &str) {
         let (status, body) = self
             .post(
@@ -168,10 +337,8 @@ pub async fn json_of(response: Response) -> (StatusCode, Value) {
 }
 
 /// Asserts the API error shape and returns the error code.
-pub fn error_code(body: &Value) -> &str {
-    let message = body["error"]["message"].as_str().expect("error.message");
-    assert!(!message.is_empty());
-    body["error"]["code"].as_str().expect("error.code")
+pub fn error_code(body: &Value) -> String {
+    error_of(body).code
 }
 
 /// A browser: keeps cookies, does not follow redirects, reads CSRF tokens from pages.

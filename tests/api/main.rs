@@ -1,15 +1,19 @@
 //! Integration tests: the real server over HTTP, and the real binary for the CLI.
 
+#[path = "../support/ci.rs"]
+mod ci;
 mod helpers;
 
 mod openapi;
 
+mod adjudication;
 mod agreement;
 mod auth;
 mod cli;
 mod coding;
 mod documents;
 mod export;
+mod imports;
 mod projects;
 mod retrieval;
 mod walkthrough;

@@ -1,9 +1,9 @@
 //! Projects and members through the API and the pages, with access control.
 
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::helpers::{error_code, spawn_app};
+use crate::helpers::{Api, Browser, Page, error_code, error_of, spawn_app};
 
 #[tokio::test]
 async fn owner_creates_lists_reads_and_changes_a_project() {
@@ -16,14 +16,14 @@ async fn owner_creates_lists_reads_and_changes_a_project() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let id = created["id"].as_i64().unwrap();
+    let id = created["id"].as_i64().expect("project id");
     assert_eq!(created["name"], "Pilot study");
     assert_eq!(created["role"], "owner");
     assert_eq!(created["blind_coding"], false);
 
-    let (_, list) = alice.get("/projects").await;
-    assert_eq!(list["projects"].as_array().unwrap().len(), 1);
-    assert_eq!(list["projects"][0]["id"], id);
+    let list: Page<Value> = alice.get_ok("/projects").await;
+    assert_eq!(list.items.len(), 1);
+    assert_eq!(list.items[0]["id"], id);
 
     let (status, changed) = alice
         .patch(
@@ -59,14 +59,11 @@ async fn invalid_project_input_gets_clear_errors() {
     let (status, body) = alice.post("/projects", json!({ "name": "   " })).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_code(&body), "invalid");
-    assert_eq!(body["error"]["field"], "name");
+    assert_eq!(error_of(&body).field.as_deref(), Some("name"));
 
     let (status, body) = alice.post("/projects", json!({ "title": "typo" })).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        body["error"]["message"].as_str().unwrap().contains("title"),
-        "{body}"
-    );
+    assert!(error_of(&body).message.contains("title"), "{body}");
 
     let response = alice
         .request(Method::POST, "/projects")
@@ -121,10 +118,10 @@ async fn a_method_a_route_does_not_take_gets_a_json_405() {
     let (_, body) = crate::helpers::json_of(response).await;
     assert_eq!(error_code(&body), "method_not_allowed");
     assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("DELETE is not possible here")
+        error_of(&body)
+            .message
+            .starts_with("DELETE is not possible here"),
+        "{body}"
     );
 }
 
@@ -168,21 +165,23 @@ async fn non_members_get_404_for_every_project_page_and_resource() {
     let (_, project) = alice.get(&format!("/projects/{id}")).await;
     assert_eq!(project["name"], "Secret");
 
-    // Every page and form under the project, its documents and codes.
-    let (_, document) = alice
-        .post(
-            &format!("/projects/{id}/documents"),
-            json!({ "title": "Secret interview", "text": "User: confidential" }),
-        )
+    every_page_and_form_under_the_project_is_not_found(&alice, &browser, id).await;
+}
+
+/// Every page and form under the project, its documents and codes, answers a non-member
+/// (signed in as `browser`) "not found", shows nothing and changes nothing.
+async fn every_page_and_form_under_the_project_is_not_found(
+    alice: &Api,
+    browser: &Browser,
+    id: i64,
+) {
+    let doc = alice
+        .create_document(id, "Secret interview", "User: confidential")
         .await;
-    let doc = document["id"].as_i64().unwrap();
-    let (_, code) = alice
-        .post(
-            &format!("/projects/{id}/codes"),
-            json!({ "name": "Secret code" }),
-        )
-        .await;
-    let code = code["id"].as_i64().unwrap();
+    let code = alice
+        .create_code(id, json!({ "name": "Secret code" }))
+        .await
+        .id;
     for path in [
         format!("/projects/{id}/activity"),
         format!("/projects/{id}/agreement"),
@@ -223,8 +222,11 @@ async fn non_members_get_404_for_every_project_page_and_resource() {
     }
     let (status, _) = alice.get(&format!("/documents/{doc}")).await;
     assert_eq!(status, StatusCode::OK, "nothing was deleted");
-    let (_, code) = alice.get(&format!("/codes/{code}")).await;
-    assert_eq!(code["name"], "Secret code", "nothing was renamed");
+    assert_eq!(
+        alice.code(code).await.name,
+        "Secret code",
+        "nothing was renamed"
+    );
 }
 
 #[tokio::test]
@@ -268,17 +270,11 @@ async fn viewers_cannot_modify_and_coders_cannot_manage_members() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    let (_, members) = owner.get(&format!("/projects/{id}/members")).await;
-    let roles: Vec<(String, String)> = members["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["username"].as_str().unwrap().to_owned(),
-                m["role"].as_str().unwrap().to_owned(),
-            )
-        })
+    let roles: Vec<(String, String)> = owner
+        .members(id)
+        .await
+        .into_iter()
+        .map(|m| (m.username, m.role))
         .collect();
     assert_eq!(
         roles,
@@ -304,8 +300,7 @@ async fn viewers_cannot_modify_and_coders_cannot_manage_members() {
         html.contains("Only project owners can manage members"),
         "error flashed"
     );
-    let (_, members) = owner.get(&format!("/projects/{id}/members")).await;
-    assert_eq!(members["members"].as_array().unwrap().len(), 3);
+    assert_eq!(owner.members(id).await.len(), 3);
 }
 
 #[tokio::test]
@@ -323,10 +318,8 @@ async fn owners_manage_members_but_never_remove_the_last_owner() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("no user named 'ghost'")
+        error_of(&body).message.contains("no user named 'ghost'"),
+        "{body}"
     );
     let (status, body) = owner
         .post(
@@ -335,7 +328,7 @@ async fn owners_manage_members_but_never_remove_the_last_owner() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["error"]["field"], "role");
+    assert_eq!(error_of(&body).field.as_deref(), Some("role"));
 
     let (status, member) = owner
         .post(
@@ -502,12 +495,12 @@ async fn administrators_manage_accounts_through_the_api() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["error"]["field"], "password");
+    assert_eq!(error_of(&body).field.as_deref(), Some("password"));
     let (status, promoted) = admin.patch("/users/bob", json!({ "is_admin": true })).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(promoted["is_admin"], true);
-    let (_, list) = admin.get("/users").await;
-    assert_eq!(list["users"].as_array().unwrap().len(), 3);
+    let users: Page<Value> = admin.get_ok("/users").await;
+    assert_eq!(users.items.len(), 3);
     let (status, _) = admin
         .patch("/users/root", json!({ "is_admin": false }))
         .await;
@@ -541,19 +534,20 @@ async fn the_activity_log_records_who_changed_what() {
     owner
         .patch(&format!("/projects/{id}"), json!({ "blind_coding": true }))
         .await;
-    let (status, log) = owner.get(&format!("/projects/{id}/events?limit=2")).await;
-    assert_eq!(status, StatusCode::OK);
-    let events = log["events"].as_array().unwrap();
+    let log: Page<Value> = owner
+        .get_ok(&format!("/projects/{id}/events?limit=2"))
+        .await;
+    let events = &log.items;
     assert_eq!(events.len(), 2);
     assert_eq!(events[0]["kind"], "project.updated", "newest first");
     assert_eq!(events[0]["username"], "olga");
     assert_eq!(events[1]["kind"], "member.set");
-    let cursor = log["next_cursor"].as_str().unwrap();
-    let (_, older) = owner
-        .get(&format!("/projects/{id}/events?cursor={cursor}"))
+    let cursor = log.next_cursor.expect("an older page");
+    let older: Page<Value> = owner
+        .get_ok(&format!("/projects/{id}/events?cursor={cursor}"))
         .await;
-    assert_eq!(older["events"][0]["kind"], "project.created");
-    assert_eq!(older["next_cursor"], serde_json::Value::Null);
+    assert_eq!(older.items[0]["kind"], "project.created");
+    assert_eq!(older.next_cursor, None);
     let (status, _) = coder.get(&format!("/projects/{id}/events")).await;
     assert_eq!(
         status,

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::coding::{Study, study};
+use crate::helpers::{Study, study};
 
 /// Trust with a sub-code: alice and bob code three passages (one with the sub-code).
 async fn coded_with_a_subcode() -> (Study, i64) {
@@ -22,7 +22,7 @@ async fn a_code_page_lists_its_excerpts_with_context_speakers_and_filters() {
     let memo = s.excerpt(&s.alice, "It helps me think", &[trust]).await;
     s.alice
         .patch(
-            &format!("/excerpts/{}", memo["id"]),
+            &format!("/excerpts/{}", memo.id),
             json!({ "memo": "<b>bold</b> claim" }),
         )
         .await;
@@ -96,9 +96,9 @@ async fn the_codebook_page_grows_and_tidies_the_codebook() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let (_, list) = s.owner.get(&format!("/projects/{}/codes", s.project)).await;
-    let trust = list["codes"][0]["id"].as_i64().unwrap();
-    assert_eq!(list["codes"][0]["color"], "#59a14f");
+    let codes = s.owner.codebook(s.project).await;
+    let trust = codes[0].id;
+    assert_eq!(codes[0].color, "#59a14f");
     let trust_str = trust.to_string();
     browser
         .submit(
@@ -133,11 +133,9 @@ async fn the_codebook_page_grows_and_tidies_the_codebook() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let (_, code) = s.owner.get(&format!("/codes/{trust}")).await;
-    assert_eq!(code["name"], "Trust in AI");
+    assert_eq!(s.owner.code(trust).await.name, "Trust in AI");
 
-    let (_, list) = s.owner.get(&format!("/projects/{}/codes", s.project)).await;
-    let caution = list["codes"][1]["id"].as_i64().unwrap();
+    let caution = s.owner.codebook(s.project).await[1].id;
     let response = browser
         .submit(
             &format!("/codes/{trust}"),
@@ -148,22 +146,24 @@ async fn the_codebook_page_grows_and_tidies_the_codebook() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, html) = browser.page(&codes_page).await;
     assert!(html.contains("1 excerpt(s) lost it"));
-    let (_, excerpt) = s.owner.get(&format!("/excerpts/{}", excerpt["id"])).await;
-    assert_eq!(excerpt["code_ids"], json!([]));
-    let (_, caution) = s.owner.get(&format!("/codes/{caution}")).await;
-    assert_eq!(caution["depth"], 0, "sub-code moved up");
+    assert_eq!(
+        s.owner.excerpt(excerpt.id).await.code_ids,
+        Vec::<i64>::new()
+    );
+    let caution = s.owner.code(caution).await;
+    assert_eq!(caution.depth, 0, "sub-code moved up");
 
-    // Coders may add codes but not delete them.
+    coders_cannot_delete_codes(&s, &codes_page, caution.id).await;
+}
+
+/// Coders may add codes but not delete them: the codebook page says so.
+async fn coders_cannot_delete_codes(s: &Study, codes_page: &str, caution: i64) {
     let alice = s.app.browser_signed_in("alice").await;
     let response = alice
-        .submit(
-            &codes_page,
-            &format!("/codes/{}/delete", caution["id"]),
-            &[],
-        )
+        .submit(codes_page, &format!("/codes/{caution}/delete"), &[])
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let (_, html) = alice.page(&format!("/codes/{}", caution["id"])).await;
+    let (_, html) = alice.page(&format!("/codes/{caution}")).await;
     assert!(html.contains("Only project owners can delete"));
 }
 

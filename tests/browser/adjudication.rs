@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use crate::coding_support::Study;
 use crate::harness::{BrowserTest, PATIENCE};
+use crate::prelude::Prelude;
 
 /// Ann codes this passage (with the emoji), Cal a part of it: one disagreement.
 const ANNS: &str = "I've got you. 💛 Let's make this easier on your ADHD brain";
@@ -48,17 +48,19 @@ async fn draw_fields(b: &BrowserTest) -> Value {
 
 #[tokio::test]
 async fn selecting_a_passage_in_the_compare_view_draws_it_into_the_consensus_set() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new()
+        .owner("lead")
+        .member("ann", "coder")
+        .member("cal", "coder")
+        .start()
+        .await
+    else {
         return;
     };
-    let study = Study::create(&b, "lead").await;
     let support = study.code("Support", "#4e79a7").await;
-    let ann = study.member(&b, "ann", "coder").await;
-    let cal = study.member(&b, "cal", "coder").await;
-    study.excerpt(&ann, ANNS, &[support]).await;
-    study.excerpt(&cal, CALS, &[support]).await;
+    study.excerpt(study.api_of("ann"), ANNS, &[support]).await;
+    study.excerpt(study.api_of("cal"), CALS, &[support]).await;
 
-    b.sign_in("lead").await;
     b.goto(&format!(
         "/projects/{}/agreement/disagreements?coders=ann,cal&code={support}",
         study.project

@@ -4,11 +4,9 @@
 
 use serde_json::{Value, json};
 
-use crate::coding_support::{
-    AFTER_HEART, AFTER_TEARS, Study, drag_select, key, keys, open_page, page, rgb_of, wait_saved,
-    wait_until,
-};
 use crate::harness::BrowserTest;
+use crate::page::{drag_select, key, keys, open_page, page, rgb_of, wait_saved, wait_until};
+use crate::prelude::{AFTER_HEART, AFTER_TEARS, Prelude, Study, code_point_offset_of};
 
 /// The active option of the open picker (its text).
 async fn active_option(b: &BrowserTest) -> String {
@@ -52,21 +50,28 @@ fn by(excerpts: &[Value], coder: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn code_passages_after_emoji_with_mouse_and_keyboard_through_the_picker() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
     let trust = study.code("Trust", "#4e79a7").await;
     study.code("Tools", "#f28e2b").await;
-    b.sign_in("ada").await;
     open_page(&b, study.document, "").await;
 
-    // Mouse: drag across the passage after 💛; the picker opens at the selection.
-    drag_select(&b, AFTER_HEART).await;
-    wait_for_picker(&b).await;
+    let relief = code_with_the_mouse(&b, &study, trust).await;
+    shown_with_both_colours_after_a_reload(&b, &study, relief).await;
+    code_with_the_keyboard(&b, &study, relief).await;
+}
+
+/// Mouse: drags across the passage after 💛, applies Trust from the picker (filtered by
+/// typing, chosen with the arrows) and a new code to the same selection; checks the one
+/// excerpt stored. Returns the new code's id.
+async fn code_with_the_mouse(b: &BrowserTest, study: &Study, trust: i64) -> i64 {
+    // The picker opens at the selection.
+    drag_select(b, AFTER_HEART).await;
+    wait_for_picker(b).await;
     // Focus is in the picker; the passage being coded stays marked in the text.
     let pending = page(
-        &b,
+        b,
         r#"return [...CSS.highlights.get("gloss-pending")][0].toString();"#,
         vec![],
     )
@@ -74,23 +79,23 @@ async fn code_passages_after_emoji_with_mouse_and_keyboard_through_the_picker() 
     assert_eq!(pending, json!(AFTER_HEART), "the drag selected the passage");
 
     // Typing filters, arrows move, Enter applies the active code.
-    keys(&b, "T").await;
-    assert_eq!(active_option(&b).await, "Trust");
-    keys(&b, key::ARROW_DOWN).await;
-    assert_eq!(active_option(&b).await, "Tools");
-    keys(&b, key::ARROW_UP).await;
-    assert_eq!(active_option(&b).await, "Trust");
-    keys(&b, key::ENTER).await;
-    wait_picker_closed(&b).await;
+    keys(b, "T").await;
+    assert_eq!(active_option(b).await, "Trust");
+    keys(b, key::ARROW_DOWN).await;
+    assert_eq!(active_option(b).await, "Tools");
+    keys(b, key::ARROW_UP).await;
+    assert_eq!(active_option(b).await, "Trust");
+    keys(b, key::ENTER).await;
+    wait_picker_closed(b).await;
 
     // The same selection is still active: a second, new code joins the same excerpt.
-    keys(&b, "c").await;
-    wait_for_picker(&b).await;
-    keys(&b, "Relief at last").await;
-    assert_eq!(active_option(&b).await, "Create “Relief at last”");
-    keys(&b, key::ENTER).await;
-    wait_picker_closed(&b).await;
-    wait_saved(&b).await;
+    keys(b, "c").await;
+    wait_for_picker(b).await;
+    keys(b, "Relief at last").await;
+    assert_eq!(active_option(b).await, "Create “Relief at last”");
+    keys(b, key::ENTER).await;
+    wait_picker_closed(b).await;
+    wait_saved(b).await;
 
     let relief = study.code_named("Relief at last").await;
     let (start, end) = study.span(AFTER_HEART);
@@ -108,14 +113,18 @@ async fn code_passages_after_emoji_with_mouse_and_keyboard_through_the_picker() 
     codes.sort();
     assert_eq!(codes, vec![trust, relief]);
 
-    // After a reload the excerpt is shown with both colours and two stripes.
-    open_page(&b, study.document, "").await;
+    relief
+}
+
+/// After a reload the excerpt is shown with both colours and two stripes.
+async fn shown_with_both_colours_after_a_reload(b: &BrowserTest, study: &Study, relief: i64) {
+    open_page(b, study.document, "").await;
     let relief_color = study.api.get(&format!("/codes/{relief}")).await["color"]
         .as_str()
         .unwrap()
         .to_owned();
     let shown = page(
-        &b,
+        b,
         r#"const [needle] = args;
            const marks = highlightsIn(needle);
            return {
@@ -133,10 +142,12 @@ async fn code_passages_after_emoji_with_mouse_and_keyboard_through_the_picker() 
         2,
         "one stripe per code: {shown}"
     );
+}
 
-    // Keyboard: a caret before the passage after 🥹💛, Shift+→ to its end, Enter, pick.
+/// Keyboard: a caret before the passage after 🥹💛, Shift+→ to its end, Enter, pick.
+async fn code_with_the_keyboard(b: &BrowserTest, study: &Study, relief: i64) {
     page(
-        &b,
+        b,
         r#"const [needle] = args;
            root.focus();
            const range = rangeOf(needle);
@@ -147,20 +158,20 @@ async fn code_passages_after_emoji_with_mouse_and_keyboard_through_the_picker() 
     )
     .await;
     let steps = key::ARROW_RIGHT.repeat(AFTER_TEARS.chars().count());
-    keys(&b, &format!("{}{steps}{}", key::SHIFT, key::NULL)).await;
-    let selected = page(&b, "return document.getSelection().toString();", vec![]).await;
+    keys(b, &format!("{}{steps}{}", key::SHIFT, key::NULL)).await;
+    let selected = page(b, "return document.getSelection().toString();", vec![]).await;
     assert_eq!(
         selected,
         json!(AFTER_TEARS),
         "Shift+arrows selected the passage"
     );
-    keys(&b, key::ENTER).await;
-    wait_for_picker(&b).await;
-    keys(&b, "rel").await;
-    assert_eq!(active_option(&b).await, "Relief at last");
-    keys(&b, key::ENTER).await;
-    wait_picker_closed(&b).await;
-    wait_saved(&b).await;
+    keys(b, key::ENTER).await;
+    wait_for_picker(b).await;
+    keys(b, "rel").await;
+    assert_eq!(active_option(b).await, "Relief at last");
+    keys(b, key::ENTER).await;
+    wait_picker_closed(b).await;
+    wait_saved(b).await;
 
     let (start, end) = study.span(AFTER_TEARS);
     let mine = by(&study.excerpts(&study.api).await, "ada");
@@ -175,11 +186,9 @@ async fn code_passages_after_emoji_with_mouse_and_keyboard_through_the_picker() 
 
 #[tokio::test]
 async fn nothing_typed_pasted_or_executed_changes_the_transcript() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
-    b.sign_in("ada").await;
     open_page(&b, study.document, "").await;
     let read_text = r#"return blocks().map((b) => shown(b)).join("\n\n");"#;
     let before = page(&b, read_text, vec![]).await;
@@ -237,28 +246,25 @@ async fn nothing_typed_pasted_or_executed_changes_the_transcript() {
 
 #[tokio::test]
 async fn combining_characters_and_crlf_text_are_stored_exactly_as_selected() {
-    let Some(b) = BrowserTest::start().await else {
+    // Windows line endings and a decomposed é (e + U+0301), as some exports have them.
+    const ORIGINAL: &str = "User: The cafe\u{301} was calm.\r\nWe met there 😂 every week.\r\n\r\n\
+                            AI: And then?\r\n\r\nUser: Then it closed.\r\n";
+    let Some((b, study)) = Prelude::new()
+        .project("Line endings")
+        .transcript("Café", ORIGINAL)
+        .start()
+        .await
+    else {
         return;
     };
-    b.create_user("ada").await;
-    let api = b.api_for("ada").await;
-    let project = api.create_project("Line endings").await;
-    // Windows line endings and a decomposed é (e + U+0301), as some exports have them.
-    let original = "User: The cafe\u{301} was calm.\r\nWe met there 😂 every week.\r\n\r\n\
-                    AI: And then?\r\n\r\nUser: Then it closed.\r\n";
-    let document = api.import_text(project, "Café", original).await;
-    let text = api.document(document).await["text"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (api, document, text) = (&study.api, study.document, &study.text);
     let needle = "café was calm.\nWe met there 😂 every";
-    let start = crate::harness::code_point_offset_of(&text, needle);
+    let start = code_point_offset_of(text, needle);
     api.create(
-        &format!("/projects/{project}/codes"),
+        &format!("/projects/{}/codes", study.project),
         json!({ "name": "Place" }),
     )
     .await;
-    b.sign_in("ada").await;
     open_page(&b, document, "").await;
 
     let selected = page(
@@ -284,11 +290,9 @@ async fn combining_characters_and_crlf_text_are_stored_exactly_as_selected() {
 
 #[tokio::test]
 async fn question_mark_shows_the_keys() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
-    b.sign_in("ada").await;
     open_page(&b, study.document, "").await;
     page(&b, "root.focus();", vec![]).await;
     keys(&b, "?").await;

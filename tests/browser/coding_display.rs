@@ -6,8 +6,9 @@ use fantoccini::Locator;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::coding_support::{Study, drag_select, key, keys, open_page, page, rgb_of, wait_until};
 use crate::harness::BrowserTest;
+use crate::page::{drag_select, key, keys, open_page, page, rgb_of, wait_saved, wait_until};
+use crate::prelude::{Prelude, Study};
 
 const TRUST: &str = "#4e79a7";
 const TOOLS: &str = "#f28e2b";
@@ -60,17 +61,15 @@ fn id(excerpt: &Value) -> i64 {
 
 #[tokio::test]
 async fn overlapping_and_nested_excerpts_show_every_colour_and_side_by_side_stripes() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
     let trust = study.code("Trust", TRUST).await;
     let tools = study.code("Tools", TOOLS).await;
     let relief = study.code("Relief", RELIEF).await;
     let first = study.excerpt(&study.api, FIRST, &[trust]).await;
     let second = study.excerpt(&study.api, SECOND, &[tools]).await;
     let inner = study.excerpt(&study.api, INNER, &[relief]).await;
-    b.sign_in("ada").await;
     open_page(&b, study.document, "").await;
 
     // The shared words show both codes' colours; text covered by one shows only its own.
@@ -97,7 +96,20 @@ async fn overlapping_and_nested_excerpts_show_every_colour_and_side_by_side_stri
         "split at the nested excerpt's boundaries: {outer_only}"
     );
 
-    // One stripe per code per excerpt, in the code's colour, titled with its name.
+    assert_one_stripe_per_code_side_by_side(
+        &overlap,
+        [
+            (&first, TRUST, "Trust", trust),
+            (&second, TOOLS, "Tools", tools),
+            (&inner, RELIEF, "Relief", relief),
+        ],
+    );
+}
+
+/// One stripe per code per excerpt, in the code's colour, titled with its name; stripes
+/// that overlap in height sit side by side. `coded`: each excerpt with its code's colour,
+/// name and id.
+fn assert_one_stripe_per_code_side_by_side(overlap: &Value, coded: [(&Value, &str, &str, i64); 3]) {
     let stripes = overlap["stripes"].as_array().unwrap();
     assert_eq!(stripes.len(), 3, "{stripes:?}");
     let stripe_of = |excerpt: &Value| {
@@ -107,11 +119,7 @@ async fn overlapping_and_nested_excerpts_show_every_colour_and_side_by_side_stri
             .unwrap_or_else(|| panic!("a stripe for {excerpt}"))
             .clone()
     };
-    for (excerpt, color, name, code) in [
-        (&first, TRUST, "Trust", trust),
-        (&second, TOOLS, "Tools", tools),
-        (&inner, RELIEF, "Relief", relief),
-    ] {
+    for (excerpt, color, name, code) in coded {
         let stripe = stripe_of(excerpt);
         assert_eq!(stripe["code"], code);
         assert!(stripe["color"].as_str().unwrap().contains(&rgb_of(color)));
@@ -125,9 +133,9 @@ async fn overlapping_and_nested_excerpts_show_every_colour_and_side_by_side_stri
         );
     }
     // Overlapping stripes sit side by side: vertical overlap means different lanes.
-    let boxes: Vec<(f64, f64, f64, f64)> = [&first, &second, &inner]
+    let boxes: Vec<(f64, f64, f64, f64)> = coded
         .iter()
-        .map(|e| {
+        .map(|(e, ..)| {
             let b = &stripe_of(e)["box"];
             let f = |k: &str| b[k].as_f64().unwrap();
             (f("left"), f("right"), f("top"), f("bottom"))
@@ -145,18 +153,21 @@ async fn overlapping_and_nested_excerpts_show_every_colour_and_side_by_side_stri
 
 #[tokio::test]
 async fn blind_coding_shows_a_coder_only_their_own_excerpts_and_the_owner_all() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new()
+        .owner("olga")
+        .member("alice", "coder")
+        .member("bob", "coder")
+        .signed_in_as("alice")
+        .start()
+        .await
+    else {
         return;
     };
-    let study = Study::create(&b, "olga").await;
-    let alice = study.member(&b, "alice", "coder").await;
-    let bob = study.member(&b, "bob", "coder").await;
     let trust = study.code("Trust", TRUST).await;
-    let by_alice = study.excerpt(&alice, FIRST, &[trust]).await;
-    let by_bob = study.excerpt(&bob, SECOND, &[trust]).await;
+    let by_alice = study.excerpt(study.api_of("alice"), FIRST, &[trust]).await;
+    let by_bob = study.excerpt(study.api_of("bob"), SECOND, &[trust]).await;
     study.set_blind(true).await;
 
-    b.sign_in("alice").await;
     open_page(&b, study.document, "").await;
     assert_eq!(shown_excerpts(&b).await, vec![id(&by_alice)]);
     let filter = page(
@@ -174,8 +185,7 @@ async fn blind_coding_shows_a_coder_only_their_own_excerpts_and_the_owner_all() 
         "bob is not even named: {filter}"
     );
 
-    b.client.delete_all_cookies().await.expect("sign out");
-    b.sign_in("olga").await;
+    b.switch_user("olga").await;
     open_page(&b, study.document, "").await;
     let mut both = vec![id(&by_alice), id(&by_bob)];
     both.sort();
@@ -184,15 +194,12 @@ async fn blind_coding_shows_a_coder_only_their_own_excerpts_and_the_owner_all() 
 
 #[tokio::test]
 async fn the_view_filter_switches_between_my_coding_all_coders_and_one_coder() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().member("bob", "coder").start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
-    let bob = study.member(&b, "bob", "coder").await;
     let trust = study.code("Trust", TRUST).await;
     let mine = study.excerpt(&study.api, FIRST, &[trust]).await;
-    let bobs = study.excerpt(&bob, SECOND, &[trust]).await;
-    b.sign_in("ada").await;
+    let bobs = study.excerpt(study.api_of("bob"), SECOND, &[trust]).await;
     open_page(&b, study.document, "").await;
 
     let mut all = vec![id(&mine), id(&bobs)];
@@ -222,15 +229,13 @@ async fn the_view_filter_switches_between_my_coding_all_coders_and_one_coder() {
 
 #[tokio::test]
 async fn a_link_to_an_excerpt_scrolls_to_it_and_flashes_it() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
     let trust = study.code("Trust", TRUST).await;
     // Near the end of the interview: far below the first screen.
     let late = "good painting time";
     let target = study.excerpt(&study.api, late, &[trust]).await;
-    b.sign_in("ada").await;
     open_page(&b, study.document, &format!("#excerpt-{}", id(&target))).await;
 
     let seen = page(
@@ -262,14 +267,17 @@ async fn a_link_to_an_excerpt_scrolls_to_it_and_flashes_it() {
 
 #[tokio::test]
 async fn a_viewer_reads_the_coding_but_gets_no_picker() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new()
+        .owner("olga")
+        .member("vera", "viewer")
+        .signed_in_as("vera")
+        .start()
+        .await
+    else {
         return;
     };
-    let study = Study::create(&b, "olga").await;
-    study.member(&b, "vera", "viewer").await;
     let trust = study.code("Trust", TRUST).await;
     study.excerpt(&study.api, FIRST, &[trust]).await;
-    b.sign_in("vera").await;
     open_page(&b, study.document, "").await;
 
     // Highlights and stripes are there; the text is not editable.
@@ -328,16 +336,19 @@ async fn a_viewer_reads_the_coding_but_gets_no_picker() {
     assert_eq!(controls["edits"], 0, "{controls}");
     assert!(controls["meta"].as_str().unwrap().contains("read-only"));
 
-    // An archived project is read-only even for its owner.
+    archived_projects_are_read_only_even_for_the_owner(&b, &study).await;
+}
+
+/// An archived project is read-only even for its owner.
+async fn archived_projects_are_read_only_even_for_the_owner(b: &BrowserTest, study: &Study) {
     let path = format!("/projects/{}", study.project);
     let archive = Some(json!({ "archived": true }));
     let (status, body) = study.api.call(Method::PATCH, &path, archive).await;
     assert!(status.is_success(), "{body}");
-    b.client.delete_all_cookies().await.expect("sign out");
-    b.sign_in("olga").await;
-    open_page(&b, study.document, "").await;
+    b.switch_user("olga").await;
+    open_page(b, study.document, "").await;
     let archived = page(
-        &b,
+        b,
         r#"return {
              editable: root.isContentEditable,
              note: document.querySelector("[data-read-only-note]").textContent,
@@ -356,11 +367,10 @@ async fn a_viewer_reads_the_coding_but_gets_no_picker() {
 
 #[tokio::test]
 async fn the_codebook_panel_counts_filters_collapses_and_adds_codes() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().member("bob", "coder").start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
-    let bob = study.member(&b, "bob", "coder").await;
+    let bob = study.api_of("bob");
     let concerns = study.code("Concerns", TRUST).await;
     let codes = format!("/projects/{}/codes", study.project);
     study
@@ -369,9 +379,8 @@ async fn the_codebook_panel_counts_filters_collapses_and_adds_codes() {
         .await;
     let trust = study.code("Trust", TOOLS).await;
     study.excerpt(&study.api, FIRST, &[trust]).await;
-    study.excerpt(&bob, SECOND, &[trust]).await;
-    study.excerpt(&bob, INNER, &[trust]).await;
-    b.sign_in("ada").await;
+    study.excerpt(bob, SECOND, &[trust]).await;
+    study.excerpt(bob, INNER, &[trust]).await;
     open_page(&b, study.document, "").await;
 
     let rows = r##"return Array.from(document.querySelectorAll("#codebook-panel .code-row"), (row) => row.textContent.replace(/\s+/g, " ").trim());"##;
@@ -411,6 +420,6 @@ async fn the_codebook_panel_counts_filters_collapses_and_adds_codes() {
     let name = b.wait_for("[data-new-code] input[name=name]").await;
     name.send_keys("Hope").await.unwrap();
     keys(&b, key::ENTER).await;
-    crate::coding_support::wait_saved(&b).await;
+    wait_saved(&b).await;
     study.code_named("Hope").await;
 }

@@ -9,10 +9,9 @@ use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::coding_support::{
-    AFTER_TEARS, Study, key, keys, open_page, page, wait_saved, wait_until,
-};
 use crate::harness::BrowserTest;
+use crate::page::{key, keys, open_page, page, wait_saved, wait_until};
+use crate::prelude::{AFTER_TEARS, Prelude, Study};
 
 const PASSAGE: &str = "I've got you. 💛 Let's make this easier on your ADHD brain";
 const LATER: &str = "your ADHD brain so you actually get to paint";
@@ -56,17 +55,15 @@ async fn undo(b: &BrowserTest) {
 
 #[tokio::test]
 async fn hovering_coded_text_shows_codes_coder_and_memo() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
     let trust = study.code("Trust", "#4e79a7").await;
     let excerpt = study.excerpt(&study.api, PASSAGE, &[trust]).await;
     let path = format!("/excerpts/{}", excerpt["id"]);
     let memo = json!({ "memo": "Warmth from a chat bot", "version": excerpt["version"] });
     let (status, body) = study.api.call(Method::PATCH, &path, Some(memo)).await;
     assert!(status.is_success(), "{body}");
-    b.sign_in("ada").await;
     open_page(&b, study.document, "").await;
 
     let mark = b
@@ -92,14 +89,12 @@ async fn hovering_coded_text_shows_codes_coder_and_memo() {
 
 #[tokio::test]
 async fn excerpt_panel_edits_are_saved_and_undone() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
     let trust = study.code("Trust", "#4e79a7").await;
     let tools = study.code("Tools", "#f28e2b").await;
     study.excerpt(&study.api, PASSAGE, &[trust, tools]).await;
-    b.sign_in("ada").await;
     open_page(&b, study.document, "").await;
     open_first_excerpt(&b).await;
 
@@ -167,27 +162,29 @@ async fn excerpt_panel_edits_are_saved_and_undone() {
     assert_eq!(original["memo"], "");
     assert_eq!(original["code_ids"], json!([trust, tools]));
 
-    // Undo of a create: a code applied with a number key, then Ctrl+Z.
-    select_in_text(&b, AFTER_TEARS).await;
-    keys(&b, "1").await;
-    wait_saved(&b).await;
-    assert_eq!(my_excerpts(&study).await.len(), 2);
-    undo(&b).await;
-    wait_saved(&b).await;
-    let left = my_excerpts(&study).await;
+    undo_removes_a_new_excerpt(&b, &study).await;
+}
+
+/// Undo of a create: a code applied with a number key, then Ctrl+Z.
+async fn undo_removes_a_new_excerpt(b: &BrowserTest, study: &Study) {
+    select_in_text(b, AFTER_TEARS).await;
+    keys(b, "1").await;
+    wait_saved(b).await;
+    assert_eq!(my_excerpts(study).await.len(), 2);
+    undo(b).await;
+    wait_saved(b).await;
+    let left = my_excerpts(study).await;
     assert_eq!(left.len(), 1, "the new excerpt was removed: {left:?}");
     assert_eq!(left[0]["text"], PASSAGE);
 }
 
 #[tokio::test]
 async fn a_change_made_elsewhere_fails_visibly_and_retry_saves_it() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
     let trust = study.code("Trust", "#4e79a7").await;
     let excerpt = study.excerpt(&study.api, PASSAGE, &[trust]).await;
-    b.sign_in("ada").await;
     open_page(&b, study.document, "").await;
     open_first_excerpt(&b).await;
 
@@ -212,13 +209,11 @@ async fn a_change_made_elsewhere_fails_visibly_and_retry_saves_it() {
 
 #[tokio::test]
 async fn offline_changes_wait_and_retry_sends_them_all() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().start().await else {
         return;
     };
-    let study = Study::create(&b, "ada").await;
     let trust = study.code("Trust", "#4e79a7").await;
     let tools = study.code("Tools", "#f28e2b").await;
-    b.sign_in("ada").await;
     open_page(&b, study.document, "").await;
 
     b.set_offline(true).await;

@@ -31,6 +31,12 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::sync::{Mutex, MutexGuard};
 
+// The rule for `CI`, shared with the API tests (this file is also included by the
+// `coding_page` bench, hence the path relative to this file).
+#[path = "../support/ci.rs"]
+mod ci;
+use ci::in_ci;
+
 pub const PASSWORD: &str = "correct horse battery";
 
 /// How long to wait for the browser to show something before failing the test.
@@ -211,15 +217,48 @@ impl BrowserTest {
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
+    /// Signs the current user out (the session cookie is dropped) and `name` in.
+    pub async fn switch_user(&self, name: &str) {
+        self.client
+            .delete_all_cookies()
+            .await
+            .expect("sign out: drop the cookies");
+        self.sign_in(name).await;
+    }
+
     /// Runs `body` as the body of an async function with `o`, the page's
     /// `/static/js/offsets.js` module, and `args`, the given arguments, in scope, and
     /// returns what it returns. A JavaScript exception fails the test with its stack.
     pub async fn with_offsets(&self, body: &str, args: Vec<Value>) -> Value {
+        self.with_modules(&[("o", "/static/js/offsets.js")], body, args)
+            .await
+    }
+
+    /// Runs `body` as the body of an async function with each `(name, path)` of `modules`
+    /// imported (the ES module served at `path`, bound to `name`) and `args`, the given
+    /// arguments, in scope, in the page the browser shows; returns what `body` returns. A
+    /// JavaScript exception fails the test with its stack.
+    pub async fn with_modules(
+        &self,
+        modules: &[(&str, &str)],
+        body: &str,
+        args: Vec<Value>,
+    ) -> Value {
+        let names = modules
+            .iter()
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let imports = modules
+            .iter()
+            .map(|(_, path)| format!("import({})", json!(path)))
+            .collect::<Vec<_>>()
+            .join(", ");
         let script = format!(
             r#"const done = arguments[arguments.length - 1];
             const args = Array.from(arguments).slice(0, -1);
-            import("/static/js/offsets.js")
-              .then((o) => (async (o, args) => {{ {body} }})(o, args))
+            Promise.all([{imports}])
+              .then(([{names}]) => (async ({names}, args) => {{ {body} }})({names}, args))
               .then((value) => done({{ ok: value === undefined ? null : value }}),
                     (error) => done({{ error: String(error && error.stack || error) }}));"#
         );
@@ -283,11 +322,6 @@ fn skip_or_fail(missing: &str) {
              **********************************************************************\n"
         );
     });
-}
-
-/// `CI` set to anything but an empty string, `0` or `false`.
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
 }
 
 /// Where chromedriver and the browser are installed.
@@ -550,26 +584,4 @@ impl Api {
         assert_eq!(status, StatusCode::CREATED, "POST {path}: {created}");
         created
     }
-}
-
-/// The path of a file in `tests/fixtures/`.
-pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-/// The code-point offset of the only occurrence of `needle` in `text`.
-pub fn code_point_offset_of(text: &str, needle: &str) -> usize {
-    let mut found = text.match_indices(needle);
-    let (byte, _) = found
-        .next()
-        .unwrap_or_else(|| panic!("{needle:?} is not in the document"));
-    assert!(found.next().is_none(), "{needle:?} occurs more than once");
-    text[..byte].chars().count()
-}
-
-/// The document text [start, end) in code points, sliced on the Rust side.
-pub fn slice_code_points(text: &str, start: usize, end: usize) -> String {
-    text.chars().skip(start).take(end - start).collect()
 }

@@ -1,22 +1,24 @@
 //! Signing in through the login form and importing a transcript through the project page's
-//! upload form (static/js/import.js).
+//! upload form (static/js/import.js), and the column names it offers for CSV and TSV files.
+
+use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::harness::{BrowserTest, fixture};
+use crate::harness::{Api, BrowserTest, PATIENCE};
+use crate::prelude::{Prelude, Project, fixture};
 
 #[tokio::test]
 async fn sign_in_upload_a_transcript_and_find_it_in_the_project() {
-    let Some(b) = BrowserTest::start().await else {
+    // Signed in through the login form, which leads to the project list.
+    let Some((b, Project { api, id: project })) = Prelude::new()
+        .project("Workforce pilot")
+        .start_empty()
+        .await
+    else {
         return;
     };
-    b.create_user("ada").await;
-    let api = b.api_for("ada").await;
-    let project = api.create_project("Workforce pilot").await;
-
-    // The login form leads to the project list.
-    b.sign_in("ada").await;
     let link = b
         .wait_for(&format!("ul.project-list a[href='/projects/{project}']"))
         .await;
@@ -80,7 +82,12 @@ async fn sign_in_upload_a_transcript_and_find_it_in_the_project() {
     assert!(lead.starts_with("1 document created"), "summary: {lead}");
     assert!(b.text_of("main").await.contains("work_0759.txt"));
 
-    // The server agrees, and the project page lists the document under its title.
+    listed_in_the_project(&b, &api, project).await;
+}
+
+/// The server agrees that one document was imported, and the project page lists it under
+/// its title.
+async fn listed_in_the_project(b: &BrowserTest, api: &Api, project: i64) {
     let listed = api.get(&format!("/projects/{project}/documents")).await;
     let documents = listed["documents"].as_array().unwrap();
     assert_eq!(documents.len(), 1, "{listed}");
@@ -101,4 +108,57 @@ async fn sign_in_upload_a_transcript_and_find_it_in_the_project() {
     assert_eq!(row_link.text().await.unwrap(), title);
     let counts = b.text_of("main p.muted").await;
     assert!(counts.contains("· 1 document"), "{counts}");
+}
+
+/// The column names the import form offers for the file chosen, once import.js has read
+/// its first record.
+async fn offered_columns(b: &BrowserTest, file: &std::path::Path) -> Value {
+    b.wait_for("form[data-import-form] input[type=file]")
+        .await
+        .send_keys(file.to_str().unwrap())
+        .await
+        .expect("choose the file");
+    let read = "return Array.from(document.querySelectorAll('[data-csv-columns] option'), (o) => o.value);";
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let columns = b.execute(read, vec![]).await;
+        if columns.as_array().is_some_and(|c| !c.is_empty()) || Instant::now() > deadline {
+            return columns;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Choosing a CSV (with a byte-order mark and quoted names holding commas) or a TSV file
+/// offers its header's names for the column fields, split at the file's own delimiter.
+#[tokio::test]
+async fn choosing_a_csv_or_tsv_file_offers_its_column_names() {
+    let Some((b, project)) = Prelude::new().start_empty().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("survey.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}\"Interview ID\",\"Q1: age, years\",text\nw1,30,\"User: hi\"\n",
+    )
+    .unwrap();
+    let tsv = dir.path().join("survey.tsv");
+    std::fs::write(
+        &tsv,
+        "id\tsite, city\ttranscript\nw1\tLeeds, UK\tUser: hi\n",
+    )
+    .unwrap();
+
+    b.goto(&format!("/projects/{}", project.id)).await;
+    assert_eq!(
+        offered_columns(&b, &csv).await,
+        json!(["Interview ID", "Q1: age, years", "text"])
+    );
+    b.goto(&format!("/projects/{}", project.id)).await;
+    assert_eq!(
+        offered_columns(&b, &tsv).await,
+        json!(["id", "site, city", "transcript"]),
+        "a .tsv file is split at tabs"
+    );
 }

@@ -1,14 +1,18 @@
 //! Browser tests: the real server and headless Chromium (via chromedriver), one test at a
-//! time. Without Chromium they are skipped locally and fail when `CI` is set; see
-//! `harness.rs`.
+//! time. Every test starts from `prelude.rs`; `harness.rs` runs the server and the browser,
+//! `page.rs` drives the page. Without Chromium they are skipped locally and fail when `CI`
+//! is set.
 
-mod coding_support;
 mod harness;
+mod page;
+mod prelude;
 
 mod adjudication;
 mod coding;
 mod coding_display;
 mod coding_edits;
+mod coding_functions;
 mod import;
+mod import_functions;
 mod offsets_functions;
 mod selections;

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::BrowserTest;
+use crate::prelude::bare;
 
 /// Text with everything that makes UTF-16 and code points differ: emoji (surrogate pairs),
 /// a ZWJ sequence, a skin-tone modifier, a combining mark left uncomposed, CJK, and ASCII.
@@ -11,10 +11,9 @@ const MIXED: &str = "a💛b e\u{301} 🥹😂 👩\u{200d}🔬 👍🏽 中文 z
 
 #[tokio::test]
 async fn string_conversions_count_code_points_like_rust() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some(b) = bare().await else {
         return;
     };
-    b.goto("/login").await;
 
     // Rust's view: the UTF-16 index of every code-point boundary, end included.
     let mut boundaries: Vec<usize> = MIXED
@@ -41,10 +40,9 @@ async fn string_conversions_count_code_points_like_rust() {
 
 #[tokio::test]
 async fn string_conversions_edge_cases() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some(b) = bare().await else {
         return;
     };
-    b.goto("/login").await;
     let result = b
         .with_offsets(
             r#"const attempt = (f) => { try { return f(); } catch (e) { return e.name; } };
@@ -90,10 +88,9 @@ async fn string_conversions_edge_cases() {
 
 #[tokio::test]
 async fn dom_points_walk_split_text_and_skip_ignored_elements() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some(b) = bare().await else {
         return;
     };
-    b.goto("/login").await;
     // A block standing for document offsets [100, 106): "a💛" "b🥹" "c" "d", with a
     // decoration (not document text) between "b🥹" and "c", and "d" inside two spans.
     let result: Value = b

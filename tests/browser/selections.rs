@@ -4,7 +4,9 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{Api, BrowserTest, code_point_offset_of, fixture, slice_code_points};
+use crate::harness::BrowserTest;
+use crate::page::page;
+use crate::prelude::{Prelude, code_point_offset_of, slice_code_points};
 
 /// A transcript with emoji (surrogate pairs in the browser), a ZWJ sequence, and "cafe" with
 /// a combining acute accent that the import composes (NFC) into one code point "é".
@@ -14,79 +16,16 @@ const TRANSCRIPT: &str = "AI: How do you feel about the new tool?\n\n\
                           User: Only that   😅 it   saves me time.\n\
                           Second\u{a0}line\tends here.\n";
 
-/// Test-side helpers, run before each scenario. They find DOM points by searching the
-/// rendered text in UTF-16 units, as a browser does, independently of offsets.js.
-const PRELUDE: &str = r#"
-const root = document.getElementById("transcript");
-const blocks = () => Array.from(root.querySelectorAll(".text"));
-// The block's text nodes holding document text (decorations skipped), in order.
-const texts = (block) => {
-  const out = [];
-  const walk = (node) => {
-    for (const child of node.childNodes) {
-      if (child.nodeType === Node.TEXT_NODE) out.push(child);
-      else if (child.nodeType === Node.ELEMENT_NODE && !child.hasAttribute("data-offset-ignore")) walk(child);
-    }
-  };
-  walk(block);
-  return out;
-};
-const shown = (block) => texts(block).map((t) => t.data).join("");
-const blockWith = (needle) => {
-  const found = blocks().find((b) => shown(b).includes(needle));
-  if (!found) throw new Error(`no block shows ${needle}`);
-  return found;
-};
-// The DOM point `i` UTF-16 units into a block's document text.
-const pointAt = (block, i) => {
-  for (const t of texts(block)) {
-    if (i <= t.length) return [t, i];
-    i -= t.length;
-  }
-  throw new Error("past the end of the block");
-};
-// Selects from `from` (moved by `startShift` units) to the end of `to` (moved by
-// `endShift`), like a user dragging, and measures the selection.
-const select = (from, to, startShift = 0, endShift = 0) => {
-  const first = blockWith(from), last = blockWith(to);
-  const range = document.createRange();
-  range.setStart(...pointAt(first, shown(first).indexOf(from) + startShift));
-  range.setEnd(...pointAt(last, shown(last).indexOf(to) + to.length + endShift));
-  return measure(range);
-};
-const measure = (range) => {
-  const selection = document.getSelection();
-  selection.removeAllRanges();
-  selection.addRange(range);
-  return { span: o.selectionToSpan(selection, root), text: selection.toString() };
-};
-// spanToRange, then back: the text it covers and the span it measures as.
-const roundTrip = (start, end) => {
-  const range = o.spanToRange(root, start, end);
-  return { text: range.toString(), span: o.rangeToSpan(range, root) };
-};
-"#;
-
-/// Signs in, imports `text`, opens its page; returns the server's stored text.
-async fn open_document(b: &BrowserTest, text: &str) -> (Api, String) {
-    b.create_user("ada").await;
-    let api = b.api_for("ada").await;
-    let project = api.create_project("Offsets").await;
-    let id = api.import_text(project, "Emoji interview", text).await;
-    b.sign_in("ada").await;
-    b.goto(&format!("/documents/{id}")).await;
+/// Imports `TRANSCRIPT` as ada's, signs her in and opens its page; returns the stored text.
+async fn open_transcript() -> Option<(BrowserTest, String)> {
+    let (b, study) = Prelude::new()
+        .project("Offsets")
+        .transcript("Emoji interview", TRANSCRIPT)
+        .start()
+        .await?;
+    b.goto(&format!("/documents/{}", study.document)).await;
     b.wait_for("#transcript .text[data-start]").await;
-    let stored = api.document(id).await["text"]
-        .as_str()
-        .expect("document text")
-        .to_owned();
-    (api, stored)
-}
-
-/// Runs `scenario` (JavaScript using the prelude's helpers and `o`, the offsets module).
-async fn run(b: &BrowserTest, scenario: &str, args: Vec<Value>) -> Value {
-    b.with_offsets(&format!("{PRELUDE}\n{scenario}"), args)
-        .await
+    Some((b, study.text))
 }
 
 /// The span of `needle` (which must occur once) in code points of the stored text.
@@ -97,16 +36,15 @@ fn span_of(text: &str, needle: &str) -> Value {
 
 #[tokio::test]
 async fn selections_after_emoji_match_the_servers_code_points() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, text)) = open_transcript().await else {
         return;
     };
-    let (_, text) = open_document(&b, TRANSCRIPT).await;
     assert!(
         text.contains("café 🥹") && !text.contains('\u{301}'),
         "the import stores NFC text: {text:?}"
     );
 
-    let result = run(
+    let result = page(
         &b,
         r#"return {
              exact: select("really 😂 yes", "really 😂 yes"),
@@ -177,17 +115,16 @@ async fn selections_after_emoji_match_the_servers_code_points() {
 
 #[tokio::test]
 async fn spans_become_ranges_and_back() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, text)) = open_transcript().await else {
         return;
     };
-    let (_, text) = open_document(&b, TRANSCRIPT).await;
     let exact = span_of(&text, "really 😂 yes");
     let across_start = code_point_offset_of(&text, "really 😂 yes");
     let across_end =
         code_point_offset_of(&text, "Anything else?") + "Anything else?".chars().count();
     let zwj = span_of(&text, "👩\u{200d}🔬");
 
-    let result = run(
+    let result = page(
         &b,
         r#"const [exact, acrossStart, acrossEnd, zwj, length] = args;
            const outside = (() => {
@@ -242,16 +179,15 @@ async fn spans_become_ranges_and_back() {
 
 #[tokio::test]
 async fn highlights_splitting_the_text_do_not_move_offsets() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, text)) = open_transcript().await else {
         return;
     };
-    let (_, text) = open_document(&b, TRANSCRIPT).await;
     let exact = span_of(&text, "really 😂 yes");
 
     // Split the participant's turn into many nodes, as highlights will: wrap every few
     // characters (never inside a surrogate pair) in nested spans, and put a decoration
     // with its own emoji in front that must not count as document text.
-    let result = run(
+    let result = page(
         &b,
         r#"const [exact] = args;
            const block = blockWith("really 😂 yes");
@@ -313,26 +249,10 @@ async fn highlights_splitting_the_text_do_not_move_offsets() {
 
 #[tokio::test]
 async fn real_interview_with_emoji_rendered_and_selected_exactly() {
-    let Some(b) = BrowserTest::start().await else {
+    let Some((b, study)) = Prelude::new().start().await else {
         return;
     };
-    b.create_user("ada").await;
-    let api = b.api_for("ada").await;
-    let project = api.create_project("Workforce").await;
-    let csv = std::fs::read(fixture("anthropic_workforce_excerpt.csv")).expect("CSV fixture");
-    let summary = api
-        .import_file(project, "anthropic_workforce_excerpt.csv", csv)
-        .await;
-    let mut texts = Vec::new();
-    for document in summary["documents"].as_array().expect("documents") {
-        let id = document["id"].as_i64().unwrap();
-        let text = api.document(id).await["text"].as_str().unwrap().to_owned();
-        texts.push((id, text));
-    }
-    let (id, text) = texts
-        .into_iter()
-        .find(|(_, text)| text.contains('💛'))
-        .expect("the interview with 💛 (work_0848)");
+    let (id, text) = (study.document, study.text);
 
     // Every passage that follows an emoji, up to the end of its line: unique ones only.
     let mut needles: Vec<String> = Vec::new();
@@ -346,10 +266,9 @@ async fn real_interview_with_emoji_rendered_and_selected_exactly() {
     }
     assert!(needles.len() >= 3, "emoji passages: {needles:?}");
 
-    b.sign_in("ada").await;
     b.goto(&format!("/documents/{id}")).await;
     b.wait_for("#transcript .text[data-start]").await;
-    let result = run(
+    let result = page(
         &b,
         r#"const [needles] = args;
            return {

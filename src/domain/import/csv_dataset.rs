@@ -491,7 +491,7 @@ fn aggregate_notes(unwrapped_lines: usize, empty_turns: usize) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{assert_document_invariants, shared_corpus_file, turn_text};
+    use super::super::test_support::{assert_document_invariants, corpus_file_or_skip, turn_text};
     use super::*;
 
     const EXCERPT: &[u8] =
@@ -786,9 +786,10 @@ mod tests {
 
     #[test]
     fn the_whole_workforce_corpus_imports_when_present() {
-        let Some(bytes) = shared_corpus_file("anthropic_interviewer/workforce_transcripts.csv")
-        else {
-            eprintln!("skipped: shared corpus not found");
+        let Some(bytes) = corpus_file_or_skip(
+            "anthropic_interviewer/workforce_transcripts.csv",
+            "the excerpt fixture covers the format",
+        ) else {
             return;
         };
         let started = std::time::Instant::now();

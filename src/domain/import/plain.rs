@@ -220,7 +220,7 @@ fn title_from_first_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        assert_file_invariants, shared_corpus_file, speakers, turn_text,
+        assert_file_invariants, corpus_file_or_skip, speakers, turn_text,
     };
     use super::super::{ImportOptions, parse_file};
     use super::*;
@@ -502,8 +502,9 @@ mod tests {
 
     #[test]
     fn qc_demo_interview_when_present() {
-        let Some(bytes) = shared_corpus_file("qc_demo/admin-1.txt") else {
-            eprintln!("skipped: shared corpus not found (the synthetic layout test covers it)");
+        let Some(bytes) =
+            corpus_file_or_skip("qc_demo/admin-1.txt", "the synthetic layout test covers it")
+        else {
             return;
         };
         let file = import("admin-1.txt", &bytes);
@@ -527,8 +528,10 @@ mod tests {
 
     #[test]
     fn qc_demo_board_meeting_when_present() {
-        let Some(bytes) = shared_corpus_file("qc_demo/board_2017.txt") else {
-            eprintln!("skipped: shared corpus not found (the synthetic layout test covers it)");
+        let Some(bytes) = corpus_file_or_skip(
+            "qc_demo/board_2017.txt",
+            "the synthetic layout test covers it",
+        ) else {
             return;
         };
         let file = import("board_2017.txt", &bytes);

@@ -1,143 +1,17 @@
-//! Fixtures and page helpers for the coding-page tests: a project with the workforce
-//! interviews, codes and excerpts made through the API, and JavaScript helpers that find
-//! text in the rendered transcript the way a user sees it.
+//! Helpers for driving a page in the browser: scripts run with test-side helpers that find
+//! text in the rendered transcript the way a user sees it (independently of offsets.js),
+//! waits for the page to reach a state, keys, and mouse drags.
 
 use std::time::{Duration, Instant};
 
-use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::harness::{Api, BrowserTest, code_point_offset_of, fixture};
-
-/// How long to wait for the page to reach a state before failing the test.
-const PATIENCE: Duration = Duration::from_secs(10);
-
-/// The passage after 💛 in work_0848 ("I've got you. 💛 Let's make this easier …").
-pub const AFTER_HEART: &str = "Let's make this easier on your ADHD brain";
-/// The passage after 🥹💛 in work_0848 ("You're so welcome. 🥹💛 Sometimes …").
-pub const AFTER_TEARS: &str = "Sometimes the most important step";
-
-/// A project with the four workforce interviews, owned by `owner`.
-pub struct Study {
-    pub api: Api,
-    pub project: i64,
-    /// work_0848, the interview with 💛 and 🥹.
-    pub document: i64,
-    pub text: String,
-}
-
-impl Study {
-    /// Creates `owner`, the project, and imports the workforce fixture.
-    pub async fn create(b: &BrowserTest, owner: &str) -> Study {
-        b.create_user(owner).await;
-        let api = b.api_for(owner).await;
-        let project = api.create_project("Workforce").await;
-        let csv = std::fs::read(fixture("anthropic_workforce_excerpt.csv")).expect("CSV fixture");
-        let summary = api
-            .import_file(project, "anthropic_workforce_excerpt.csv", csv)
-            .await;
-        for document in summary["documents"].as_array().expect("documents") {
-            let id = document["id"].as_i64().expect("document id");
-            let text = api.document(id).await["text"]
-                .as_str()
-                .expect("text")
-                .to_owned();
-            if text.contains('💛') {
-                return Study {
-                    api,
-                    project,
-                    document: id,
-                    text,
-                };
-            }
-        }
-        panic!("no interview with 💛 in the fixture (work_0848)");
-    }
-
-    /// Adds a user to the project with `role`; returns their API client.
-    pub async fn member(&self, b: &BrowserTest, name: &str, role: &str) -> Api {
-        b.create_user(name).await;
-        let path = format!("/projects/{}/members", self.project);
-        let (status, body) = self
-            .api
-            .call(
-                Method::POST,
-                &path,
-                Some(json!({ "username": name, "role": role })),
-            )
-            .await;
-        assert!(status.is_success(), "add {name} as {role}: {body}");
-        b.api_for(name).await
-    }
-
-    /// Creates a code with a fixed colour; returns its id.
-    pub async fn code(&self, name: &str, color: &str) -> i64 {
-        let path = format!("/projects/{}/codes", self.project);
-        let code = self
-            .api
-            .create(&path, json!({ "name": name, "color": color }))
-            .await;
-        code["id"].as_i64().expect("code id")
-    }
-
-    /// The code-point span of `needle`, which must occur once in the document.
-    pub fn span(&self, needle: &str) -> (usize, usize) {
-        let start = code_point_offset_of(&self.text, needle);
-        (start, start + needle.chars().count())
-    }
-
-    /// Creates an excerpt over `needle` as `coder` (an API client).
-    pub async fn excerpt(&self, coder: &Api, needle: &str, codes: &[i64]) -> Value {
-        let (start, end) = self.span(needle);
-        let path = format!("/documents/{}/excerpts", self.document);
-        coder
-            .create(
-                &path,
-                json!({ "start": start, "end": end, "code_ids": codes }),
-            )
-            .await
-    }
-
-    /// The document's excerpts as `reader` sees them through the API.
-    pub async fn excerpts(&self, reader: &Api) -> Vec<Value> {
-        reader
-            .get(&format!("/documents/{}/excerpts", self.document))
-            .await["excerpts"]
-            .as_array()
-            .expect("excerpts")
-            .clone()
-    }
-
-    /// The id of the code named `name`.
-    pub async fn code_named(&self, name: &str) -> i64 {
-        let codes = self
-            .api
-            .get(&format!("/projects/{}/codes", self.project))
-            .await;
-        codes["codes"]
-            .as_array()
-            .expect("codes")
-            .iter()
-            .find(|code| code["name"] == name)
-            .unwrap_or_else(|| panic!("no code named {name}: {codes}"))["id"]
-            .as_i64()
-            .expect("code id")
-    }
-
-    /// Switches blind coding on or off (as the owner).
-    pub async fn set_blind(&self, blind: bool) {
-        let path = format!("/projects/{}", self.project);
-        let (status, body) = self
-            .api
-            .call(Method::PATCH, &path, Some(json!({ "blind_coding": blind })))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
-}
+use crate::harness::{BrowserTest, PATIENCE};
 
 /// Test-side helpers run before each page script. They locate text by searching the
-/// rendered blocks in UTF-16 units, as a browser does, independently of offsets.js.
-const PRELUDE: &str = r#"
+/// rendered blocks in UTF-16 units, as a browser does, independently of offsets.js; the
+/// selection helpers at the end measure with offsets.js (`o`).
+const HELPERS: &str = r#"
 const root = document.getElementById("transcript");
 const blocks = () => Array.from(root.querySelectorAll(".text[data-start]"));
 const texts = (block) => {
@@ -187,15 +61,35 @@ const highlightsIn = (needle) => {
   return Array.from(root.querySelectorAll(".hl")).filter((el) => range.intersectsNode(el));
 };
 const state = () => document.querySelector("[data-save-status]").dataset.state;
+// Selects from `from` (moved by `startShift` units) to the end of `to` (moved by
+// `endShift`), like a user dragging, and measures the selection.
+const select = (from, to, startShift = 0, endShift = 0) => {
+  const first = blockWith(from), last = blockWith(to);
+  const range = document.createRange();
+  range.setStart(...pointAt(first, shown(first).indexOf(from) + startShift));
+  range.setEnd(...pointAt(last, shown(last).indexOf(to) + to.length + endShift));
+  return measure(range);
+};
+const measure = (range) => {
+  const selection = document.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  return { span: o.selectionToSpan(selection, root), text: selection.toString() };
+};
+// spanToRange, then back: the text it covers and the span it measures as.
+const roundTrip = (start, end) => {
+  const range = o.spanToRange(root, start, end);
+  return { text: range.toString(), span: o.rangeToSpan(range, root) };
+};
 "#;
 
-/// Runs `body` (an async function body using the prelude's helpers, `o` for offsets.js
-/// and `args`) in the page and returns its result.
+/// Runs `body` (an async function body using the helpers above, `o` for offsets.js and
+/// `args`) in the page and returns its result.
 pub async fn page(b: &BrowserTest, body: &str, args: Vec<Value>) -> Value {
-    b.with_offsets(&format!("{PRELUDE}\n{body}"), args).await
+    b.with_offsets(&format!("{HELPERS}\n{body}"), args).await
 }
 
-/// Polls `condition` (a JavaScript expression, with the prelude in scope) until it is
+/// Polls `condition` (a JavaScript expression, with the helpers in scope) until it is
 /// true; fails the test with `what` and the page's state otherwise.
 pub async fn wait_until(b: &BrowserTest, condition: &str, what: &str) {
     let deadline = Instant::now() + PATIENCE;
