@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 use futures_util::StreamExt;
 
-use crate::db::Db;
+use crate::service::Db;
 use crate::service::export::{self, ExportFilter};
 use crate::service::projects;
 

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::db::Db;
 use crate::domain::import::{CsvColumns, ImportOptions};
+use crate::service::Db;
 use crate::service::import::{self, ImportSettings, UploadedFile};
 use crate::service::projects;
 

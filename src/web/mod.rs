@@ -24,7 +24,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::Settings;
-use crate::db::Db;
+use crate::service::Db;
 use crate::service::accounts::LoginThrottle;
 
 #[derive(Clone)]

@@ -14,6 +14,7 @@ mod coding;
 mod documents;
 mod export;
 mod imports;
+mod layers;
 mod projects;
 mod retrieval;
 mod walkthrough;
