@@ -33,20 +33,22 @@ pub async fn create_user(
     let id = db::users::insert(&mut *tx, username.as_str(), &hash, is_admin)
         .await
         .map_err(|e| taken_or_internal(e, &username))?;
-    events::record(
-        &mut tx,
-        Origin::account(id),
-        &Change::UserCreated {
-            username: username.as_str().to_owned(),
-            admin: is_admin,
-            first: false,
-        },
-    )
-    .await?;
-    let user = db::users::by_id(&mut *tx, id)
+    let user = created(&mut tx, id, false).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Records a new account's creation and reads it back, inside its transaction.
+async fn created(tx: &mut db::Tx, id: i64, first: bool) -> AppResult<User> {
+    let user = db::users::by_id(&mut **tx, id)
         .await?
         .ok_or(AppError::NotFound("User"))?;
-    tx.commit().await?;
+    let change = Change::UserCreated {
+        username: user.username.clone(),
+        admin: user.is_admin,
+        first,
+    };
+    events::record(tx, Origin::account(id), &change).await?;
     Ok(user)
 }
 
@@ -63,19 +65,7 @@ pub async fn create_first_admin(db: &Db, username: &str, password: &str) -> AppR
         ));
     }
     let id = db::users::insert(&mut *tx, username.as_str(), &hash, true).await?;
-    events::record(
-        &mut tx,
-        Origin::account(id),
-        &Change::UserCreated {
-            username: username.as_str().to_owned(),
-            admin: true,
-            first: true,
-        },
-    )
-    .await?;
-    let user = db::users::by_id(&mut *tx, id)
-        .await?
-        .ok_or(AppError::NotFound("User"))?;
+    let user = created(&mut tx, id, true).await?;
     tx.commit().await?;
     Ok(user)
 }

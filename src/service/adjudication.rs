@@ -5,7 +5,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::access::ProjectAccess;
-use super::agreement::{self, AgreementData};
+use super::agreement::{self, AgreementData, AgreementRequest};
+use super::codes::CodeView;
 use super::events::{self, Change, Origin};
 use crate::db::adjudications::{self as store, Adjudication, NewAdjudication};
 use crate::db::documents::{self as doc_store, Document};
@@ -31,6 +32,36 @@ pub struct RegionView {
     pub coders_without: Vec<String>,
     /// The decision taken on this region, if any.
     pub decision: Option<String>,
+}
+
+/// A report's disagreements on one of its codes.
+pub struct OnCode {
+    pub data: AgreementData,
+    pub code: CodeView,
+    pub regions: Vec<RegionView>,
+}
+
+/// Loads the report and its disagreements on `code_id` ("not found" unless the code is in
+/// the report).
+pub async fn on_code(
+    db: &Db,
+    access: &ProjectAccess,
+    request: &AgreementRequest,
+    code_id: i64,
+) -> AppResult<OnCode> {
+    let data = agreement::load(db, access, request).await?;
+    let code = data
+        .codes
+        .iter()
+        .find(|c| c.id == code_id)
+        .cloned()
+        .ok_or(AppError::NotFound("Code"))?;
+    let regions = regions(db, access, &data, code_id).await?;
+    Ok(OnCode {
+        data,
+        code,
+        regions,
+    })
 }
 
 /// The regions where the report's coders differ on `code_id`, largest first, with the

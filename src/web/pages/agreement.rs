@@ -256,14 +256,8 @@ async fn disagreements_page(
     Query(params): Query<AgreementParams>,
 ) -> PageResult {
     let code_id = code_param(&params)?;
-    let data = agreement::load(&app.db, &access, &params.request()?).await?;
-    let code = data
-        .codes
-        .iter()
-        .find(|c| c.id == code_id)
-        .cloned()
-        .ok_or(AppError::NotFound("Code"))?;
-    let regions = adjudication::regions(&app.db, &access, &data, code_id).await?;
+    let adjudication::OnCode { code, regions, .. } =
+        adjudication::on_code(&app.db, &access, &params.request()?, code_id).await?;
     let open = regions.iter().filter(|r| r.decision.is_none()).count();
     let mut base = params.clone();
     base.code = String::new();
@@ -310,14 +304,11 @@ async fn compare_page(
     Query(focus): Query<Focus>,
 ) -> PageResult {
     let code_id = code_param(&params)?;
-    let data = agreement::load(&app.db, &access, &params.request()?).await?;
-    let code = data
-        .codes
-        .iter()
-        .find(|c| c.id == code_id)
-        .cloned()
-        .ok_or(AppError::NotFound("Code"))?;
-    let regions = adjudication::regions(&app.db, &access, &data, code_id).await?;
+    let adjudication::OnCode {
+        data,
+        code,
+        regions,
+    } = adjudication::on_code(&app.db, &access, &params.request()?, code_id).await?;
     let position = regions
         .iter()
         .position(|r| {
@@ -455,8 +446,9 @@ async fn next_open_region(
     let Ok(request) = params.request() else {
         return Ok(None);
     };
-    let data = agreement::load(&app.db, access, &request).await?;
-    let regions = adjudication::regions(&app.db, access, &data, form.code).await?;
+    let regions = adjudication::on_code(&app.db, access, &request, form.code)
+        .await?
+        .regions;
     Ok(regions.into_iter().find(|r| r.decision.is_none()).map(|r| {
         urls::compare(
             access.project_id(),
