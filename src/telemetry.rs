@@ -1,4 +1,4 @@
-//! Structured logs: one line per request (see `web::request_log`) plus application events.
+//! Structured logs: one line per request (see `with_request_log` in `web/mod.rs`) plus application events.
 //! `RUST_LOG` overrides the default level, e.g. `RUST_LOG=gloss=debug,tower_http=debug`.
 
 use std::io::IsTerminal;

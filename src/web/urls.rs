@@ -1,9 +1,34 @@
 //! Every URL the pages link to is built here, so no path string is repeated in templates
 //! or handlers.
 
+use std::fmt::Display;
+
 use crate::service::params::AgreementParams;
 
-use std::fmt::Display;
+/// The JSON API's paths, for the page scripts that call it.
+pub mod api {
+    pub fn document_excerpts(document_id: i64) -> String {
+        format!("/api/v1/documents/{document_id}/excerpts")
+    }
+
+    /// The prefix of `/api/v1/excerpts/{id}` (scripts append the id).
+    pub fn excerpt_prefix() -> String {
+        "/api/v1/excerpts/".into()
+    }
+
+    pub fn project_codes(project_id: i64) -> String {
+        format!("/api/v1/projects/{project_id}/codes")
+    }
+
+    /// The prefix of `/api/v1/codes/{id}` (scripts append the id).
+    pub fn code_prefix() -> String {
+        "/api/v1/codes/".into()
+    }
+
+    pub fn openapi() -> String {
+        "/api/v1/openapi.json".into()
+    }
+}
 
 pub fn home() -> String {
     "/".into()

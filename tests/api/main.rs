@@ -13,6 +13,7 @@ mod cli;
 mod coding;
 mod documents;
 mod export;
+mod forms;
 mod imports;
 mod layers;
 mod projects;

@@ -6,9 +6,7 @@ use super::{ParsedDocument, ParsedFile};
 
 /// Reads a file from the shared corpus (`shared/corpus/…`, a sibling of the
 /// repository checkout), or `None` when the corpus is not there. The
-/// corpus is found by walking up from this source file, which works both
-/// in the app crate (where `file!()` is relative to the manifest) and in a
-/// scratch crate that includes this module by absolute path.
+/// corpus is found by walking up from the crate's manifest directory.
 fn shared_corpus_file(relative: &str) -> Option<Vec<u8>> {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let this_file = Path::new(file!());

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`. Authenticated by `Authorization: Bearer <token>` or by the
-//! browser session of Gloss's own pages. Errors are `{"error": {"code", "message"}}`.
+//! browser session of Gloss's own pages. Errors are `{"error": {"code", "message", "field"}}`
+//! (`field` names the input to fix, when there is one; see `ErrorBody`).
 
 pub mod agreement;
 mod codes;

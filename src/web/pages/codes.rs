@@ -5,9 +5,9 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::routing::{get, post};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::{Layout, PageResult, after_form, redirect_with_flash, render};
+use super::{Layout, PageResult, after_form, after_form_keeping, redirect_with_flash, render};
 use crate::domain::import::SpeakerRole;
 use crate::error::AppError;
 use crate::service::access::{InCode, ProjectAccess};
@@ -63,7 +63,7 @@ async fn codebook_page(
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct CodeForm {
     name: String,
     #[serde(default)]
@@ -94,9 +94,9 @@ async fn create_code(
     let result = match parent_from_form(&form.parent_id) {
         Ok(parent_id) => {
             let input = NewCodeInput {
-                name: form.name,
-                color: Some(form.color),
-                description: form.description,
+                name: form.name.clone(),
+                color: Some(form.color.clone()),
+                description: form.description.clone(),
                 parent_id,
             };
             codes::create(&app.db, &access, &input).await
@@ -104,7 +104,7 @@ async fn create_code(
         Err(err) => Err(err),
     };
     let done = "Code created.";
-    after_form(&app, &page.session, result, done, &back, &back).await
+    after_form_keeping(&app, &page.session, result, (done, &back, &back), &form).await
 }
 
 async fn import_codebook(

@@ -248,10 +248,10 @@ async fn document_page(
         codes,
         excerpts: excerpts.into_iter().map(Into::into).collect(),
         urls: ApiUrls {
-            excerpts: format!("/api/v1/documents/{}/excerpts", view.document.summary.id),
-            excerpt: "/api/v1/excerpts/".into(),
-            codes: format!("/api/v1/projects/{}/codes", access.project_id()),
-            code: "/api/v1/codes/".into(),
+            excerpts: urls::api::document_excerpts(view.document.summary.id),
+            excerpt: urls::api::excerpt_prefix(),
+            codes: urls::api::project_codes(access.project_id()),
+            code: urls::api::code_prefix(),
             code_page: urls::code(""),
         },
     };

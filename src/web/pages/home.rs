@@ -5,9 +5,9 @@ use axum::Router;
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::{Layout, PageResult, after_form, render};
+use super::{Layout, PageResult, after_form_keeping, render};
 use crate::domain::Role;
 use crate::service::projects::Project;
 use crate::service::{accounts, projects};
@@ -48,7 +48,7 @@ async fn home(State(app): State<AppState>, AnySession(session): AnySession) -> P
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct NewProjectForm {
     name: String,
     #[serde(default)]
@@ -60,21 +60,11 @@ async fn create_project(
     page: SignedIn,
     Form(form): Form<NewProjectForm>,
 ) -> PageResult {
-    match projects::create(&app.db, &page.user, &form.name, &form.description).await {
-        Ok(access) => {
-            let to = urls::project(access.project.id);
-            after_form(&app, &page.session, Ok(()), "Project created.", &to, &to).await
-        }
-        Err(err) => {
-            after_form::<()>(
-                &app,
-                &page.session,
-                Err(err),
-                "",
-                &urls::home(),
-                &urls::home(),
-            )
-            .await
-        }
-    }
+    let created = projects::create(&app.db, &page.user, &form.name, &form.description).await;
+    let to = created
+        .as_ref()
+        .map_or_else(|_| urls::home(), |access| urls::project(access.project.id));
+    let home = urls::home();
+    let steps = ("Project created.", to.as_str(), home.as_str());
+    after_form_keeping(&app, &page.session, created, steps, &form).await
 }

@@ -10,10 +10,13 @@ mod documents;
 mod home;
 mod projects;
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::auth::SignedIn;
@@ -48,20 +51,49 @@ pub struct Layout {
 pub struct Flash {
     pub kind: &'static str,
     pub message: String,
+    /// The input a refused form's error is about, if any.
+    pub field: Option<String>,
+    /// What the user had typed into a refused form, by field name.
+    pub kept: BTreeMap<String, String>,
+}
+
+/// A refused form as kept in the session until the page shows it again.
+#[derive(Serialize, Deserialize)]
+struct RefusedForm {
+    message: String,
+    field: Option<String>,
+    kept: BTreeMap<String, String>,
 }
 
 impl Flash {
     const ERROR_PREFIX: &'static str = "error:";
+    const FORM_PREFIX: &'static str = "form:";
 
     fn decode(stored: String) -> Self {
+        if let Some(refused) = stored
+            .strip_prefix(Self::FORM_PREFIX)
+            .and_then(|json| serde_json::from_str::<RefusedForm>(json).ok())
+        {
+            return Flash {
+                kind: "error",
+                message: refused.message,
+                field: refused.field,
+                kept: refused.kept,
+            };
+        }
+        let (field, kept) = (None, BTreeMap::new());
         match stored.strip_prefix(Self::ERROR_PREFIX) {
             Some(message) => Flash {
                 kind: "error",
                 message: message.to_owned(),
+                field,
+                kept,
             },
             None => Flash {
                 kind: "ok",
                 message: stored,
+                field,
+                kept,
             },
         }
     }
@@ -81,6 +113,31 @@ impl Layout {
             csrf: page.session.csrf_token.clone(),
             flash: flash.map(Flash::decode),
         })
+    }
+
+    /// What the user typed into `name` before their form was refused (else empty), so a
+    /// refused form comes back as it was sent and nothing typed is lost.
+    pub fn kept(&self, name: &str) -> &str {
+        self.flash
+            .as_ref()
+            .and_then(|f| f.kept.get(name))
+            .map_or("", String::as_str)
+    }
+
+    /// Like [`Self::kept`], with a default for a field the user has not sent yet.
+    pub fn kept_or<'a>(&'a self, name: &str, default: &'a str) -> &'a str {
+        match self.flash.as_ref().and_then(|f| f.kept.get(name)) {
+            Some(value) => value,
+            None => default,
+        }
+    }
+
+    /// The refusal's message if it was about the input `name`, shown next to it.
+    pub fn error_for(&self, name: &str) -> Option<&str> {
+        self.flash
+            .as_ref()
+            .filter(|f| f.field.as_deref() == Some(name))
+            .map(|f| f.message.as_str())
     }
 
     pub fn anonymous(title: impl Into<String>, csrf: &str) -> Self {
@@ -142,4 +199,50 @@ pub async fn after_form<T>(
             redirect_with_flash(app, session, &message, back).await
         }
     }
+}
+
+/// [`after_form`] for a form whose input is worth keeping: a refused form goes back to
+/// `back` with what the user typed, and the error beside the field it is about.
+pub async fn after_form_keeping<T>(
+    app: &AppState,
+    session: &Session,
+    result: AppResult<T>,
+    (done, to, back): (&str, &str, &str),
+    form: &impl Serialize,
+) -> PageResult {
+    match result {
+        Ok(_) => redirect_with_flash(app, session, done, to).await,
+        Err(AppError::Internal(cause)) => Err(PageError(AppError::Internal(cause))),
+        Err(user_error) => {
+            let field = match &user_error {
+                AppError::Invalid(invalid) => Some(invalid.field.to_owned()),
+                _ => None,
+            };
+            let kept = kept_fields(form);
+            let refused = RefusedForm {
+                message: user_error.to_string(),
+                field,
+                kept,
+            };
+            let stored = serde_json::to_string(&refused).map_err(anyhow::Error::from)?;
+            let message = format!("{}{stored}", Flash::FORM_PREFIX);
+            redirect_with_flash(app, session, &message, back).await
+        }
+    }
+}
+
+/// A form's text fields by name (never the CSRF token or a password).
+fn kept_fields(form: &impl Serialize) -> BTreeMap<String, String> {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(form) else {
+        return BTreeMap::new();
+    };
+    fields
+        .into_iter()
+        .filter(|(name, _)| !name.starts_with('_') && !name.contains("password"))
+        .filter_map(|(name, value)| match value {
+            serde_json::Value::String(text) => Some((name, text)),
+            serde_json::Value::Number(n) => Some((name, n.to_string())),
+            _ => None,
+        })
+        .collect()
 }

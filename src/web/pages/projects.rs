@@ -4,9 +4,9 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::routing::{get, post};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::{Layout, PageResult, after_form, render};
+use super::{Layout, PageResult, after_form, after_form_keeping, render};
 use crate::domain::Role;
 use crate::service::access::ProjectAccess;
 use crate::service::codes::{self, CodeView};
@@ -121,7 +121,7 @@ async fn save_settings(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct MemberForm {
     username: String,
     role: String,
@@ -139,7 +139,7 @@ async fn set_member(
         form.username.trim(),
         form.role.trim().to_lowercase()
     );
-    after_form(&app, &page.session, result, &done, &back, &back).await
+    after_form_keeping(&app, &page.session, result, (&done, &back, &back), &form).await
 }
 
 async fn remove_member(

@@ -1,6 +1,6 @@
 //! Cost must follow the number of codings, not the length of the text.
-//! The full-size timing (1,000 documents, 150,000 codings) lives in the
-//! scratch crate's `examples/timing.rs`; here a tenth of it runs as a test.
+//! The full-size timing (1,000 documents, 150,000 codings) is the agreement
+//! benchmark (`cargo bench --bench agreement`); here a tenth of it runs as a test.
 
 use std::time::{Duration, Instant};
 
