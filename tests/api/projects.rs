@@ -558,6 +558,9 @@ async fn the_activity_log_records_who_changed_what() {
     let (status, html) = browser.page(&format!("/projects/{id}/activity")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("project.created") && html.contains("member.set"));
+    // The page says each change in words, from the typed event.
+    assert!(html.contains("Created the project “Logged”"), "{html}");
+    assert!(html.contains("Made cody a coder"));
 }
 
 #[tokio::test]
