@@ -137,25 +137,7 @@ pub fn stats(rows: &[WeightedUnit], m: usize) -> NaiveStats {
         (p_bar - p_e) / (1.0 - p_e)
     });
 
-    // Krippendorff's coincidence matrix, built entry by entry.
-    let alpha = (!single_value).then(|| {
-        let mut o = [[0.0f64; 2]; 2];
-        for (w, x) in rows {
-            let count = |c: u8| x.iter().filter(|&&v| v == c).count() as f64;
-            for c in 0..2u8 {
-                for k in 0..2u8 {
-                    let same = if c == k { 1.0 } else { 0.0 };
-                    o[c as usize][k as usize] +=
-                        *w as f64 * count(c) * (count(k) - same) / (mf - 1.0);
-                }
-            }
-        }
-        let n_c = [o[0][0] + o[0][1], o[1][0] + o[1][1]];
-        let total = n_c[0] + n_c[1];
-        let d_o = (o[0][1] + o[1][0]) / total;
-        let d_e = 2.0 * n_c[0] * n_c[1] / (total * (total - 1.0));
-        1.0 - d_o / d_e
-    });
+    let alpha = (!single_value).then(|| coincidence_alpha(rows, mf));
 
     NaiveStats {
         percent_agreement,
@@ -164,6 +146,25 @@ pub fn stats(rows: &[WeightedUnit], m: usize) -> NaiveStats {
         fleiss,
         alpha,
     }
+}
+
+/// Krippendorff's alpha from the coincidence matrix, built entry by entry.
+fn coincidence_alpha(rows: &[WeightedUnit], mf: f64) -> f64 {
+    let mut o = [[0.0f64; 2]; 2];
+    for (w, x) in rows {
+        let count = |c: u8| x.iter().filter(|&&v| v == c).count() as f64;
+        for c in 0..2u8 {
+            for k in 0..2u8 {
+                let same = if c == k { 1.0 } else { 0.0 };
+                o[c as usize][k as usize] += *w as f64 * count(c) * (count(k) - same) / (mf - 1.0);
+            }
+        }
+    }
+    let n_c = [o[0][0] + o[0][1], o[1][0] + o[1][1]];
+    let total = n_c[0] + n_c[1];
+    let d_o = (o[0][1] + o[1][0]) / total;
+    let d_e = 2.0 * n_c[0] * n_c[1] / (total * (total - 1.0));
+    1.0 - d_o / d_e
 }
 
 /// α_U parts of one code: `(D_O, D_E, α)`, `None` where undefined.
