@@ -10,6 +10,7 @@ mod cli;
 mod coding;
 mod documents;
 mod export;
+mod hardening;
 mod projects;
 mod retrieval;
 mod walkthrough;
