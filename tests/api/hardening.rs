@@ -74,3 +74,50 @@ async fn explain(db: &gloss::db::Db, project: i64) -> Vec<String> {
     .expect("query plan");
     rows.into_iter().map(|row| row.3).collect()
 }
+
+#[tokio::test]
+async fn a_csv_whose_quotes_do_not_balance_is_refused_naming_the_row() {
+    let app = spawn_app().await;
+    let api = app.api_user("olga").await;
+    let project = api.create_project("Quotes").await;
+    let csv = b"transcript_id,text\n1,\"User: hello\n2,\"unterminated quote";
+    let (status, body) = upload(&api, project, &[("cut.csv", csv)], &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("row 1 (line 2)"), "{message}");
+    assert!(message.contains("line 3"), "{message}");
+    let documents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(documents, 0, "nothing imported");
+}
+
+#[tokio::test]
+async fn a_truncated_word_document_is_refused() {
+    let app = spawn_app().await;
+    let api = app.api_user("olga").await;
+    let project = api.create_project("Cut").await;
+    let xml = "<?xml version=\"1.0\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>User: the first answer</w:t></w:r></w:p><w:p><w:r><w:t>AI: and";
+    let docx = zip_of(&[
+        ("[Content_Types].xml", "<Types/>"),
+        ("word/document.xml", xml),
+    ]);
+    let (status, body) = upload(&api, project, &[("cut.docx", &docx)], &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("cut.docx"), "{message}");
+    assert!(message.contains("cut off"), "{message}");
+}
+
+fn zip_of(members: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content) in members {
+        writer
+            .start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        writer.write_all(content.as_bytes()).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
