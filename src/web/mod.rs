@@ -59,7 +59,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(middleware::from_fn(error::uniform_errors))
         .layer(DefaultBodyLimit::max(max_upload))
-        .layer(middleware::map_response(security_headers))
+        .layer(middleware::map_response_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .with_state(state);
     with_request_log(router)
@@ -118,8 +121,9 @@ fn with_request_log(router: Router) -> Router {
     )
 }
 
-/// Conservative browser-side defences on every response.
-async fn security_headers(mut response: Response) -> Response {
+/// Conservative browser-side defences on every response. With `--secure-cookies` Gloss is
+/// served over HTTPS, so browsers are also told to use nothing else (HSTS, one year).
+async fn security_headers(State(app): State<AppState>, mut response: Response) -> Response {
     let headers = response.headers_mut();
     let defaults = [
         (
@@ -136,6 +140,12 @@ async fn security_headers(mut response: Response) -> Response {
         headers
             .entry(name)
             .or_insert(HeaderValue::from_static(value));
+    }
+    if app.settings.secure_cookies {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
     }
     response
 }

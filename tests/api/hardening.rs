@@ -4,9 +4,10 @@
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
+use serde_json::json;
 
 use crate::documents::upload;
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with};
 
 /// A `.txt` file in which every line has its own speaker label.
 fn many_speakers(count: usize) -> Vec<u8> {
@@ -120,4 +121,69 @@ fn zip_of(members: &[(&str, &str)]) -> Vec<u8> {
         writer.write_all(content.as_bytes()).unwrap();
     }
     writer.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn control_characters_are_refused_in_memos_and_descriptions() {
+    let app = spawn_app().await;
+    let api = app.api_user("olga").await;
+    let (status, body) = api
+        .post(
+            "/projects",
+            json!({ "name": "Bells", "description": "ring\u{7}\u{1b}[2J" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["field"], "description");
+    let project = api.create_project("Plain").await;
+    let (_, document) = api
+        .post(
+            &format!("/projects/{project}/documents"),
+            json!({ "title": "Doc", "text": "User: hello there" }),
+        )
+        .await;
+    let document = document["id"].as_i64().unwrap();
+    let path = format!("/documents/{document}/excerpts");
+    let (status, body) = api
+        .post(
+            &path,
+            json!({ "start": 0, "end": 5, "code_ids": [], "memo": "\u{1b}]0;owned\u{7}" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("control character (U+001B)"),
+        "{body}"
+    );
+    let (status, body) = api
+        .post(
+            &path,
+            json!({ "start": 0, "end": 5, "code_ids": [], "memo": "tab\there\nnext line" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
+async fn secure_cookies_also_send_hsts() {
+    let plain = spawn_app().await;
+    let response = reqwest::get(plain.url("/healthz")).await.unwrap();
+    assert!(
+        response
+            .headers()
+            .get("strict-transport-security")
+            .is_none()
+    );
+    let secure = spawn_app_with(|s| s.secure_cookies = true).await;
+    for path in ["/healthz", "/login", "/no-such-page"] {
+        let response = reqwest::get(secure.url(path)).await.unwrap();
+        assert_eq!(
+            response.headers()["strict-transport-security"],
+            "max-age=31536000",
+            "{path}"
+        );
+    }
 }
