@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::db::{self, Db};
+use crate::service::sessions;
 use crate::web::{self, AppState};
 
 pub struct App {
@@ -19,12 +20,13 @@ impl App {
     /// Opens (and migrates) the database and binds the listening socket.
     pub async fn build(settings: Settings) -> anyhow::Result<App> {
         let db = db::open(&settings.db_path).await?;
+        let form_tokens = sessions::form_tokens(&db).await?;
         let listener = TcpListener::bind(&settings.bind)
             .await
             .with_context(|| format!("listening on {}", settings.bind))?;
         Ok(App {
             listener,
-            state: AppState::new(db, settings),
+            state: AppState::new(db, settings, form_tokens),
         })
     }
 

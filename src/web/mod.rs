@@ -25,6 +25,7 @@ use tracing::Level;
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::security::FormTokens;
 use crate::service::accounts::LoginThrottle;
 
 #[derive(Clone)]
@@ -32,14 +33,17 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub throttle: Arc<LoginThrottle>,
+    /// Signs the CSRF tokens of the forms shown before sign-in (`csrf::anonymous_form`).
+    pub form_tokens: Arc<FormTokens>,
 }
 
 impl AppState {
-    pub fn new(db: Db, settings: Settings) -> Self {
+    pub fn new(db: Db, settings: Settings, form_tokens: FormTokens) -> Self {
         Self {
             db,
             settings: Arc::new(settings),
             throttle: Arc::new(LoginThrottle::default()),
+            form_tokens: Arc::new(form_tokens),
         }
     }
 }

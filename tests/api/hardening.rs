@@ -4,10 +4,11 @@
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
+use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::json;
 
 use crate::documents::upload;
-use crate::helpers::{spawn_app, spawn_app_with};
+use crate::helpers::{Browser, PASSWORD, spawn_app, spawn_app_with};
 
 /// A `.txt` file in which every line has its own speaker label.
 fn many_speakers(count: usize) -> Vec<u8> {
@@ -186,4 +187,100 @@ async fn secure_cookies_also_send_hsts() {
             "{path}"
         );
     }
+}
+
+async fn session_rows(app: &crate::helpers::TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn showing_the_sign_in_and_set_up_forms_stores_no_session() {
+    let app = spawn_app().await;
+    for _ in 0..30 {
+        let response = reqwest::get(app.url("/setup")).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    app.create_user("alice", false).await;
+    for _ in 0..50 {
+        let response = reqwest::get(app.url("/login")).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+        assert!(cookie.starts_with("gloss_form="), "{cookie}");
+    }
+    assert_eq!(session_rows(&app).await, 0, "no anonymous session rows");
+
+    // Signing in still works, and only then is a session stored.
+    let browser = Browser::new(&app.base);
+    let response = browser.sign_in("alice", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(session_rows(&app).await, 1);
+    let (status, _) = browser.page("/").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_sign_in_form_refuses_missing_forged_and_foreign_tokens() {
+    let app = spawn_app().await;
+    app.create_user("alice", false).await;
+    let browser = Browser::new(&app.base);
+    let token = browser.csrf("/login").await;
+    let (expires, rest) = token.split_once('.').unwrap();
+    let forged_mac = format!("{}.{}", rest.rsplit_once('.').unwrap().0, "0".repeat(64));
+    let later = format!(
+        "{}{}",
+        expires.parse::<i64>().unwrap() + 86_400,
+        &token[expires.len()..]
+    );
+    let attempts: Vec<(Option<String>, Option<String>)> = vec![
+        // No token in the form; a token that is not the cookie's; a forged MAC in both;
+        // an extended expiry in both; no cookie at all.
+        (Some(token.clone()), None),
+        (
+            Some(token.clone()),
+            Some(Browser::new(&app.base).csrf("/login").await),
+        ),
+        (
+            Some(format!("{expires}.{forged_mac}")),
+            Some(format!("{expires}.{forged_mac}")),
+        ),
+        (Some(later.clone()), Some(later)),
+        (None, Some(token.clone())),
+    ];
+    for (cookie, field) in attempts {
+        let mut request = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(app.url("/login"));
+        if let Some(cookie) = &cookie {
+            request = request.header(COOKIE, format!("gloss_form={cookie}"));
+        }
+        let mut form = vec![("username", "alice"), ("password", PASSWORD)];
+        if let Some(field) = &field {
+            form.push(("_csrf", field));
+        }
+        let response = request.form(&form).send().await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "{cookie:?} {field:?}"
+        );
+    }
+    assert_eq!(session_rows(&app).await, 0);
+    // The genuine pair works.
+    let response = browser
+        .client
+        .post(browser.url("/login"))
+        .form(&[
+            ("username", "alice"),
+            ("password", PASSWORD),
+            ("_csrf", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
