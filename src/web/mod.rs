@@ -7,7 +7,9 @@ pub mod auth;
 pub mod csrf;
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod pages;
+pub mod server;
 pub mod upload;
 pub mod urls;
 
@@ -63,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(middleware::from_fn(error::uniform_errors))
         .layer(DefaultBodyLimit::max(max_upload))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::guard))
         .layer(middleware::map_response_with_state(
             state.clone(),
             security_headers,
@@ -156,6 +159,3 @@ async fn security_headers(State(app): State<AppState>, mut response: Response) -
 
 /// Bodies that take this long to send get their own log line.
 const SLOW_BODY: Duration = Duration::from_millis(100);
-
-/// How long in-flight requests may take to finish after a shutdown signal.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
