@@ -2,6 +2,7 @@
 //! the settings that locate the database are accepted by every subcommand.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -56,6 +57,39 @@ pub struct ServerArgs {
         value_name = "MB"
     )]
     pub max_upload_mb: u64,
+
+    /// Longest time a page or API request may take before it is answered with 503 (a
+    /// streamed export counts until its first byte).
+    #[arg(
+        long,
+        env = "GLOSS_REQUEST_TIMEOUT_SECS",
+        default_value_t = 60,
+        global = true,
+        value_name = "SECONDS"
+    )]
+    pub request_timeout_secs: u64,
+
+    /// Most connections served at once; further ones are closed at once.
+    #[arg(
+        long,
+        env = "GLOSS_MAX_CONNECTIONS",
+        default_value_t = 1024,
+        global = true,
+        value_name = "N"
+    )]
+    pub max_connections: usize,
+
+    /// Behind a reverse proxy: the request header that carries the client's address
+    /// (e.g. X-Forwarded-For; the last address in it is used). Sign-in throttling is per
+    /// client address, and without this every client has the proxy's address. Set it
+    /// only when the proxy always sets that header, or clients can choose their address.
+    #[arg(
+        long,
+        env = "GLOSS_TRUST_PROXY_HEADER",
+        global = true,
+        value_name = "HEADER"
+    )]
+    pub trust_proxy_header: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -182,6 +216,18 @@ pub struct Settings {
     pub db_path: PathBuf,
     pub secure_cookies: bool,
     pub max_upload_bytes: usize,
+    /// Requests (until their response starts) are cut off after this long.
+    pub request_timeout: Duration,
+    /// A request body that sends nothing for this long is given up (408).
+    pub body_stall_timeout: Duration,
+    /// A connection that has not sent a complete request head this long after it opened
+    /// (or after its previous response) is closed; this also ends idle keep-alives.
+    pub header_timeout: Duration,
+    pub max_connections: usize,
+    /// After a shutdown signal, requests in flight may finish for this long.
+    pub shutdown_grace: Duration,
+    /// Lower-cased name of the header that carries the client's address, if trusted.
+    pub trust_proxy_header: Option<String>,
 }
 
 impl Settings {
@@ -192,16 +238,36 @@ impl Settings {
             secure_cookies: cli.server.secure_cookies,
             max_upload_bytes: usize::try_from(cli.server.max_upload_mb.saturating_mul(1024 * 1024))
                 .unwrap_or(usize::MAX),
+            request_timeout: Duration::from_secs(cli.server.request_timeout_secs.max(1)),
+            max_connections: cli.server.max_connections.max(1),
+            trust_proxy_header: cli
+                .server
+                .trust_proxy_header
+                .as_deref()
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .map(str::to_ascii_lowercase),
+            ..Self::defaults(cli.db.clone())
         }
     }
 
     /// Settings for tests and embedding: a database path and an ephemeral port.
     pub fn for_tests(db_path: PathBuf) -> Self {
+        Self::defaults(db_path)
+    }
+
+    fn defaults(db_path: PathBuf) -> Self {
         Self {
             bind: "127.0.0.1:0".into(),
             db_path,
             secure_cookies: false,
             max_upload_bytes: 50 * 1024 * 1024,
+            request_timeout: Duration::from_secs(60),
+            body_stall_timeout: Duration::from_secs(20),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            shutdown_grace: Duration::from_secs(30),
+            trust_proxy_header: None,
         }
     }
 }

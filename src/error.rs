@@ -27,6 +27,13 @@ pub enum AppError {
     PayloadTooLarge(String),
     #[error("Too many failed attempts. Try again in {0} seconds.")]
     RateLimited(u64),
+    /// The server cannot take this on right now (503); worth retrying after `retry_after`
+    /// seconds.
+    #[error("{message}")]
+    Unavailable { message: String, retry_after: u64 },
+    /// The client took too long sending its request (408).
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -60,6 +67,22 @@ impl AppError {
 
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         AppError::Invalid(Invalid::new(field, message))
+    }
+
+    pub fn unavailable(message: impl Into<String>, retry_after: u64) -> Self {
+        AppError::Unavailable {
+            message: message.into(),
+            retry_after,
+        }
+    }
+
+    /// Seconds after which the request is worth repeating, for a `Retry-After` header.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited(seconds) => Some(*seconds),
+            AppError::Unavailable { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        }
     }
 }
 

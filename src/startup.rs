@@ -2,12 +2,15 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::db::{self, Db};
+use crate::service::sessions;
+use crate::web::server::{self, ConnectionLimits};
 use crate::web::{self, AppState};
 
 pub struct App {
@@ -18,13 +21,14 @@ pub struct App {
 impl App {
     /// Opens (and migrates) the database and binds the listening socket.
     pub async fn build(settings: Settings) -> anyhow::Result<App> {
-        let db = db::open(&settings.db_path).await?;
+        let db = db::open_with(&settings.db_path, Some(settings.request_timeout)).await?;
+        let form_tokens = sessions::form_tokens(&db).await?;
         let listener = TcpListener::bind(&settings.bind)
             .await
             .with_context(|| format!("listening on {}", settings.bind))?;
         Ok(App {
             listener,
-            state: AppState::new(db, settings),
+            state: AppState::new(db, settings, form_tokens),
         })
     }
 
@@ -39,41 +43,38 @@ impl App {
         self.state.db.clone()
     }
 
-    /// Serves until `shutdown` completes, then lets in-flight requests finish and closes
-    /// the database cleanly.
+    /// Serves until `shutdown` completes, then lets in-flight requests finish (for at most
+    /// the shutdown grace period) and closes the database, waiting at most
+    /// `DB_CLOSE_TIMEOUT` for connections still busy. A transaction cut off this way is
+    /// rolled back by SQLite (WAL), so stopping is always safe.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let db = self.state.db.clone();
+        let settings = self.state.settings.clone();
+        let limits = ConnectionLimits {
+            max_connections: settings.max_connections,
+            header_timeout: settings.header_timeout,
+            shutdown_grace: settings.shutdown_grace,
+        };
         let router = web::router(self.state);
-        let (signalled, signal_seen) = tokio::sync::oneshot::channel::<()>();
-        let shutdown = async move {
-            shutdown.await;
-            let _ = signalled.send(());
-        };
-        let serving = axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown)
-            .into_future();
-        // In-flight requests may finish, but a stuck client must not hold the server forever.
-        let grace = async {
-            if signal_seen.await.is_ok() {
-                tokio::time::sleep(web::SHUTDOWN_GRACE).await;
-            } else {
-                std::future::pending::<()>().await;
-            }
-        };
-        tokio::select! {
-            served = serving => served.context("serving HTTP")?,
-            () = grace => tracing::warn!(
-                grace_seconds = web::SHUTDOWN_GRACE.as_secs(),
-                "requests were still running after the shutdown grace period; stopping anyway"
-            ),
+        server::serve(self.listener, router, limits, shutdown).await;
+        if tokio::time::timeout(DB_CLOSE_TIMEOUT, db.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                seconds = DB_CLOSE_TIMEOUT.as_secs(),
+                "database connections were still busy; stopping without waiting for them"
+            );
         }
-        db.close().await;
         Ok(())
     }
 }
+
+/// How long closing the database may wait for connections still running a statement.
+pub const DB_CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Completes on Ctrl-C (SIGINT) or SIGTERM.
 pub async fn shutdown_signal() {

@@ -373,19 +373,24 @@ pub async fn delete(ex: impl SqliteExecutor<'_>, id: i64) -> sqlx::Result<bool> 
     Ok(done.rows_affected() == 1)
 }
 
+/// The project's speaker labels with how many turns and documents each has: one pass over
+/// the project's turns (`turns_by_document_speaker` covers it), grouped by label.
 pub async fn speakers(ex: impl SqliteExecutor<'_>, project_id: i64) -> sqlx::Result<Vec<Speaker>> {
-    sqlx::query_as(
-        "SELECT s.label, s.role,
-                (SELECT COUNT(*) FROM turns t JOIN documents d ON d.id = t.document_id
-                  WHERE d.project_id = s.project_id AND t.speaker = s.label) AS turns,
-                (SELECT COUNT(DISTINCT t.document_id) FROM turns t JOIN documents d ON d.id = t.document_id
-                  WHERE d.project_id = s.project_id AND t.speaker = s.label) AS documents
-         FROM speakers s WHERE s.project_id = ? ORDER BY s.label",
-    )
-    .bind(project_id)
-    .fetch_all(ex)
-    .await
+    sqlx::query_as(SPEAKERS_SQL)
+        .bind(project_id)
+        .fetch_all(ex)
+        .await
 }
+
+/// The query of [`speakers`] (public so a test can check its plan).
+pub const SPEAKERS_SQL: &str = "SELECT s.label, s.role, COALESCE(c.turns, 0) AS turns,
+            COALESCE(c.documents, 0) AS documents
+     FROM speakers s
+     LEFT JOIN (SELECT t.speaker, COUNT(*) AS turns, COUNT(DISTINCT t.document_id) AS documents
+                FROM documents d JOIN turns t ON t.document_id = d.id
+                WHERE d.project_id = ?1
+                GROUP BY t.speaker) c ON c.speaker = s.label
+     WHERE s.project_id = ?1 ORDER BY s.label";
 
 pub async fn set_speaker_role(
     ex: impl SqliteExecutor<'_>,

@@ -7,12 +7,14 @@ pub mod codes;
 pub mod documents;
 pub mod events;
 pub mod excerpts;
+pub mod keys;
 pub mod members;
 pub mod projects;
 pub mod sessions;
 pub mod tokens;
 pub mod types;
 pub mod users;
+pub mod watchdog;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -61,6 +63,12 @@ impl std::ops::DerefMut for Tx {
 /// Opens (creating if needed) the database at `path`, in WAL mode with foreign keys on and
 /// a busy timeout, and applies any pending migrations.
 pub async fn open(path: &Path) -> anyhow::Result<Db> {
+    open_with(path, None).await
+}
+
+/// [`open`] for the web server: statements running longer than `statement_limit` are
+/// interrupted (see [`watchdog`]).
+pub async fn open_with(path: &Path, statement_limit: Option<Duration>) -> anyhow::Result<Db> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating the database folder {}", dir.display()))?;
@@ -78,9 +86,15 @@ pub async fn open(path: &Path) -> anyhow::Result<Db> {
         .pragma("cache_size", "-8000");
     // An embedded database has no network link that could drop, so pinging a connection
     // before every use (sqlx's default) only costs a thread hand-off per query.
-    let pool = SqlitePoolOptions::new()
+    let mut pool_options = SqlitePoolOptions::new()
         .max_connections(8)
-        .test_before_acquire(false)
+        .test_before_acquire(false);
+    if let Some(limit) = statement_limit {
+        pool_options = pool_options.after_connect(move |conn, _| {
+            Box::pin(async move { watchdog::install(conn, limit).await })
+        });
+    }
+    let pool = pool_options
         .connect_with(options)
         .await
         .with_context(|| format!("opening the database {}", path.display()))?;
@@ -144,10 +158,12 @@ pub async fn begin_write_holding(db: &Db, gate: WriteGuard) -> sqlx::Result<Tx> 
 /// A connection for reading a whole project once, as exports do. Such a scan gains nothing
 /// from a large page cache but would fill one on every pooled connection it happened to
 /// use; so it runs on one connection, with SQLite's default 2 MB cache, closed when
-/// dropped rather than returned to the pool with its cache full.
+/// dropped rather than returned to the pool with its cache full. It may run for longer
+/// than the request timeout (the export streams), so the statement watchdog is off.
 pub async fn scan_connection(db: &Db) -> sqlx::Result<PoolConnection<Sqlite>> {
     let mut conn = db.acquire().await?;
     conn.close_on_drop();
+    watchdog::disable(&mut conn).await?;
     sqlx::query("PRAGMA cache_size = -2000")
         .execute(&mut *conn)
         .await?;

@@ -120,7 +120,9 @@ pub fn single_line(
     Ok(value.to_owned())
 }
 
-/// Checks free text (descriptions, memos): at most `max` characters, no NUL bytes.
+/// Checks free text (descriptions, memos): at most `max` characters, and no control
+/// characters other than tab and line breaks. Escape sequences (ESC, BEL …) would be
+/// written raw into exports and terminals; `\r\n` and a lone `\r` become `\n`.
 pub fn free_text(field: &'static str, raw: &str, max: usize) -> Result<String, Invalid> {
     if raw.chars().count() > max {
         return Err(Invalid::new(
@@ -128,13 +130,20 @@ pub fn free_text(field: &'static str, raw: &str, max: usize) -> Result<String, I
             format!("Keep the {field} to {max} characters or fewer."),
         ));
     }
-    if raw.contains('\0') {
+    if let Some(control) = raw
+        .chars()
+        .find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
         return Err(Invalid::new(
             field,
-            format!("The {field} contains a NUL character."),
+            format!(
+                "The {field} contains a control character (U+{:04X}); only tabs and line \
+                 breaks are allowed.",
+                u32::from(control)
+            ),
         ));
     }
-    Ok(raw.replace("\r\n", "\n"))
+    Ok(raw.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
 fn capitalise(s: &str) -> String {
@@ -189,6 +198,14 @@ mod tests {
     fn free_text_normalises_crlf_and_rejects_nul() {
         assert_eq!(free_text("memo", "a\r\nb", 10).unwrap(), "a\nb");
         assert!(free_text("memo", "a\0", 10).is_err());
+        assert_eq!(free_text("memo", "a\rb\tc", 10).unwrap(), "a\nb\tc");
+        for control in ['\u{1b}', '\u{7}', '\u{8}', '\u{7f}', '\u{9b}'] {
+            let error = free_text("memo", &format!("red{control}[31m"), 20).unwrap_err();
+            assert!(
+                error.message.contains("control character (U+"),
+                "{control:?}"
+            );
+        }
         assert!(free_text("memo", "abcdef", 5).is_err());
     }
 }

@@ -8,9 +8,6 @@ use crate::security;
 use super::User;
 
 const SIGNED_IN_LIFETIME: i64 = 14 * 24 * 3600;
-/// Anonymous sessions only protect the sign-in and set-up forms; two hours is plenty to
-/// fill those in, and keeps the rows that cookie-less visitors (crawlers) leave few.
-const ANONYMOUS_LIFETIME: i64 = 2 * 3600;
 
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -43,44 +40,49 @@ pub async fn load(db: &Db, cookie_token: &str) -> AppResult<Option<Session>> {
     }))
 }
 
-/// Starts a session, for a signed-in user or (to protect the sign-in form) anonymously.
-pub async fn start(db: &Db, user: Option<User>) -> AppResult<NewSession> {
+/// Starts a session for a user who just signed in. Visitors who are not signed in have
+/// none: the sign-in and set-up forms carry a signed token instead ([`form_tokens`]), so
+/// a visit to them writes nothing.
+pub async fn start(db: &Db, user: User) -> AppResult<NewSession> {
     let cookie_token = security::random_token("")?;
     let csrf_token = security::random_token("")?;
     let token_hash = security::token_digest(&cookie_token);
-    let lifetime = if user.is_some() {
-        SIGNED_IN_LIFETIME
-    } else {
-        ANONYMOUS_LIFETIME
-    };
     let now = db::unix_now();
     db::sessions::delete_expired(db, now).await?;
     db::sessions::insert(
         db,
         &token_hash,
-        user.as_ref().map(|u| u.id),
+        Some(user.id),
         &csrf_token,
-        now + lifetime,
+        now + SIGNED_IN_LIFETIME,
     )
     .await?;
     Ok(NewSession {
         cookie_token,
         session: Session {
             token_hash,
-            user,
+            user: Some(user),
             csrf_token,
             flash: None,
         },
     })
 }
 
-/// Signing in always issues a fresh session (and drops the anonymous one), so a session
-/// id planted before sign-in is worthless afterwards.
+/// The signer of the tokens that protect the forms shown before sign-in, with this
+/// installation's key (created on first use).
+pub async fn form_tokens(db: &Db) -> AppResult<security::FormTokens> {
+    let candidate = security::random_token("")?;
+    let key = db::keys::get_or_create(db, "form_tokens", &candidate).await?;
+    Ok(security::FormTokens::new(&key))
+}
+
+/// Signing in always issues a fresh session (and drops any earlier one), so a session id
+/// planted before sign-in is worthless afterwards.
 pub async fn sign_in(db: &Db, previous: Option<&Session>, user: User) -> AppResult<NewSession> {
     if let Some(old) = previous {
         db::sessions::delete(db, &old.token_hash).await?;
     }
-    start(db, Some(user)).await
+    start(db, user).await
 }
 
 pub async fn end(db: &Db, session: &Session) -> AppResult<()> {

@@ -1,18 +1,21 @@
 //! CSRF protection for every state-changing request that relies on the session cookie.
 //!
 //! The synchroniser token lives in the session row. Forms send it as a `_csrf` field, the
-//! pages' JavaScript as an `X-CSRF-Token` header. Requests authenticated by a bearer token
+//! pages' JavaScript as an `X-CSRF-Token` header. The forms shown before sign-in (sign-in,
+//! first set-up) have no session: their token is signed by the server and sent both as
+//! the `gloss_form` cookie and in the form (signed double submit), so showing them stores
+//! nothing. Requests authenticated by a bearer token
 //! carry no ambient credential and need no token. Multipart uploads are checked by the
 //! `CsrfMultipart` extractor, because their token is a part of the body.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-use super::auth::{LoadedSession, bearer_token, load_session};
+use super::auth::{LoadedSession, bearer_token, cookie, load_session};
 use super::error::{ApiError, PageError, error_page};
 use crate::error::AppError;
 use crate::security::constant_time_eq;
@@ -20,6 +23,8 @@ use crate::service::sessions::Session;
 
 pub const FORM_FIELD: &str = "_csrf";
 pub const HEADER: &str = "x-csrf-token";
+/// The cookie holding the signed token of the forms shown before sign-in.
+pub const FORM_COOKIE: &str = "gloss_form";
 
 /// Largest url-encoded form the guard will buffer to find the token.
 const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
@@ -42,6 +47,10 @@ pub async fn guard(State(app): State<AppState>, mut request: Request, next: Next
     request
         .extensions_mut()
         .insert(LoadedSession(session.clone()));
+    let signed_in = session.as_ref().is_some_and(|s| s.user.is_some());
+    if !is_api && !signed_in && is_anonymous_form(request.uri().path()) {
+        return check_anonymous_form(&app, request, next).await;
+    }
     let Some(session) = session else {
         // No session: nothing ambient to abuse. The API answers 401 itself; a page form
         // without a session (expired, or forged) is refused.
@@ -55,7 +64,7 @@ pub async fn guard(State(app): State<AppState>, mut request: Request, next: Next
     }
     match content_type(request.headers()).as_deref() {
         Some("application/x-www-form-urlencoded") if !is_api => {
-            check_form(request, next, &session).await
+            check_form(request, next, &session.csrf_token).await
         }
         Some("multipart/form-data") if reads_token_from_upload(request.uri().path()) => {
             request
@@ -78,7 +87,50 @@ fn reads_token_from_upload(path: &str) -> bool {
             || (path.starts_with("/api/") && path.ends_with("/documents")))
 }
 
-async fn check_form(request: Request, next: Next, session: &Session) -> Response {
+/// Forms used before anyone signs in; they carry the signed double-submit token.
+fn is_anonymous_form(path: &str) -> bool {
+    matches!(path, "/login" | "/setup")
+}
+
+/// The token for a form shown before sign-in: the browser's own if it is still valid,
+/// else a new one with the `Set-Cookie` header that stores it.
+pub fn anonymous_form_token(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<(String, Option<HeaderValue>), AppError> {
+    if let Some(token) = cookie(headers, FORM_COOKIE).filter(|t| app.form_tokens.verify_now(t)) {
+        return Ok((token.to_owned(), None));
+    }
+    let token = app.form_tokens.issue_now()?;
+    let secure = if app.settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let set_cookie = format!(
+        "{FORM_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        crate::security::FormTokens::LIFETIME_SECONDS
+    );
+    let set_cookie = HeaderValue::from_str(&set_cookie).map_err(anyhow::Error::from)?;
+    Ok((token, Some(set_cookie)))
+}
+
+/// A form shown before sign-in: its cookie must be a token this server signed, and the
+/// form must repeat it (a page on another site can neither read nor set the cookie).
+async fn check_anonymous_form(app: &AppState, request: Request, next: Next) -> Response {
+    let token = cookie(request.headers(), FORM_COOKIE)
+        .filter(|t| app.form_tokens.verify_now(t))
+        .map(str::to_owned);
+    let Some(token) = token else {
+        return expired();
+    };
+    match content_type(request.headers()).as_deref() {
+        Some("application/x-www-form-urlencoded") => check_form(request, next, &token).await,
+        _ => respond(false, missing()),
+    }
+}
+
+async fn check_form(request: Request, next: Next, expected: &str) -> Response {
     let (parts, body) = request.into_parts();
     let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
         Ok(bytes) => bytes,
@@ -88,7 +140,10 @@ async fn check_form(request: Request, next: Next, session: &Session) -> Response
         }
     };
     let token = form_urlencoded_field(&bytes, FORM_FIELD);
-    if !token.as_deref().is_some_and(|t| matches(session, t)) {
+    if !token
+        .as_deref()
+        .is_some_and(|t| constant_time_eq(expected, t))
+    {
         return respond(false, missing());
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))

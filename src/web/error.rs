@@ -21,6 +21,8 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -37,6 +39,8 @@ pub fn code_of(err: &AppError) -> &'static str {
         AppError::Conflict(_) => "conflict",
         AppError::PayloadTooLarge(_) => "payload_too_large",
         AppError::RateLimited(_) => "rate_limited",
+        AppError::Unavailable { .. } => "unavailable",
+        AppError::RequestTimeout(_) => "request_timeout",
         AppError::Internal(_) => "internal",
     }
 }
@@ -68,14 +72,8 @@ impl IntoResponse for ApiError {
         if let AppError::Invalid(invalid) = &self.0 {
             body["field"] = json!(invalid.field);
         }
-        let mut response = (status_of(&self.0), Json(json!({ "error": body }))).into_response();
-        if let AppError::RateLimited(seconds) = self.0 {
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(seconds),
-            );
-        }
-        response
+        let response = (status_of(&self.0), Json(json!({ "error": body }))).into_response();
+        with_retry_after(response, &self.0)
     }
 }
 
@@ -103,8 +101,20 @@ impl IntoResponse for PageError {
         if matches!(self.0, AppError::Unauthenticated) {
             return Redirect::to(&urls::login()).into_response();
         }
-        error_page(status_of(&self.0), message_of(&self.0))
+        let response = error_page(status_of(&self.0), message_of(&self.0));
+        with_retry_after(response, &self.0)
     }
+}
+
+/// Adds `Retry-After` to the answer to an error that is worth retrying later (429, 503).
+pub fn with_retry_after(mut response: Response, err: &AppError) -> Response {
+    if let Some(seconds) = err.retry_after() {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(seconds),
+        );
+    }
+    response
 }
 
 pub fn error_page(status: StatusCode, message: String) -> Response {
@@ -115,6 +125,8 @@ pub fn error_page(status: StatusCode, message: String) -> Response {
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => "Please check your input",
         StatusCode::PAYLOAD_TOO_LARGE => "Too large",
         StatusCode::TOO_MANY_REQUESTS => "Slow down",
+        StatusCode::SERVICE_UNAVAILABLE => "Busy",
+        StatusCode::REQUEST_TIMEOUT => "Too slow",
         _ => "Something went wrong",
     };
     let page = ErrorPage {

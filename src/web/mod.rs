@@ -7,7 +7,9 @@ pub mod auth;
 pub mod csrf;
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod pages;
+pub mod server;
 pub mod upload;
 pub mod urls;
 
@@ -24,6 +26,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::Settings;
+use crate::security::FormTokens;
 use crate::service::Db;
 use crate::service::accounts::LoginThrottle;
 
@@ -32,14 +35,17 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub throttle: Arc<LoginThrottle>,
+    /// Signs the CSRF tokens of the forms shown before sign-in (`csrf::anonymous_form`).
+    pub form_tokens: Arc<FormTokens>,
 }
 
 impl AppState {
-    pub fn new(db: Db, settings: Settings) -> Self {
+    pub fn new(db: Db, settings: Settings, form_tokens: FormTokens) -> Self {
         Self {
             db,
             settings: Arc::new(settings),
             throttle: Arc::new(LoginThrottle::default()),
+            form_tokens: Arc::new(form_tokens),
         }
     }
 }
@@ -59,7 +65,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(middleware::from_fn(error::uniform_errors))
         .layer(DefaultBodyLimit::max(max_upload))
-        .layer(middleware::map_response(security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::guard))
+        .layer(middleware::map_response_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .with_state(state);
     with_request_log(router)
@@ -118,8 +128,9 @@ fn with_request_log(router: Router) -> Router {
     )
 }
 
-/// Conservative browser-side defences on every response.
-async fn security_headers(mut response: Response) -> Response {
+/// Conservative browser-side defences on every response. With `--secure-cookies` Gloss is
+/// served over HTTPS, so browsers are also told to use nothing else (HSTS, one year).
+async fn security_headers(State(app): State<AppState>, mut response: Response) -> Response {
     let headers = response.headers_mut();
     let defaults = [
         (
@@ -137,11 +148,14 @@ async fn security_headers(mut response: Response) -> Response {
             .entry(name)
             .or_insert(HeaderValue::from_static(value));
     }
+    if app.settings.secure_cookies {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     response
 }
 
 /// Bodies that take this long to send get their own log line.
 const SLOW_BODY: Duration = Duration::from_millis(100);
-
-/// How long in-flight requests may take to finish after a shutdown signal.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);

@@ -149,13 +149,18 @@ fn parse_flag(name: &str, value: &str) -> Result<bool, AppError> {
 
 fn too_large_says_limit(error: AppError, limit: usize) -> AppError {
     match error {
-        AppError::PayloadTooLarge(_) => AppError::PayloadTooLarge(format!(
-            "The upload is larger than this server accepts ({} at most). Upload fewer files \
-             at once, or ask the administrator to raise the limit (--max-upload-mb).",
-            size(limit)
-        )),
+        AppError::PayloadTooLarge(_) => too_large(limit),
         other => other,
     }
+}
+
+/// The answer to a request body over the upload limit of `limit` bytes.
+pub fn too_large(limit: usize) -> AppError {
+    AppError::PayloadTooLarge(format!(
+        "The upload is larger than this server accepts ({} at most). Upload fewer files \
+         at once, or ask the administrator to raise the limit (--max-upload-mb).",
+        size(limit)
+    ))
 }
 
 fn size(bytes: usize) -> String {

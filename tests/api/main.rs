@@ -14,6 +14,7 @@ mod coding;
 mod documents;
 mod export;
 mod forms;
+mod hardening;
 mod imports;
 mod layers;
 mod projects;

@@ -182,29 +182,20 @@ fn read_table(
             ),
         });
     }
-    let mut last_start = (0, 1); // byte offset and line of the last record read
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|error| csv_error(file_name, &error))?;
-        if let Some(position) = record.position() {
-            last_start = (position.byte() as usize, position.line());
-        }
         rows.push(Row {
             number: rows.len() + 1,
             record,
         });
     }
-    // A quote that is never closed swallows every later row into one field, and the csv
-    // reader accepts that silently at the end of the file; only the last row can be it.
-    if ends_inside_quotes(&text[last_start.0..], delimiter) {
-        return Err(ImportError::Csv {
-            file: file_name.to_owned(),
-            row: Some(rows.len() as u64),
-            line: Some(last_start.1),
-            reason: "a quoted field that starts in this row is never closed, so every \
-                     line after it would become part of it (add the closing quote)"
-                .to_owned(),
-        });
+    // The csv reader accepts unbalanced quotes silently: a quote never closed swallows
+    // every later line into one field, and text after a closing quote is glued onto the
+    // field (so a stray quote further down "closes" an unclosed one and one row swallows
+    // the next). Either means the file is damaged; name the row instead of guessing.
+    if let Some(problem) = quote_problem(&text, delimiter) {
+        return Err(quote_error(file_name, &text, delimiter, &rows, problem));
     }
     Ok(Table {
         columns,
@@ -215,35 +206,117 @@ fn read_table(
     })
 }
 
-/// Whether the record that starts `record` (and runs to the end of the file) leaves a
-/// quoted field open: RFC 4180 quoting, where `""` inside quotes is a literal quote and
-/// a quote inside an unquoted field is just a character.
-fn ends_inside_quotes(record: &str, delimiter: u8) -> bool {
-    let mut in_quotes = false;
-    let mut at_field_start = true;
-    let mut bytes = record.bytes().peekable();
-    while let Some(byte) = bytes.next() {
-        if in_quotes {
-            if byte == b'"' {
-                if bytes.peek() == Some(&b'"') {
-                    bytes.next();
+/// Where a CSV text's quoting goes wrong (RFC 4180: a quote opens a quoted field only at
+/// the start of a field, `""` inside one is a literal quote, and the closing quote is
+/// followed by a delimiter or the end of the line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteProblem {
+    /// The quoted field that opens at byte `open` is never closed.
+    Unclosed { open: usize },
+    /// The quoted field that opens at byte `open` closes at byte `close`, and more text
+    /// follows on that line.
+    TextAfterClose { open: usize, close: usize },
+}
+
+fn quote_problem(text: &str, delimiter: u8) -> Option<QuoteProblem> {
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted {
+            open: usize,
+        },
+        /// A quote inside a quoted field: the closing one, or the first of `""`.
+        QuoteInQuoted {
+            open: usize,
+            close: usize,
+        },
+        AfterClose {
+            open: usize,
+            close: usize,
+        },
+    }
+    let mut state = State::FieldStart;
+    for (at, byte) in text.bytes().enumerate() {
+        let ends_field = byte == delimiter || byte == b'\n';
+        state = match state {
+            State::FieldStart | State::Unquoted if ends_field => State::FieldStart,
+            State::FieldStart if byte == b'"' => State::Quoted { open: at },
+            State::FieldStart | State::Unquoted => State::Unquoted,
+            State::Quoted { open } if byte == b'"' => State::QuoteInQuoted { open, close: at },
+            State::Quoted { open } => State::Quoted { open },
+            State::QuoteInQuoted { open, .. } if byte == b'"' => State::Quoted { open },
+            State::QuoteInQuoted { open, close } | State::AfterClose { open, close } => {
+                if ends_field {
+                    State::FieldStart
+                } else if matches!(byte, b' ' | b'\t' | b'\r') {
+                    State::AfterClose { open, close }
                 } else {
-                    in_quotes = false;
+                    return Some(QuoteProblem::TextAfterClose { open, close });
                 }
             }
-            continue;
-        }
-        match byte {
-            b'"' if at_field_start => in_quotes = true,
-            b'\n' => at_field_start = true,
-            b if b == delimiter => at_field_start = true,
-            _ => at_field_start = false,
-        }
-        if byte == b'"' {
-            at_field_start = false;
-        }
+        };
     }
-    in_quotes
+    match state {
+        State::Quoted { open } => Some(QuoteProblem::Unclosed { open }),
+        _ => None,
+    }
+}
+
+/// A quoting problem as an import error naming the row (and line) where the quoted field
+/// starts.
+fn quote_error(
+    file_name: &str,
+    text: &str,
+    delimiter: u8,
+    rows: &[Row],
+    problem: QuoteProblem,
+) -> ImportError {
+    let open = match problem {
+        QuoteProblem::Unclosed { open } | QuoteProblem::TextAfterClose { open, .. } => open,
+    };
+    let line_of = |at: usize| {
+        text.as_bytes()[..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    };
+    // Rows are in file order; the header is row 0.
+    let row = rows.partition_point(|row| {
+        row.record
+            .position()
+            .is_some_and(|position| position.byte() as usize <= open)
+    });
+    let reason = match problem {
+        QuoteProblem::Unclosed { .. } => "a quoted field that starts in this row is never \
+                                           closed, so every line after it would become part \
+                                           of it (add the closing quote)"
+            .to_owned(),
+        QuoteProblem::TextAfterClose { close, .. } => {
+            let rest = &text[close + 1..];
+            let after: String = rest
+                .split(['\n', char::from(delimiter)])
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .chars()
+                .take(30)
+                .collect();
+            format!(
+                "the quoted field that starts in this row ends at a quote on line {} that \
+                 is followed by more text (“{after}”); a quote is missing here or the \
+                 field contains a quote that is not doubled (\"\"), so rows would run \
+                 into each other",
+                line_of(close)
+            )
+        }
+    };
+    ImportError::Csv {
+        file: file_name.to_owned(),
+        row: Some(row as u64),
+        line: Some(line_of(open) as u64),
+        reason,
+    }
 }
 
 /// The first two columns with the same name, by index.
@@ -670,6 +743,62 @@ mod tests {
                 String::from_utf8_lossy(fine)
             );
         }
+    }
+
+    #[test]
+    fn a_stray_quote_that_closes_an_unclosed_one_is_refused() {
+        // Row 1's quote is never closed; row 2's quote "closes" it, and the csv reader
+        // alone would give one row whose text swallowed row 2.
+        let error = parse_csv(
+            "cut.csv",
+            b"transcript_id,text\n1,\"User: hello\n2,\"unterminated quote",
+            b',',
+            &ImportOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "“cut.csv”, row 1 (line 2): the quoted field that starts in this row ends at a \
+             quote on line 3 that is followed by more text (“unterminated quote”); a quote \
+             is missing here or the field contains a quote that is not doubled (\"\"), so \
+             rows would run into each other. Fix the file in a spreadsheet or text editor \
+             and import it again."
+        );
+        let inner = parse_csv(
+            "inner.csv",
+            b"id,text\na,User: fine\nb,\"User: she said \"no\" twice\"\n",
+            b',',
+            &ImportOptions::default(),
+        )
+        .unwrap_err();
+        assert!(inner.to_string().contains("row 2 (line 3)"), "{inner}");
+        assert!(inner.to_string().contains("(“no"), "{inner}");
+        // Spaces after a closing quote, CRLF files and quotes in unquoted fields are fine.
+        for fine in [
+            &b"id,text\na,\"User: hi\" \nb,User: 5'11\" tall\n"[..],
+            b"id,text\r\na,\"User: hi\"\r\nb,\"User: there\"\r\n",
+            b"id,text\na,\"\"\"quoted\"\" User: hi\"\n",
+        ] {
+            assert!(
+                parse_csv("ok.csv", fine, b',', &ImportOptions::default()).is_ok(),
+                "{}",
+                String::from_utf8_lossy(fine)
+            );
+        }
+    }
+
+    #[test]
+    fn quote_problems_are_found_in_any_row_and_with_any_delimiter() {
+        assert_eq!(quote_problem("a\tb\n\"x\"\ty\n", b'\t'), None);
+        assert_eq!(
+            quote_problem("a\tb\n\"x\"z\ty\n", b'\t'),
+            Some(QuoteProblem::TextAfterClose { open: 4, close: 6 })
+        );
+        assert_eq!(
+            quote_problem("a,b\n1,\"open", b','),
+            Some(QuoteProblem::Unclosed { open: 6 })
+        );
+        assert_eq!(quote_problem("a,b\n1,\"\"\"\"", b','), None);
     }
 
     #[test]

@@ -139,35 +139,55 @@ fn read_entry(
         .map_err(|_| fail(format!("its {name} is not UTF-8")))
 }
 
-/// The visible text of `document.xml`, one line per paragraph.
-fn document_text(xml: &str) -> Result<String, quick_xml::Error> {
+/// The visible text of `document.xml`, one line per paragraph. XML that ends before its
+/// elements are closed (a file cut off while copying or saving) is an error: the text
+/// after the cut would be missing without a word.
+fn document_text(xml: &str) -> Result<String, String> {
     let mut reader = Reader::from_str(xml);
     let mut text = String::new();
     let mut in_text = false;
     let mut run_depth = 0usize;
+    let mut open: Vec<String> = Vec::new();
     loop {
-        match reader.read_event()? {
-            Event::Start(element) => match element.local_name().as_ref() {
-                "t" => in_text = true,
-                "r" => run_depth += 1,
-                name if run_depth > 0 => push_run_mark(name, &mut text),
-                _ => {}
-            },
+        match reader.read_event().map_err(|error| error.to_string())? {
+            Event::Start(element) => {
+                open.push(element.name().as_ref().to_owned());
+                match element.local_name().as_ref() {
+                    "t" => in_text = true,
+                    "r" => run_depth += 1,
+                    name if run_depth > 0 => push_run_mark(name, &mut text),
+                    _ => {}
+                }
+            }
             Event::Empty(element) => match element.local_name().as_ref() {
                 "p" => text.push('\n'),
                 name if run_depth > 0 => push_run_mark(name, &mut text),
                 _ => {}
             },
-            Event::End(element) => match element.local_name().as_ref() {
-                "t" => in_text = false,
-                "r" => run_depth = run_depth.saturating_sub(1),
-                "p" => text.push('\n'),
-                _ => {}
-            },
+            Event::End(element) => {
+                open.pop();
+                match element.local_name().as_ref() {
+                    "t" => in_text = false,
+                    "r" => run_depth = run_depth.saturating_sub(1),
+                    "p" => text.push('\n'),
+                    _ => {}
+                }
+            }
             Event::Text(content) if in_text => text.push_str(&content.xml10_content()),
             Event::CData(content) if in_text => text.push_str(&content),
-            Event::GeneralRef(reference) if in_text => push_reference(&reference, &mut text)?,
-            Event::Eof => return Ok(text),
+            Event::GeneralRef(reference) if in_text => {
+                push_reference(&reference, &mut text).map_err(|error| error.to_string())?
+            }
+            Event::Eof => {
+                return match open.last() {
+                    None => Ok(text),
+                    Some(innermost) => Err(format!(
+                        "it ends inside <{innermost}> with {} element(s) still open, so the \
+                         file was cut off",
+                        open.len()
+                    )),
+                };
+            }
             _ => {}
         }
     }
@@ -339,6 +359,38 @@ pub(super) mod tests {
         let error = parse(&broken_xml).unwrap_err();
         assert!(error.to_string().contains("damaged"), "{error}");
         assert!(error.to_string().contains("Interview 7.docx"), "{error}");
+    }
+
+    #[test]
+    fn a_cut_off_document_xml_is_refused() {
+        let whole = "<?xml version=\"1.0\"?><w:document><w:body><w:p><w:r><w:t>User: one</w:t>\
+                     </w:r></w:p><w:p><w:r><w:t>AI: two</w:t></w:r></w:p></w:body></w:document>";
+        assert!(parse(&zip_members(&[(DOCUMENT_XML, whole.to_owned())])).is_ok());
+        // Cut after a closed paragraph (well-formed so far), inside text, inside a tag.
+        for cut in [
+            whole.find("<w:p><w:r><w:t>AI").unwrap(),
+            whole.find("two").unwrap(),
+            whole.len() - 5,
+        ] {
+            let error =
+                parse(&zip_members(&[(DOCUMENT_XML, whole[..cut].to_owned())])).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.contains("word/document.xml is damaged"),
+                "{cut}: {message}"
+            );
+        }
+        let error = parse(&zip_members(&[(
+            DOCUMENT_XML,
+            whole[..whole.find("AI").unwrap()].to_owned(),
+        )]))
+        .unwrap_err();
+        assert!(
+            error.to_string().contains(
+                "it ends inside <w:t> with 5 element(s) still open, so the file was cut off"
+            ),
+            "{error}"
+        );
     }
 
     #[test]

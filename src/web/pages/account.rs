@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use crate::service::tokens::ApiToken;
 use crate::service::{accounts, tokens};
 use crate::web::AppState;
 use crate::web::auth::{AnySession, SignedIn, clear_session_cookie, session_cookie};
+use crate::web::csrf::anonymous_form_token;
 use crate::web::error::{PageError, status_of};
 use crate::web::urls;
 
@@ -47,6 +48,7 @@ struct NextQuery {
 async fn login_form(
     State(app): State<AppState>,
     AnySession(session): AnySession,
+    headers: HeaderMap,
     Query(query): Query<NextQuery>,
 ) -> PageResult {
     if accounts::needs_setup(&app.db).await? {
@@ -55,14 +57,14 @@ async fn login_form(
     if session.as_ref().is_some_and(|s| s.user.is_some()) {
         return Ok(Redirect::to(&urls::safe_next(query.next.as_deref())).into_response());
     }
-    let (session, new_cookie) = ensure_session(&app, session).await?;
+    let (csrf, form_cookie) = form_csrf(&app, session, &headers)?;
     let page = LoginPage {
-        layout: Layout::anonymous("Sign in", &session.csrf_token),
+        layout: Layout::anonymous("Sign in", &csrf),
         username: String::new(),
         next: urls::safe_next(query.next.as_deref()),
         error: None,
     };
-    with_cookie(&app, render(&page)?, new_cookie)
+    with_form_cookie(render(&page)?, form_cookie)
 }
 
 #[derive(Deserialize)]
@@ -75,6 +77,7 @@ struct LoginForm {
 async fn login(
     State(app): State<AppState>,
     AnySession(session): AnySession,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> PageResult {
     match accounts::authenticate(&app.db, &app.throttle, &form.username, &form.password).await {
@@ -84,7 +87,7 @@ async fn login(
             with_cookie(&app, Redirect::to(&to).into_response(), Some(new))
         }
         Err(err @ (AppError::BadCredentials | AppError::RateLimited(_))) => {
-            let csrf = session.map(|s| s.csrf_token).unwrap_or_default();
+            let (csrf, _) = form_csrf(&app, session, &headers)?;
             let page = LoginPage {
                 layout: Layout::anonymous("Sign in", &csrf),
                 username: form.username,
@@ -117,17 +120,21 @@ struct SetupPage {
     error: Option<String>,
 }
 
-async fn setup_form(State(app): State<AppState>, AnySession(session): AnySession) -> PageResult {
+async fn setup_form(
+    State(app): State<AppState>,
+    AnySession(session): AnySession,
+    headers: HeaderMap,
+) -> PageResult {
     if !accounts::needs_setup(&app.db).await? {
         return Ok(Redirect::to(&urls::login()).into_response());
     }
-    let (session, new_cookie) = ensure_session(&app, session).await?;
+    let (csrf, form_cookie) = form_csrf(&app, session, &headers)?;
     let page = SetupPage {
-        layout: Layout::anonymous("Set up Gloss", &session.csrf_token),
+        layout: Layout::anonymous("Set up Gloss", &csrf),
         username: String::new(),
         error: None,
     };
-    with_cookie(&app, render(&page)?, new_cookie)
+    with_form_cookie(render(&page)?, form_cookie)
 }
 
 #[derive(Deserialize)]
@@ -140,6 +147,7 @@ struct SetupForm {
 async fn setup(
     State(app): State<AppState>,
     AnySession(session): AnySession,
+    headers: HeaderMap,
     Form(form): Form<SetupForm>,
 ) -> PageResult {
     if !accounts::needs_setup(&app.db).await? {
@@ -166,7 +174,7 @@ async fn setup(
         }
         Err(AppError::Internal(cause)) => Err(PageError(AppError::Internal(cause))),
         Err(err) => {
-            let csrf = session.map(|s| s.csrf_token).unwrap_or_default();
+            let (csrf, _) = form_csrf(&app, session, &headers)?;
             let page = SetupPage {
                 layout: Layout::anonymous("Set up Gloss", &csrf),
                 username: form.username,
@@ -288,18 +296,25 @@ async fn revoke_token(
     .await
 }
 
-/// Pages with forms need a session (anonymous before sign-in) to hold the CSRF token.
-async fn ensure_session(
+/// The CSRF token for the sign-in and set-up forms: the session's when someone is signed
+/// in, else a signed token (and its cookie when new), so that no session is stored for
+/// visitors who have not signed in.
+fn form_csrf(
     app: &AppState,
     session: Option<Session>,
-) -> Result<(Session, Option<NewSession>), PageError> {
+    headers: &HeaderMap,
+) -> Result<(String, Option<HeaderValue>), PageError> {
     match session {
-        Some(session) => Ok((session, None)),
-        None => {
-            let new = sessions::start(&app.db, None).await?;
-            Ok((new.session.clone(), Some(new)))
-        }
+        Some(session) if session.user.is_some() => Ok((session.csrf_token, None)),
+        _ => Ok(anonymous_form_token(app, headers)?),
     }
+}
+
+fn with_form_cookie(mut response: Response, cookie: Option<HeaderValue>) -> PageResult {
+    if let Some(cookie) = cookie {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
 }
 
 fn with_cookie(app: &AppState, mut response: Response, new: Option<NewSession>) -> PageResult {
