@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::auth::{LoadedSession, bearer_token, cookie, load_session};
 use super::error::{ApiError, PageError, error_page};
+use super::upload_routes;
 use crate::error::AppError;
 use crate::security::constant_time_eq;
 use crate::service::sessions::Session;
@@ -66,7 +67,7 @@ pub async fn guard(State(app): State<AppState>, mut request: Request, next: Next
         Some("application/x-www-form-urlencoded") if !is_api => {
             check_form(request, next, &session.csrf_token).await
         }
-        Some("multipart/form-data") if reads_token_from_upload(request.uri().path()) => {
+        Some("multipart/form-data") if upload_routes::reads_token_from_body(&request) => {
             request
                 .extensions_mut()
                 .insert(CsrfPending(session.csrf_token.clone()));
@@ -74,17 +75,6 @@ pub async fn guard(State(app): State<AppState>, mut request: Request, next: Next
         }
         _ => respond(is_api, missing()),
     }
-}
-
-/// Routes whose handlers read the body through `web::upload::Upload`, which checks the
-/// `_csrf` field before anything is stored. Any other multipart request must carry the
-/// token in its header.
-fn reads_token_from_upload(path: &str) -> bool {
-    let under_project = path.starts_with("/projects/") || path.starts_with("/api/v1/projects/");
-    under_project
-        && (path.ends_with("/documents/import")
-            || path.ends_with("/codebook/import")
-            || (path.starts_with("/api/") && path.ends_with("/documents")))
 }
 
 /// Forms used before anyone signs in; they carry the signed double-submit token.
@@ -189,21 +179,5 @@ fn respond(is_api: bool, err: AppError) -> Response {
         ApiError(err).into_response()
     } else {
         PageError(err).into_response()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_upload_routes_defer_the_token_to_the_body() {
-        assert!(reads_token_from_upload("/projects/3/documents/import"));
-        assert!(reads_token_from_upload("/projects/3/codebook/import"));
-        assert!(reads_token_from_upload("/api/v1/projects/3/documents"));
-        assert!(!reads_token_from_upload("/documents/3/delete"));
-        assert!(!reads_token_from_upload("/api/v1/projects/3/codebook.csv"));
-        assert!(!reads_token_from_upload("/logout"));
-        assert!(!reads_token_from_upload("/projects/3/documents"));
     }
 }

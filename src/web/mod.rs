@@ -11,6 +11,7 @@ pub mod limits;
 pub mod pages;
 pub mod server;
 pub mod upload;
+pub mod upload_routes;
 pub mod urls;
 
 use std::sync::Arc;

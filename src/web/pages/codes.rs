@@ -19,12 +19,13 @@ use crate::web::AppState;
 use crate::web::error::ApiError;
 use crate::web::extract::Page;
 use crate::web::upload::Upload;
+use crate::web::upload_routes;
 use crate::web::urls;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/projects/{id}/codes", get(codebook_page).post(create_code))
-        .route("/projects/{id}/codebook/import", post(import_codebook))
+        .route(upload_routes::IMPORT_CODEBOOK_PAGE, post(import_codebook))
         .route("/codes/{id}", get(code_page))
         .route("/codes/{id}/edit", post(edit_code))
         .route("/codes/{id}/delete", post(delete_code))

@@ -25,11 +25,12 @@ use crate::web::AppState;
 use crate::web::error::{ApiError, PageError};
 use crate::web::extract::Page;
 use crate::web::upload::Upload;
+use crate::web::upload_routes;
 use crate::web::urls;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/projects/{id}/documents/import", post(import))
+        .route(upload_routes::IMPORT_DOCUMENTS_PAGE, post(import))
         .route("/projects/{id}/imports/{import_id}", get(import_summary))
         .route("/projects/{id}/speakers", post(set_speaker_role))
         .route("/documents/{id}", get(document_page))

@@ -1,0 +1,45 @@
+//! Which routes read the CSRF token from their multipart body: the upload routes, named
+//! here and registered by these names, so the guard asks the router's own answer (the
+//! matched route) instead of matching URL text.
+
+use axum::extract::{MatchedPath, Request};
+
+/// The routes whose handlers read their body with [`Upload`](super::upload::Upload), which checks the form's
+/// `_csrf` field before anything is stored; the page routers register them by these
+/// names. Any other multipart request must carry the token in its header.
+pub const IMPORT_DOCUMENTS_PAGE: &str = "/projects/{id}/documents/import";
+pub const IMPORT_CODEBOOK_PAGE: &str = "/projects/{id}/codebook/import";
+/// The API's upload route (`POST /projects/{id}/documents` under the API prefix): its
+/// path is written in the handler's `utoipa::path`, which takes only a literal; a test
+/// checks the OpenAPI document has it.
+pub const IMPORT_DOCUMENTS_API: &str = "/api/v1/projects/{id}/documents";
+
+pub const UPLOAD_ROUTES: [&str; 3] = [
+    IMPORT_DOCUMENTS_PAGE,
+    IMPORT_CODEBOOK_PAGE,
+    IMPORT_DOCUMENTS_API,
+];
+
+/// Whether the request was routed to an upload handler (by its route, not its URL text).
+pub fn reads_token_from_body(request: &Request) -> bool {
+    request
+        .extensions()
+        .get::<MatchedPath>()
+        .is_some_and(|matched| UPLOAD_ROUTES.contains(&matched.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_api_upload_route_is_the_one_the_api_serves() {
+        let doc = crate::web::api::openapi();
+        let item = doc
+            .paths
+            .paths
+            .get(IMPORT_DOCUMENTS_API)
+            .expect("the upload route is in the OpenAPI document");
+        assert!(item.post.is_some(), "and takes POST");
+    }
+}
