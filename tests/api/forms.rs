@@ -89,3 +89,22 @@ async fn a_refused_member_keeps_the_name_and_role_and_the_error_is_about_the_nam
     assert!(html.contains("<option value=\"viewer\" selected>"));
     assert!(html.contains("id=\"member-username-error\""));
 }
+
+#[tokio::test]
+async fn a_refused_account_keeps_the_user_name_but_never_the_password() {
+    let app = spawn_app().await;
+    app.create_user("ada", true).await;
+    let browser = app.browser_signed_in("ada").await;
+    let refused = browser
+        .submit(
+            "/admin/users",
+            "/admin/users",
+            &[("username", "new.coder"), ("password", "short")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+    let (_, html) = browser.page("/admin/users").await;
+    assert_eq!(input_value(&html, "username"), "new.coder");
+    assert!(!html.contains("short\""), "a password is never sent back");
+    assert!(html.contains("id=\"new-user-password-error\""), "{html}");
+}

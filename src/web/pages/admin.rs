@@ -4,9 +4,9 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::routing::{get, post};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::{Layout, PageResult, after_form, render};
+use super::{Layout, PageResult, after_form, after_form_keeping, render};
 use crate::service::{User, accounts};
 use crate::web::AppState;
 use crate::web::auth::SignedIn;
@@ -32,7 +32,7 @@ async fn users_page(State(app): State<AppState>, mut page: SignedIn) -> PageResu
     render(&UsersPage { layout, users })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct NewUserForm {
     username: String,
     password: String,
@@ -53,15 +53,9 @@ async fn add_user(
     )
     .await;
     let done = format!("Created the account '{}'.", form.username.trim());
-    after_form(
-        &app,
-        &page.session,
-        result,
-        &done,
-        &urls::admin_users(),
-        &urls::admin_users(),
-    )
-    .await
+    let users = urls::admin_users();
+    let steps = (done.as_str(), users.as_str(), users.as_str());
+    after_form_keeping(&app, &page.session, result, steps, &form).await
 }
 
 #[derive(Deserialize)]

@@ -265,16 +265,17 @@ async fn edit_code(
     let result = match parent_from_form(&form.parent_id) {
         Ok(parent_id) => {
             let changes = CodeChanges {
-                name: Some(form.name),
-                color: Some(form.color).filter(|c| !c.is_empty()),
-                description: Some(form.description),
+                name: Some(form.name.clone()),
+                color: Some(form.color.clone()).filter(|c| !c.is_empty()),
+                description: Some(form.description.clone()),
                 parent_id: Some(parent_id),
             };
             codes::update(&app.db, &access, &code, &changes).await
         }
         Err(err) => Err(err),
     };
-    after_form(&app, &page.session, result, "Code saved.", &back, &back).await
+    let steps = ("Code saved.", back.as_str(), back.as_str());
+    after_form_keeping(&app, &page.session, result, steps, &form).await
 }
 
 async fn delete_code(
