@@ -9,14 +9,17 @@ pub mod codes;
 pub mod coding;
 pub mod documents;
 pub mod export;
+pub mod hashing;
 pub mod projects;
 pub mod retrieval;
 pub mod sessions;
+pub mod throttle;
 pub mod tokens;
 
 pub use crate::db::users::User;
 
-/// Runs a CPU-heavy closure (password hashing) off the async worker threads.
+/// Runs a CPU-heavy closure (parsing, statistics) off the async worker threads. Password
+/// hashing goes through `hashing::run`, which bounds it.
 pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> anyhow::Result<T> {
