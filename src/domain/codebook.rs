@@ -164,6 +164,10 @@ pub struct CodebookEntry {
     pub description: String,
 }
 
+/// Most codes a project's codebook may have. A codebook file with more rows is refused as
+/// a whole; creating codes one by one is checked by the service.
+pub const MAX_CODES_PER_PROJECT: usize = 5_000;
+
 /// The columns of a codebook CSV file, in order.
 pub const CODEBOOK_HEADER: [&str; 4] = ["name", "parent_path", "color", "description"];
 
@@ -236,6 +240,15 @@ pub fn read_codebook_csv(bytes: &[u8]) -> Result<Vec<CodebookEntry>, Invalid> {
             .map(|c| Color::parse(&c))
             .transpose()
             .map_err(at_row)?;
+        if entries.len() == MAX_CODES_PER_PROJECT {
+            return Err(Invalid::new(
+                "file",
+                format!(
+                    "The codebook file has more than {MAX_CODES_PER_PROJECT} codes, the most \
+                     a project may have."
+                ),
+            ));
+        }
         entries.push(CodebookEntry {
             path,
             color,
@@ -367,6 +380,22 @@ mod tests {
         assert_eq!(
             tree_order(&nodes),
             vec![(2, 0), (1, 0), (4, 1), (3, 1), (5, 0)]
+        );
+    }
+
+    #[test]
+    fn codebook_files_over_the_project_limit_are_refused() {
+        let rows = |n: usize| -> String {
+            std::iter::once("name\n".to_owned())
+                .chain((0..n).map(|i| format!("Code {i}\n")))
+                .collect()
+        };
+        assert!(read_codebook_csv(rows(MAX_CODES_PER_PROJECT).as_bytes()).is_ok());
+        let error = read_codebook_csv(rows(MAX_CODES_PER_PROJECT + 1).as_bytes()).unwrap_err();
+        assert!(
+            error.message.contains("more than 5000 codes"),
+            "{}",
+            error.message
         );
     }
 

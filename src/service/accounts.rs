@@ -1,11 +1,10 @@
 //! User accounts: creation, the first administrator, sign-in with throttling, passwords.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::net::IpAddr;
 
 use super::events::{self, Change, Origin};
-use super::{User, blocking};
+pub use super::throttle::LoginThrottle;
+use super::{User, hashing};
 use crate::db::{self, Db};
 use crate::domain::{Password, Username};
 use crate::error::{AppError, AppResult, is_unique_violation};
@@ -28,7 +27,7 @@ pub async fn create_user(
 ) -> AppResult<User> {
     let username = Username::parse(username)?;
     let password = Password::parse(password)?;
-    let hash = blocking(move || security::hash_password(&password)).await??;
+    let hash = hashing::run(db, move || security::hash_password(&password)).await??;
     let mut tx = db::begin_write(db).await?;
     let id = db::users::insert(&mut *tx, username.as_str(), &hash, is_admin)
         .await
@@ -57,7 +56,7 @@ async fn created(tx: &mut db::Tx, id: i64, first: bool) -> AppResult<User> {
 pub async fn create_first_admin(db: &Db, username: &str, password: &str) -> AppResult<User> {
     let username = Username::parse(username)?;
     let password = Password::parse(password)?;
-    let hash = blocking(move || security::hash_password(&password)).await??;
+    let hash = hashing::run(db, move || security::hash_password(&password)).await??;
     let mut tx = db::begin_write(db).await?;
     if db::users::count(&mut *tx).await? > 0 {
         return Err(AppError::conflict(
@@ -70,39 +69,68 @@ pub async fn create_first_admin(db: &Db, username: &str, password: &str) -> AppR
     Ok(user)
 }
 
-/// Checks a user name and password. Failed attempts per user name are counted; after a few
-/// in a row, further attempts are refused for a growing wait, even with the right password.
+/// Checks a user name and password for a caller without a network address (the command
+/// line, tests): [`authenticate_from`] with the unspecified address.
 pub async fn authenticate(
     db: &Db,
     throttle: &LoginThrottle,
     username: &str,
     password: &str,
 ) -> AppResult<User> {
+    let local = IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+    authenticate_from(db, throttle, local, username, password).await
+}
+
+/// Checks a user name and password from a client at `client`. Failed attempts are
+/// counted per address and name and per address (`LoginThrottle`); after a few, further
+/// attempts from there are refused for a growing wait, even with the right password.
+pub async fn authenticate_from(
+    db: &Db,
+    throttle: &LoginThrottle,
+    client: IpAddr,
+    username: &str,
+    password: &str,
+) -> AppResult<User> {
     let key = username.trim().to_lowercase();
-    // The attempt is counted before the (slow) password check, so parallel guesses
-    // cannot slip through while earlier ones are still being verified.
-    throttle.attempt(&key)?;
-    let credentials = db::users::credentials(db, username.trim()).await?;
-    let typed = password.to_owned();
-    let verified = match credentials {
-        Some(c) => {
-            let ok = blocking(move || security::verify_password(&typed, &c.password_hash)).await?;
-            ok.then_some(c.id)
-        }
-        None => {
-            blocking(move || security::verify_against_dummy(&typed)).await?;
-            None
+    throttle.attempt(client, &key)?;
+    let verified = match check_password(db, username, password).await {
+        Ok(verified) => verified,
+        Err(err) => {
+            if matches!(err, AppError::Unavailable { .. }) {
+                throttle.cancelled(client, &key);
+            }
+            return Err(err);
         }
     };
     match verified {
         Some(id) => {
-            throttle.succeeded(&key);
+            throttle.succeeded(client, &key);
             db::users::by_id(db, id)
                 .await?
                 .ok_or(AppError::BadCredentials)
         }
         None => Err(AppError::BadCredentials),
     }
+}
+
+/// The user's id if the password is theirs. An unknown name costs as long as a wrong
+/// password (no user enumeration).
+async fn check_password(db: &Db, username: &str, password: &str) -> AppResult<Option<i64>> {
+    let credentials = db::users::credentials(db, username.trim()).await?;
+    let typed = password.to_owned();
+    Ok(match credentials {
+        Some(c) => {
+            let ok = hashing::run(db, move || {
+                security::verify_password(&typed, &c.password_hash)
+            })
+            .await?;
+            ok.then_some(c.id)
+        }
+        None => {
+            hashing::run(db, move || security::verify_against_dummy(&typed)).await?;
+            None
+        }
+    })
 }
 
 /// Sets a new password for the named user and ends their browser sessions. API tokens
@@ -112,7 +140,7 @@ pub async fn set_password(db: &Db, username: &str, password: &str) -> AppResult<
     let user = db::users::by_username(db, username.trim())
         .await?
         .ok_or(AppError::NotFound("User"))?;
-    let hash = blocking(move || security::hash_password(&password)).await??;
+    let hash = hashing::run(db, move || security::hash_password(&password)).await??;
     let mut tx = db::begin_write(db).await?;
     db::users::set_password(&mut *tx, user.id, &hash).await?;
     db::sessions::delete_for_user(&mut *tx, user.id).await?;
@@ -126,8 +154,10 @@ pub async fn change_own_password(db: &Db, user: &User, current: &str, new: &str)
         .await?
         .ok_or(AppError::NotFound("User"))?;
     let typed = current.to_owned();
-    let ok =
-        blocking(move || security::verify_password(&typed, &credentials.password_hash)).await?;
+    let ok = hashing::run(db, move || {
+        security::verify_password(&typed, &credentials.password_hash)
+    })
+    .await?;
     if !ok {
         return Err(AppError::invalid(
             "current_password",
@@ -183,99 +213,5 @@ fn taken_or_internal(err: sqlx::Error, username: &Username) -> AppError {
         ))
     } else {
         err.into()
-    }
-}
-
-/// Slows down password guessing: after `FREE_ATTEMPTS` consecutive failures for a user
-/// name, each further attempt must wait twice as long as the previous one (capped).
-#[derive(Default)]
-pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-impl LoginThrottle {
-    const FREE_ATTEMPTS: u32 = 5;
-    const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
-    const MAX_TRACKED: usize = 100_000;
-
-    /// Counts an attempt for `key`, or refuses it while the wait after earlier failures
-    /// lasts. A successful sign-in then clears the count (`succeeded`).
-    fn attempt(&self, key: &str) -> AppResult<()> {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(&(count, last)) = failures.get(key) {
-            let wait = Self::wait_after(count);
-            let elapsed = last.elapsed();
-            if elapsed < wait {
-                return Err(AppError::RateLimited((wait - elapsed).as_secs().max(1)));
-            }
-        }
-        if failures.len() >= Self::MAX_TRACKED {
-            // Bound memory against floods of invented user names: forget only the counts
-            // whose wait is long over, never an active lock-out.
-            failures.retain(|_, (_, last)| last.elapsed() < Self::MAX_WAIT);
-        }
-        let entry = failures
-            .entry(key.to_owned())
-            .or_insert((0, Instant::now()));
-        *entry = (entry.0 + 1, Instant::now());
-        Ok(())
-    }
-
-    fn wait_after(failures: u32) -> Duration {
-        if failures < Self::FREE_ATTEMPTS {
-            return Duration::ZERO;
-        }
-        let exponent = (failures - Self::FREE_ATTEMPTS).min(10);
-        Duration::from_secs(30u64 << exponent).min(Self::MAX_WAIT)
-    }
-
-    fn succeeded(&self, key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn throttle_allows_a_few_attempts_then_waits() {
-        let throttle = LoginThrottle::default();
-        for _ in 0..LoginThrottle::FREE_ATTEMPTS {
-            assert!(throttle.attempt("alice").is_ok());
-        }
-        assert!(matches!(throttle.attempt("alice"), Err(AppError::RateLimited(s)) if s >= 29));
-        assert!(
-            throttle.attempt("bob").is_ok(),
-            "other user names are not affected"
-        );
-        throttle.succeeded("alice");
-        assert!(throttle.attempt("alice").is_ok());
-    }
-
-    #[test]
-    fn parallel_attempts_cannot_exceed_the_free_ones() {
-        let throttle = std::sync::Arc::new(LoginThrottle::default());
-        let allowed: usize = (0..60)
-            .map(|_| {
-                let throttle = throttle.clone();
-                std::thread::spawn(move || throttle.attempt("carol").is_ok())
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(|h| usize::from(h.join().unwrap()))
-            .sum();
-        assert_eq!(allowed, LoginThrottle::FREE_ATTEMPTS as usize);
-    }
-
-    #[test]
-    fn throttle_wait_doubles_and_is_capped() {
-        assert_eq!(LoginThrottle::wait_after(4), Duration::ZERO);
-        assert_eq!(LoginThrottle::wait_after(5), Duration::from_secs(30));
-        assert_eq!(LoginThrottle::wait_after(6), Duration::from_secs(60));
-        assert_eq!(LoginThrottle::wait_after(40), LoginThrottle::MAX_WAIT);
     }
 }

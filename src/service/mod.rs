@@ -12,18 +12,21 @@ pub mod documents;
 pub mod events;
 pub mod excerpts;
 pub mod export;
+pub mod hashing;
 pub mod import;
 pub mod params;
 pub mod projects;
 pub mod retrieval;
 pub mod sessions;
 pub mod storage;
+pub mod throttle;
 pub mod tokens;
 
 pub use crate::db::Db;
 pub use crate::db::users::User;
 
-/// Runs a CPU-heavy closure (password hashing) off the async worker threads.
+/// Runs a CPU-heavy closure (parsing, statistics) off the async worker threads. Password
+/// hashing goes through `hashing::run`, which bounds it.
 pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> anyhow::Result<T> {

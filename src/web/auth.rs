@@ -1,7 +1,10 @@
 //! Who is asking: session cookies for browsers, bearer tokens for scripts. The extractors
 //! here are the only way handlers learn the current user.
 
-use axum::extract::{FromRef, FromRequestParts};
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -184,5 +187,71 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let app = AppState::from_ref(state);
         Ok(AnySession(session_of(parts, &app).await?))
+    }
+}
+
+/// The address of the client: the connection's peer or, with `--trust-proxy-header`, the
+/// last address in that header (the one the proxy itself added). Sign-in throttling is
+/// per client address.
+pub struct ClientAddr(pub IpAddr);
+
+impl<S> FromRequestParts<S> for ClientAddr
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        let forwarded = app
+            .settings
+            .trust_proxy_header
+            .as_deref()
+            .and_then(|name| forwarded_address(&parts.headers, name));
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        Ok(ClientAddr(
+            forwarded
+                .or(peer)
+                .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+        ))
+    }
+}
+
+fn forwarded_address(headers: &HeaderMap, name: &str) -> Option<IpAddr> {
+    let value = headers.get_all(name).iter().next_back()?.to_str().ok()?;
+    let last = value.rsplit(',').next()?.trim();
+    // `1.2.3.4`, `1.2.3.4:5678`, `[::1]:5678` or `::1`.
+    last.parse::<IpAddr>()
+        .ok()
+        .or_else(|| last.parse::<SocketAddr>().ok().map(|a| a.ip()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_forwarded_address_counts() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("6.6.6.6, 10.1.2.3"),
+        );
+        assert_eq!(
+            forwarded_address(&headers, "x-forwarded-for"),
+            Some("10.1.2.3".parse().unwrap())
+        );
+        headers.insert("x-real-ip", HeaderValue::from_static("[::1]:443"));
+        assert_eq!(
+            forwarded_address(&headers, "x-real-ip"),
+            Some("::1".parse().unwrap())
+        );
+        headers.insert("x-bad", HeaderValue::from_static("nonsense"));
+        assert_eq!(forwarded_address(&headers, "x-bad"), None);
+        assert_eq!(forwarded_address(&headers, "x-missing"), None);
     }
 }

@@ -145,3 +145,38 @@ impl HttpBody for StallTimeout {
         self.inner.size_hint()
     }
 }
+
+/// Adds the limits and timeouts to the OpenAPI document's description, from the same
+/// constants that enforce them.
+pub struct DocumentedLimits;
+
+impl utoipa::Modify for DocumentedLimits {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use crate::domain::codebook::MAX_CODES_PER_PROJECT;
+        use crate::domain::import::limits::*;
+        let defaults = crate::config::Settings::for_tests(Default::default());
+        let text = format!(
+            "\n\n**Limits.** Request bodies up to the server's upload limit (`--max-upload-mb`, \
+             default 50 MB): a larger declared `Content-Length` gets 413 before the body is \
+             read. Per imported document at most {MAX_SPEAKERS_PER_DOCUMENT} distinct speaker \
+             labels, {MAX_TURNS_PER_DOCUMENT} turns and {MAX_ATTRIBUTES_PER_DOCUMENT} \
+             attributes (names up to {MAX_ATTRIBUTE_NAME_CHARS}, values up to \
+             {MAX_ATTRIBUTE_VALUE_CHARS} characters); CSV data sets at most {MAX_CSV_COLUMNS} \
+             columns; codebook files at most {MAX_CODES_PER_PROJECT} codes; excerpt batches \
+             at most {} excerpts. Past one of these the answer is 422 naming the limit, and \
+             nothing is stored. JSON bodies are typed (unknown fields are refused) and \
+             nesting beyond 128 levels is refused.\n\n**Timeouts.** A request unanswered \
+             after the request timeout (`--request-timeout-secs`, default {} s) gets 503 with \
+             `Retry-After`; a request body that stops arriving for {} s gets 408; \
+             connections that send no complete request head for {} s are closed. Sign-in \
+             answers 429 with `Retry-After` while throttled and 503 with `Retry-After` when \
+             the server is busy checking passwords.",
+            crate::service::excerpts::MAX_BATCH,
+            defaults.request_timeout.as_secs(),
+            defaults.body_stall_timeout.as_secs(),
+            defaults.header_timeout.as_secs(),
+        );
+        let description = openapi.info.description.get_or_insert_with(String::new);
+        description.push_str(&text);
+    }
+}

@@ -168,6 +168,19 @@ fn read_table(
         .headers()
         .map_err(|error| csv_error(file_name, &error))?;
     let columns = column_names(header);
+    if columns.len() > super::limits::MAX_CSV_COLUMNS {
+        return Err(ImportError::Csv {
+            file: file_name.to_owned(),
+            row: Some(0),
+            line: Some(1),
+            reason: format!(
+                "the header has {} columns, and a data set may have at most {} (each column \
+                 becomes an attribute)",
+                columns.len(),
+                super::limits::MAX_CSV_COLUMNS
+            ),
+        });
+    }
     if let Some((first, second)) = repeated_column(&columns) {
         return Err(ImportError::Csv {
             file: file_name.to_owned(),

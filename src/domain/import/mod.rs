@@ -26,6 +26,7 @@ mod docx;
 mod hard_wrap;
 mod header;
 mod labels;
+pub mod limits;
 mod mojibake;
 mod plain;
 mod roles;
@@ -140,7 +141,7 @@ pub fn parse_file(
     options: &ImportOptions,
 ) -> Result<ParsedFile, ImportError> {
     use detect::FileKind;
-    match detect::detect(file_name, bytes)? {
+    let parsed = match detect::detect(file_name, bytes)? {
         FileKind::Text => plain::parse_text_file(file_name, bytes, options),
         FileKind::Delimited { delimiter } => {
             csv_dataset::parse_csv(file_name, bytes, delimiter, options)
@@ -152,7 +153,9 @@ pub fn parse_file(
             subtitles::parse_subtitle_file(file_name, bytes, subtitles::Flavor::Srt, options)
         }
         FileKind::Docx => docx::parse_docx(file_name, bytes, options),
-    }
+    }?;
+    limits::check_file(&parsed)?;
+    Ok(parsed)
 }
 
 /// Parses pasted text exactly like an uploaded `.txt` file. Without a
@@ -163,7 +166,9 @@ pub fn parse_pasted_text(
     text: &str,
     options: &ImportOptions,
 ) -> Result<ParsedFile, ImportError> {
-    plain::parse_pasted_text(title, text, options)
+    let parsed = plain::parse_pasted_text(title, text, options)?;
+    limits::check_file(&parsed)?;
+    Ok(parsed)
 }
 
 /// A document whose speaker turns the caller already knows (exchange with other tools).
@@ -207,7 +212,7 @@ pub fn with_explicit_turns(
         }
         previous_end = turn.end;
     }
-    Ok(ParsedFile {
+    let parsed = ParsedFile {
         file_name: title.to_owned(),
         format: if turns.is_empty() {
             SourceFormat::PlainText
@@ -225,7 +230,9 @@ pub fn with_explicit_turns(
         }],
         repairs: 0,
         notes: Vec::new(),
-    })
+    };
+    limits::check_file(&parsed)?;
+    Ok(parsed)
 }
 
 /// Reads a CSV file's columns and rows for the import preview, with the
@@ -278,6 +285,12 @@ pub enum ImportError {
     },
     /// Text sent with its own speaker turns that do not fit it.
     ExplicitTurns { file: String, reason: String },
+    /// A document over one of the `limits` (`row`: its CSV data row, if any).
+    Limit {
+        file: String,
+        row: Option<usize>,
+        reason: String,
+    },
 }
 
 impl fmt::Display for ImportError {
@@ -337,6 +350,13 @@ impl fmt::Display for ImportError {
                 available.join(", ")
             ),
             ImportError::ExplicitTurns { file, reason } => write!(f, "“{file}”: {reason}."),
+            ImportError::Limit { file, row, reason } => {
+                write!(f, "“{file}”")?;
+                if let Some(row) = row {
+                    write!(f, ", row {row}")?;
+                }
+                write!(f, ": {reason}.")
+            }
             ImportError::NoCues { file } => write!(
                 f,
                 "“{file}” contains no subtitle cues (lines such as \

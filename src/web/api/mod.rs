@@ -29,6 +29,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::auth::ApiUser;
 use super::error::ApiError;
+use super::limits::DocumentedLimits;
 use crate::error::AppError;
 
 /// Where the API lives; every documented path starts here.
@@ -45,7 +46,7 @@ pub const PREFIX: &str = "/api/v1";
                        Offsets are Unicode code points into a document's stored text, half-open.",
         version = "1"
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &DocumentedLimits),
     security(("bearer" = [])),
     tags(
         (name = "account", description = "Who you are and your API tokens"),

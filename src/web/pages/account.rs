@@ -15,9 +15,9 @@ use crate::service::sessions::{self, NewSession, Session};
 use crate::service::tokens::ApiToken;
 use crate::service::{accounts, tokens};
 use crate::web::AppState;
-use crate::web::auth::{AnySession, SignedIn, clear_session_cookie, session_cookie};
+use crate::web::auth::{AnySession, ClientAddr, SignedIn, clear_session_cookie, session_cookie};
 use crate::web::csrf::anonymous_form_token;
-use crate::web::error::{PageError, status_of};
+use crate::web::error::{PageError, status_of, with_retry_after};
 use crate::web::urls;
 
 pub fn router() -> Router<AppState> {
@@ -77,10 +77,18 @@ struct LoginForm {
 async fn login(
     State(app): State<AppState>,
     AnySession(session): AnySession,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> PageResult {
-    match accounts::authenticate(&app.db, &app.throttle, &form.username, &form.password).await {
+    let signed_in = accounts::authenticate_from(
+        &app.db,
+        &app.throttle,
+        client,
+        &form.username,
+        &form.password,
+    );
+    match signed_in.await {
         Ok(user) => {
             let new = sessions::sign_in(&app.db, session.as_ref(), user).await?;
             let to = urls::safe_next(form.next.as_deref());
@@ -94,7 +102,7 @@ async fn login(
                 next: urls::safe_next(form.next.as_deref()),
                 error: Some(err.to_string()),
             };
-            render_with_status(status_of(&err), &page)
+            render_with_status(status_of(&err), &page).map(|r| with_retry_after(r, &err))
         }
         Err(other) => Err(PageError(other)),
     }
