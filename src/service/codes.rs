@@ -116,9 +116,20 @@ pub async fn create(db: &Db, access: &ProjectAccess, input: &NewCodeInput) -> Ap
     let name = CodeName::parse(&input.name)?;
     let description = free_text("description", &input.description, 10_000)?;
     let mut tx = db::begin_write(db).await?;
+    let existing = store::count(&mut *tx, access.project_id()).await? as usize;
+    if existing >= codebook::MAX_CODES_PER_PROJECT {
+        return Err(AppError::invalid(
+            "name",
+            format!(
+                "This project already has {existing} codes, the most a codebook may hold \
+                 ({}). Merge or delete codes first.",
+                codebook::MAX_CODES_PER_PROJECT
+            ),
+        ));
+    }
     let color = match &input.color {
         Some(raw) if !raw.trim().is_empty() => Color::parse(raw)?,
-        _ => Color::default_for(store::count(&mut *tx, access.project_id()).await? as usize),
+        _ => Color::default_for(existing),
     };
     if let Some(parent) = input.parent_id {
         ensure_code_in_project(&mut tx, access, parent, "parent_id").await?;

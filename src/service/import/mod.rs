@@ -125,6 +125,8 @@ pub async fn import_text(
             upsert_attribute(&mut document.attributes, name, value);
         }
     }
+    // The caller's attributes count towards the same limits as the parsed ones.
+    import::limits::check_file(&parsed).map_err(|e| import_errors(&[e]))?;
     store_parsed(
         db,
         access.project_id(),

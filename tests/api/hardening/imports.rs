@@ -214,6 +214,20 @@ async fn documents_over_the_import_limits_are_refused_naming_the_limit() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    // Attributes sent beside the text count too, although no parser saw them.
+    let attributes: serde_json::Map<String, serde_json::Value> =
+        (0..201).map(|i| (format!("a{i}"), json!("v"))).collect();
+    let (status, body) = api
+        .post(
+            &format!("/projects/{project}/documents"),
+            json!({ "title": "Wide", "text": "User: hi", "attributes": attributes }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("200"),
+        "{body}"
+    );
     let documents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents")
         .fetch_one(&app.db)
         .await
@@ -281,4 +295,40 @@ async fn the_openapi_document_states_the_limits() {
     ] {
         assert!(description.contains(fact), "{fact}: {description}");
     }
+}
+
+#[tokio::test]
+async fn a_project_holds_at_most_the_codebook_limit_of_codes() {
+    let app = spawn_app().await;
+    let api = app.api_user("olga").await;
+    let project = api.create_project("Codes").await;
+    let limit = gloss::domain::codebook::MAX_CODES_PER_PROJECT;
+    let mut csv = String::from("name\n");
+    for i in 0..limit {
+        csv.push_str(&format!("Code {i}\n"));
+    }
+    let response = api
+        .request(
+            reqwest::Method::POST,
+            &format!("/projects/{project}/codebook.csv"),
+        )
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let (status, body) = api
+        .post(
+            &format!("/projects/{project}/codes"),
+            json!({ "name": "One more" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&limit.to_string())
+    );
 }
