@@ -19,6 +19,33 @@ pub struct CreatedToken {
     pub secret: String,
 }
 
+/// How the caller asking for a new token proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// A signed-in browser session, or the operator at the command line.
+    Person,
+    /// Another API token.
+    Token,
+}
+
+/// Creates a token for `user`, unless they asked with a token: a token that leaks must
+/// not be able to mint others that outlive its revocation.
+pub async fn create_as(
+    db: &Db,
+    user: &User,
+    name: &str,
+    credential: Credential,
+) -> AppResult<CreatedToken> {
+    if credential == Credential::Token {
+        return Err(AppError::forbidden(
+            "API tokens cannot create tokens. Create one while signed in (Settings → API \
+             tokens) or with `gloss token create`.",
+        ));
+    }
+    create(db, user, name).await
+}
+
+/// Creates a token for `user` (a signed-in person, or the command line's operator).
 pub async fn create(db: &Db, user: &User, name: &str) -> AppResult<CreatedToken> {
     let name = single_line("name", name, 100, "a token name")?;
     let secret = security::random_token(TOKEN_PREFIX)?;

@@ -217,8 +217,28 @@ async fn list_endpoints_paginate_with_opaque_cursors() {
 async fn tokens_can_be_created_listed_and_revoked_through_the_api() {
     let app = spawn_app().await;
     let api = app.api_user("alice").await;
-    let (status, created) = api.post("/tokens", json!({ "name": "notebook" })).await;
-    assert_eq!(status, StatusCode::CREATED);
+    // A token cannot mint tokens: a leaked one must not outlive its revocation.
+    let (status, refused) = api.post("/tokens", json!({ "name": "notebook" })).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("gloss token create")
+    );
+    // The signed-in person can, from their browser session (as the pages' scripts do).
+    let browser = app.browser_signed_in("alice").await;
+    let csrf = browser.csrf("/").await;
+    let response = browser
+        .client
+        .post(browser.url("/api/v1/tokens"))
+        .header("x-csrf-token", csrf)
+        .json(&json!({ "name": "notebook" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created: Value = response.json().await.unwrap();
     let secret = created["token"].as_str().unwrap().to_owned();
     let (_, list) = api.get("/tokens").await;
     assert_eq!(parse::<Page<Value>>(&list).items.len(), 2);

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -11,8 +12,10 @@ use utoipa_axum::routes;
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
 use crate::service::tokens;
 use crate::service::tokens::ApiToken;
+use crate::service::tokens::Credential;
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
+use crate::web::auth::bearer_token;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -55,15 +58,21 @@ struct CreatedToken {
     token: String,
 }
 
-/// Creates a token acting as you; its secret is returned once.
+/// Creates a token acting as you; its secret is returned once. Only from a signed-in
+/// browser session (the pages' scripts): a request authenticated by a token gets 403.
 #[utoipa::path(post, path = "/tokens", tag = "account", request_body = NewToken,
-    responses((status = 201, body = CreatedToken), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CreatedToken), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(app): State<AppState>,
+    headers: HeaderMap,
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<NewToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
-    let created = tokens::create(&app.db, &user, &body.name).await?;
+    let credential = match bearer_token(&headers) {
+        Some(_) => Credential::Token,
+        None => Credential::Person,
+    };
+    let created = tokens::create_as(&app.db, &user, &body.name, credential).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {
