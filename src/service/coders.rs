@@ -98,14 +98,22 @@ async fn resolve_one(
         })
 }
 
-/// The chosen coders, or with none chosen, everyone the caller may see.
+/// The chosen coders (a name listed twice counts once), or with none chosen, everyone
+/// the caller may see.
 pub async fn select(
     db: &Db,
     access: &ProjectAccess,
     field: &'static str,
     names: &[String],
 ) -> AppResult<Selection> {
-    let chosen = resolve(db, access, field, names).await?;
+    // A name given twice in an export's list means that coder once (as it always has).
+    let mut seen = BTreeSet::new();
+    let distinct: Vec<String> = names
+        .iter()
+        .filter(|n| seen.insert(n.trim().to_lowercase()))
+        .cloned()
+        .collect();
+    let chosen = resolve(db, access, field, &distinct).await?;
     Ok(match access.visible(CoderFilter::Everyone) {
         _ if !chosen.is_empty() => Selection::Only(chosen),
         CoderFilter::Coder(me) => Selection::Only(vec![Coder::User(me)]),

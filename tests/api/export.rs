@@ -207,6 +207,15 @@ async fn filters_select_codes_coders_documents_and_roles() {
     );
     assert_eq!(
         count(
+            csv_of(&s.owner, &format!("{base}?coders=alice,bob,Alice"))
+                .await
+                .1
+        ),
+        3,
+        "a coder listed twice is exported once"
+    );
+    assert_eq!(
+        count(
             csv_of(&s.owner, &format!("{base}?role=interviewer"))
                 .await
                 .1

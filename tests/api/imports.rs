@@ -225,6 +225,53 @@ async fn duplicates_are_refused_or_skipped_on_request() {
     assert_eq!(again.documents.len(), 1);
     assert_eq!(again.skipped.len(), 4);
     assert_eq!(app.document_count().await, 5);
+
+    // Skipped documents add nothing, not even their speaker labels.
+    let speakers = |db: gloss::service::Db| async move {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM speakers")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        n
+    };
+    let before = speakers(app.db.clone()).await;
+    let skipped_only = api
+        .import(
+            project,
+            &[(
+                "dup.txt",
+                b"Ghost: boo
+Spectre: hi
+Ghost: again
+"
+                .as_slice(),
+            )],
+            &[("skip_duplicates", "true")],
+        )
+        .await;
+    assert_eq!(skipped_only.documents.len(), 1, "first time it is new");
+    let after_first = speakers(app.db.clone()).await;
+    assert!(after_first > before);
+    let skipped = api
+        .import(
+            project,
+            &[(
+                "dup.txt",
+                b"Ghost: boo
+Phantom: hi
+Ghost: again
+"
+                .as_slice(),
+            )],
+            &[("skip_duplicates", "true")],
+        )
+        .await;
+    assert_eq!(skipped.skipped.len(), 1);
+    assert_eq!(
+        speakers(app.db.clone()).await,
+        after_first,
+        "no phantom speaker from a skipped document"
+    );
 }
 
 #[tokio::test]

@@ -192,21 +192,14 @@ struct Pending<'a> {
 /// write transaction so that an import holds other writers up only while it inserts.
 struct Plan<'a> {
     documents: Vec<Pending<'a>>,
-    speakers: Vec<(String, SpeakerRole)>,
     files: Vec<FileSummary>,
 }
 
 fn plan(parsed: &[ParsedFile], from_upload: bool) -> AppResult<Plan<'_>> {
     let mut documents = Vec::new();
-    let mut speakers: BTreeMap<String, SpeakerRole> = BTreeMap::new();
     for file in parsed {
         for document in &file.documents {
             check_document(&file.file_name, document)?;
-            for turn in &document.turns {
-                if !speakers.contains_key(&turn.speaker) {
-                    speakers.insert(turn.speaker.clone(), import::default_role(&turn.speaker));
-                }
-            }
             documents.push(Pending {
                 file,
                 document,
@@ -217,7 +210,6 @@ fn plan(parsed: &[ParsedFile], from_upload: bool) -> AppResult<Plan<'_>> {
     }
     Ok(Plan {
         documents,
-        speakers: speakers.into_iter().collect(),
         files: parsed.iter().map(file_summary).collect(),
     })
 }
@@ -270,11 +262,7 @@ async fn store_parsed(
     from_upload: bool,
     skip_duplicates: bool,
 ) -> AppResult<ImportSummary> {
-    let Plan {
-        documents,
-        speakers,
-        files,
-    } = plan(&parsed, from_upload)?;
+    let Plan { documents, files } = plan(&parsed, from_upload)?;
     let mut tx = db::begin_write(db).await?;
     let existing: HashSet<String> = store::existing_external_ids(&mut *tx, project_id)
         .await?
@@ -293,7 +281,7 @@ async fn store_parsed(
             attributes: item.document.attributes.len(),
         });
     }
-    store::add_speakers(&mut tx, project_id, &speakers).await?;
+    store::add_speakers(&mut tx, project_id, &speakers_of(&fresh)).await?;
     let mut summary = ImportSummary {
         import_id: 0,
         documents: imported,
@@ -459,6 +447,18 @@ fn clean_title(raw: &str) -> String {
     } else {
         title
     }
+}
+
+/// The speakers of the documents being stored (not of skipped duplicates), each with its
+/// default role.
+fn speakers_of(documents: &[Pending<'_>]) -> Vec<(String, SpeakerRole)> {
+    let mut speakers: BTreeMap<String, SpeakerRole> = BTreeMap::new();
+    for turn in documents.iter().flat_map(|item| &item.document.turns) {
+        if !speakers.contains_key(&turn.speaker) {
+            speakers.insert(turn.speaker.clone(), import::default_role(&turn.speaker));
+        }
+    }
+    speakers.into_iter().collect()
 }
 
 /// The file's speakers and attribute names in order of first appearance (a set makes
