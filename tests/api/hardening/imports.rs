@@ -100,10 +100,7 @@ async fn a_csv_whose_quotes_do_not_balance_is_refused_naming_the_row() {
     let message = body["error"]["message"].as_str().unwrap();
     assert!(message.contains("row 1 (line 2)"), "{message}");
     assert!(message.contains("line 3"), "{message}");
-    let documents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let documents = app.document_count().await;
     assert_eq!(documents, 0, "nothing imported");
 }
 
@@ -228,10 +225,7 @@ async fn documents_over_the_import_limits_are_refused_naming_the_limit() {
         body["error"]["message"].as_str().unwrap().contains("200"),
         "{body}"
     );
-    let documents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let documents = app.document_count().await;
     assert_eq!(documents, 0, "nothing was stored");
 }
 
