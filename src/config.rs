@@ -193,8 +193,14 @@ pub enum TokenCommand {
         /// A label to recognise the token by later.
         #[arg(long, default_value = "command line")]
         label: String,
+        /// Days until the token stops working (1 to 3650); without it, until revoked.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+        /// The token may only read: requests that would change anything get 403.
+        #[arg(long)]
+        read_only: bool,
     },
-    /// List a user's API tokens: id, label, created, last used, revoked.
+    /// List a user's API tokens: id, label, access, created, expires, last used, revoked.
     List {
         /// The user whose tokens to list.
         name: String,

@@ -13,6 +13,9 @@ pub enum AppError {
     Invalid(Invalid),
     #[error("Sign in to continue.")]
     Unauthenticated,
+    /// A credential that was valid once and has run out (401), with what to do about it.
+    #[error("{0}")]
+    CredentialExpired(String),
     #[error("Wrong user name or password.")]
     BadCredentials,
     /// Signed in, allowed to see the resource, but not to do this (403).

@@ -351,7 +351,7 @@ pub async fn user(db: &Db, name: &str, admin: bool) -> User {
 }
 
 pub async fn token(db: &Db, user: &User) -> String {
-    service::tokens::create(db, user, "bench")
+    service::tokens::create(db, user, "bench", Default::default())
         .await
         .expect("token")
         .secret

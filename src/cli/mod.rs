@@ -25,8 +25,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(Settings::from_cli(&cli)).await,
         Command::User(UserCommand::Add { name, admin }) => add_user(path, name, *admin).await,
         Command::User(UserCommand::Passwd { name }) => change_password(path, name).await,
-        Command::Token(TokenCommand::Create { name, label }) => {
-            create_token(path, name, label).await
+        Command::Token(TokenCommand::Create {
+            name,
+            label,
+            expires_in_days,
+            read_only,
+        }) => {
+            let scope = tokens::TokenScope {
+                expires_in_days: *expires_in_days,
+                read_only: *read_only,
+            };
+            create_token(path, name, label, scope).await
         }
         Command::Token(TokenCommand::List { name }) => list_tokens(path, name).await,
         Command::Token(TokenCommand::Revoke { name, id }) => revoke_token(path, name, *id).await,
@@ -104,12 +113,27 @@ async fn change_password(path: &Path, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn create_token(path: &Path, name: &str, label: &str) -> anyhow::Result<()> {
+async fn create_token(
+    path: &Path,
+    name: &str,
+    label: &str,
+    scope: tokens::TokenScope,
+) -> anyhow::Result<()> {
     let db = storage::open(path).await?;
     let user = named_user(&db, name).await?;
-    let token = tokens::create(&db, &user, label).await.map_err(explain)?;
+    let token = tokens::create(&db, &user, label, scope)
+        .await
+        .map_err(explain)?;
+    let access = if token.read_only {
+        "read-only"
+    } else {
+        "full-access"
+    };
+    let until = token
+        .expires_at
+        .map_or_else(|| "until revoked".to_owned(), |at| format!("until {at}"));
     eprintln!(
-        "Created API token #{} for '{}'. It is shown only once:",
+        "Created {access} API token #{} for '{}', valid {until}. It is shown only once:",
         token.id, user.username
     );
     let mut out = std::io::stdout().lock();
@@ -121,15 +145,20 @@ async fn list_tokens(path: &Path, name: &str) -> anyhow::Result<()> {
     let db = storage::open(path).await?;
     let user = named_user(&db, name).await?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "id\tlabel\tcreated\tlast used\trevoked")?;
+    writeln!(
+        out,
+        "id\tlabel\taccess\tcreated\texpires\tlast used\trevoked"
+    )?;
     for token in tokens::list(&db, &user).await.map_err(explain)? {
         let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
         writeln!(
             out,
-            "{}\t{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
             token.id,
             token.name,
+            if token.read_only { "read" } else { "full" },
             token.created_at,
+            or_dash(token.expires_at),
             or_dash(token.last_used_at),
             or_dash(token.revoked_at)
         )?;

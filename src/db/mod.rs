@@ -7,6 +7,7 @@ pub mod codes;
 pub mod documents;
 pub mod events;
 pub mod excerpts;
+pub mod invitations;
 pub mod keys;
 pub mod members;
 pub mod projects;

@@ -11,38 +11,60 @@ pub struct ApiToken {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// When the token stops working (UTC); `None`: it works until revoked.
+    pub expires_at: Option<String>,
+    /// A read-only token may only read (GET); anything else is refused.
+    pub read_only: bool,
 }
 
+/// What a bearer token proves: whose it is, what it may do, and whether it has expired.
+#[derive(Debug, sqlx::FromRow)]
+pub struct TokenOwner {
+    #[sqlx(flatten)]
+    pub user: User,
+    pub read_only: bool,
+    pub expires_at: Option<String>,
+    /// Past its expiry time.
+    pub expired: bool,
+    /// Its "last used" time is more than a minute old.
+    pub stale: bool,
+}
+
+/// Stores a new token; answers its id and expiry time.
 pub async fn insert(
     ex: impl SqliteExecutor<'_>,
     user_id: i64,
     name: &str,
     token_hash: &str,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO api_tokens (user_id, name, token_hash) VALUES (?, ?, ?) RETURNING id",
+    expires_in_days: Option<u32>,
+    read_only: bool,
+) -> sqlx::Result<(i64, Option<String>)> {
+    sqlx::query_as(
+        "INSERT INTO api_tokens (user_id, name, token_hash, expires_at, read_only)
+         VALUES (?, ?, ?,
+                 CASE WHEN ?4 IS NULL THEN NULL
+                      ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || ?4 || ' days') END,
+                 ?5)
+         RETURNING id, expires_at",
     )
     .bind(user_id)
     .bind(name)
     .bind(token_hash)
+    .bind(expires_in_days)
+    .bind(read_only)
     .fetch_one(ex)
     .await
 }
 
-/// The owner of a live (not revoked) token, and whether its "last used" time is more than
-/// a minute old.
+/// The owner of a live (not revoked) token, with its scope and expiry.
 pub async fn owner(
     ex: impl SqliteExecutor<'_>,
     token_hash: &str,
-) -> sqlx::Result<Option<(User, bool)>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        user: User,
-        stale: bool,
-    }
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT u.id, u.username, u.is_admin, u.created_at,
+) -> sqlx::Result<Option<TokenOwner>> {
+    sqlx::query_as(
+        "SELECT u.id, u.username, u.is_admin, u.created_at, t.read_only, t.expires_at,
+                (t.expires_at IS NOT NULL AND
+                 t.expires_at <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) AS expired,
                 (t.last_used_at IS NULL OR t.last_used_at <
                  strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-60 seconds')) AS stale
          FROM api_tokens t JOIN users u ON u.id = t.user_id
@@ -50,8 +72,7 @@ pub async fn owner(
     )
     .bind(token_hash)
     .fetch_optional(ex)
-    .await?;
-    Ok(row.map(|r| (r.user, r.stale)))
+    .await
 }
 
 /// Records that a token was used. Callers skip this when it was used recently, so that a
@@ -72,7 +93,8 @@ pub async fn list_for_user(
     user_id: i64,
 ) -> sqlx::Result<Vec<ApiToken>> {
     sqlx::query_as(
-        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens
+        "SELECT id, name, created_at, last_used_at, revoked_at, expires_at, read_only
+         FROM api_tokens
          WHERE user_id = ? ORDER BY id DESC",
     )
     .bind(user_id)

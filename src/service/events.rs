@@ -47,6 +47,14 @@ pub enum Change {
     MemberSet { username: String, role: Role },
     #[serde(rename = "member.removed")]
     MemberRemoved { username: String },
+    #[serde(rename = "member.invited")]
+    MemberInvited { username: String, role: Role },
+    #[serde(rename = "invitation.withdrawn")]
+    InvitationWithdrawn { username: String },
+    #[serde(rename = "invitation.accepted")]
+    InvitationAccepted { username: String, role: Role },
+    #[serde(rename = "invitation.declined")]
+    InvitationDeclined { username: String },
     #[serde(rename = "documents.imported")]
     DocumentsImported(Box<ImportSummary>),
     #[serde(rename = "document.updated")]
@@ -148,6 +156,17 @@ impl Change {
             ProjectUpdated { .. } => "Changed the project's settings".into(),
             MemberSet { username, role } => format!("Made {username} a {}", role.as_str()),
             MemberRemoved { username } => format!("Removed {username} from the project"),
+            MemberInvited { username, role } => {
+                format!("Invited {username} to join as {}", role.as_str())
+            }
+            InvitationWithdrawn { username } => format!("Withdrew the invitation to {username}"),
+            InvitationAccepted { username, role } => {
+                format!(
+                    "{username} accepted the invitation and joined as {}",
+                    role.as_str()
+                )
+            }
+            InvitationDeclined { username } => format!("{username} declined the invitation"),
             DocumentsImported(summary) => match summary.documents.len() {
                 1 => "Imported 1 document".into(),
                 n => format!("Imported {n} documents"),

@@ -14,6 +14,7 @@ pub mod excerpts;
 pub mod export;
 pub mod hashing;
 pub mod import;
+pub mod invitations;
 pub mod params;
 pub mod projects;
 pub mod retrieval;

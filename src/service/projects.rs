@@ -5,8 +5,9 @@ use super::User;
 use super::access::{self, ProjectAccess};
 use super::events::LoggedEvent;
 use super::events::{self, Change, Origin};
+use super::invitations::{self, Invitation};
 use crate::db::{self, Db};
-use crate::domain::names::free_text;
+use crate::domain::names::{Username, free_text};
 use crate::domain::{ProjectName, Role};
 use crate::error::{AppError, AppResult};
 
@@ -99,35 +100,62 @@ pub async fn members(db: &Db, access: &ProjectAccess) -> AppResult<Vec<Member>> 
     Ok(db::members::list(db, access.project_id()).await?)
 }
 
-/// Adds a member, or changes a member's role. The last owner cannot step down.
+/// What adding someone did: they are a member now, or they have been invited.
+#[derive(Debug)]
+pub enum Membership {
+    Member(Member),
+    Invited(Invitation),
+}
+
+/// Adds a member, changes a member's role, or invites someone. An existing member's role
+/// changes at once, and administrators add anyone directly; anyone else's request becomes
+/// an invitation that the invitee accepts, whether or not the name belongs to an account
+/// (see `service::invitations`). The last owner cannot step down.
 pub async fn set_member(
     db: &Db,
     access: &ProjectAccess,
     username: &str,
     role: &str,
-) -> AppResult<Member> {
+) -> AppResult<Membership> {
     access.require(
         Role::can_manage_members,
         "Only project owners can manage members.",
     )?;
     let role = Role::parse(role)?;
-    let target = db::users::by_username(db, username.trim())
-        .await?
-        .ok_or_else(|| {
-            AppError::invalid(
-                "username",
-                format!(
-                    "There is no user named '{}'. An administrator can create the account first.",
-                    username.trim()
-                ),
-            )
-        })?;
+    let name = Username::parse(username)?;
+    let target = db::users::by_username(db, name.as_str()).await?;
+    let is_member = match &target {
+        Some(user) => db::members::role_of(db, access.project_id(), user.id)
+            .await?
+            .is_some(),
+        None => false,
+    };
+    match target {
+        Some(user) if is_member || access.user.is_admin => set_role(db, access, &user, role)
+            .await
+            .map(Membership::Member),
+        None if access.user.is_admin => Err(AppError::invalid(
+            "username",
+            format!(
+                "There is no user named '{}'. Create the account first (Administration → \
+                 Users).",
+                name.as_str()
+            ),
+        )),
+        _ => invitations::invite(db, access, &name, role)
+            .await
+            .map(Membership::Invited),
+    }
+}
+
+async fn set_role(db: &Db, access: &ProjectAccess, target: &User, role: Role) -> AppResult<Member> {
     let mut tx = db::begin_write(db).await?;
     let current = db::members::role_of(&mut *tx, access.project_id(), target.id).await?;
     if current == Some(Role::Owner) && role != Role::Owner {
         ensure_another_owner(&mut tx, access.project_id()).await?;
     }
     db::members::upsert(&mut *tx, access.project_id(), target.id, role).await?;
+    db::invitations::delete_for(&mut *tx, access.project_id(), &target.username).await?;
     events::record(
         &mut tx,
         Origin::member(access),

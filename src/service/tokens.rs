@@ -17,6 +17,42 @@ pub struct CreatedToken {
     pub id: i64,
     pub name: String,
     pub secret: String,
+    pub expires_at: Option<String>,
+    pub read_only: bool,
+}
+
+/// What a new token may do and for how long.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenScope {
+    /// Days until the token stops working; `None`: until revoked.
+    pub expires_in_days: Option<u32>,
+    /// Reading only: any request that would change something is refused (403).
+    pub read_only: bool,
+}
+
+/// The longest expiry a token may be given (ten years); "never" is `None`.
+pub const MAX_EXPIRY_DAYS: u32 = 3650;
+
+impl TokenScope {
+    fn checked(self) -> AppResult<TokenScope> {
+        match self.expires_in_days {
+            Some(days) if !(1..=MAX_EXPIRY_DAYS).contains(&days) => Err(AppError::invalid(
+                "expires_in_days",
+                format!(
+                    "A token expires after 1 to {MAX_EXPIRY_DAYS} days; leave it out for a \
+                     token that works until revoked."
+                ),
+            )),
+            _ => Ok(self),
+        }
+    }
+}
+
+/// A caller proven by a bearer token.
+#[derive(Debug, Clone)]
+pub struct Bearer {
+    pub user: User,
+    pub read_only: bool,
 }
 
 /// How the caller asking for a new token proved who they are.
@@ -34,6 +70,7 @@ pub async fn create_as(
     db: &Db,
     user: &User,
     name: &str,
+    scope: TokenScope,
     credential: Credential,
 ) -> AppResult<CreatedToken> {
     if credential == Credential::Token {
@@ -42,15 +79,30 @@ pub async fn create_as(
              tokens) or with `gloss token create`.",
         ));
     }
-    create(db, user, name).await
+    create(db, user, name, scope).await
 }
 
 /// Creates a token for `user` (a signed-in person, or the command line's operator).
-pub async fn create(db: &Db, user: &User, name: &str) -> AppResult<CreatedToken> {
+pub async fn create(
+    db: &Db,
+    user: &User,
+    name: &str,
+    scope: TokenScope,
+) -> AppResult<CreatedToken> {
     let name = single_line("name", name, 100, "a token name")?;
+    let scope = scope.checked()?;
     let secret = security::random_token(TOKEN_PREFIX)?;
     let mut tx = db::begin_write(db).await?;
-    let id = db::tokens::insert(&mut *tx, user.id, &name, &security::token_digest(&secret)).await?;
+    let digest = security::token_digest(&secret);
+    let (id, expires_at) = db::tokens::insert(
+        &mut *tx,
+        user.id,
+        &name,
+        &digest,
+        scope.expires_in_days,
+        scope.read_only,
+    )
+    .await?;
     events::commit(
         tx,
         Origin::account(user.id),
@@ -60,23 +112,40 @@ pub async fn create(db: &Db, user: &User, name: &str) -> AppResult<CreatedToken>
         },
     )
     .await?;
-    Ok(CreatedToken { id, name, secret })
+    Ok(CreatedToken {
+        id,
+        name,
+        secret,
+        expires_at,
+        read_only: scope.read_only,
+    })
 }
 
-/// The user a bearer token belongs to, or `None` for unknown and revoked tokens.
-pub async fn authenticate(db: &Db, secret: &str) -> AppResult<Option<User>> {
+/// The caller a bearer token proves, or `None` for unknown and revoked tokens. An expired
+/// token is refused with its expiry time, so a script's operator knows what to renew.
+pub async fn authenticate(db: &Db, secret: &str) -> AppResult<Option<Bearer>> {
     if !secret.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
     let digest = security::token_digest(secret);
-    let Some((user, stale)) = db::tokens::owner(db, &digest).await? else {
+    let Some(owner) = db::tokens::owner(db, &digest).await? else {
         return Ok(None);
     };
+    if owner.expired {
+        let at = owner.expires_at.unwrap_or_default();
+        return Err(AppError::CredentialExpired(format!(
+            "This API token expired at {at}. Create a new one (Settings → API tokens, or \
+             `gloss token create`)."
+        )));
+    }
     // Recording "last used" once a minute is precise enough and keeps API reads read-only.
-    if stale {
+    if owner.stale {
         db::tokens::touch(db, &digest).await?;
     }
-    Ok(Some(user))
+    Ok(Some(Bearer {
+        user: owner.user,
+        read_only: owner.read_only,
+    }))
 }
 
 pub async fn list(db: &Db, user: &User) -> AppResult<Vec<ApiToken>> {

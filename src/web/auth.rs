@@ -71,6 +71,9 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+const READ_ONLY_REFUSAL: &str = "This API token is read-only: it can read but not change \
+     anything. Use a token with full access for this request.";
+
 /// The caller of an API endpoint: a bearer token, or the browser session of Gloss's own
 /// pages (whose unsafe requests the CSRF guard has already checked).
 pub struct ApiUser(pub User);
@@ -86,7 +89,10 @@ where
         let app = AppState::from_ref(state);
         if let Some(token) = bearer_token(&parts.headers) {
             return match tokens::authenticate(&app.db, token).await? {
-                Some(user) => Ok(ApiUser(user)),
+                Some(bearer) if bearer.read_only && !parts.method.is_safe() => {
+                    Err(AppError::forbidden(READ_ONLY_REFUSAL).into())
+                }
+                Some(bearer) => Ok(ApiUser(bearer.user)),
                 None => Err(AppError::Unauthenticated.into()),
             };
         }

@@ -15,7 +15,9 @@ pub fn status_of(err: &AppError) -> StatusCode {
     match err {
         AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+        AppError::Unauthenticated | AppError::BadCredentials | AppError::CredentialExpired(_) => {
+            StatusCode::UNAUTHORIZED
+        }
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -34,6 +36,7 @@ pub fn code_of(err: &AppError) -> &'static str {
         AppError::Invalid(_) => "invalid",
         AppError::Unauthenticated => "unauthenticated",
         AppError::BadCredentials => "bad_credentials",
+        AppError::CredentialExpired(_) => "token_expired",
         AppError::Forbidden(_) => "forbidden",
         AppError::NotFound(_) => "not_found",
         AppError::Conflict(_) => "conflict",

@@ -98,6 +98,18 @@ pub fn project_member_remove(id: impl Display, username: &str) -> String {
     format!("/projects/{id}/members/{}/remove", path_segment(username))
 }
 
+pub fn project_invitation_withdraw(id: impl Display, invitation_id: impl Display) -> String {
+    format!("/projects/{id}/invitations/{invitation_id}/withdraw")
+}
+
+pub fn invitation_accept(invitation_id: impl Display) -> String {
+    format!("/invitations/{invitation_id}/accept")
+}
+
+pub fn invitation_decline(invitation_id: impl Display) -> String {
+    format!("/invitations/{invitation_id}/decline")
+}
+
 pub fn project_page(id: impl Display, cursor: impl Display, attribute: &str) -> String {
     let mut url = format!("/projects/{id}?cursor={cursor}");
     if !attribute.is_empty() {

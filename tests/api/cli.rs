@@ -145,6 +145,43 @@ async fn user_add_then_token_create_gives_a_working_api_token() {
 }
 
 #[tokio::test]
+async fn token_create_can_make_expiring_read_only_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gloss.db");
+    gloss_ok(&db, &["user", "add", "ada"], "a long password\n");
+    let created = gloss(
+        &db,
+        &[
+            "token",
+            "create",
+            "ada",
+            "--read-only",
+            "--expires-in-days",
+            "7",
+        ],
+        "",
+    );
+    let said = String::from_utf8_lossy(&created.stderr).into_owned();
+    assert!(created.status.success(), "{said}");
+    assert!(
+        said.contains("read-only") && said.contains("until 20"),
+        "{said}"
+    );
+    let listed = gloss_ok(&db, &["token", "list", "ada"], "");
+    let row: Vec<&str> = listed.lines().nth(1).unwrap().split('\t').collect();
+    assert_eq!(row[2], "read", "{listed}");
+    assert!(row[4].starts_with("20"), "an expiry time: {listed}");
+
+    let refused = gloss(
+        &db,
+        &["token", "create", "ada", "--expires-in-days", "0"],
+        "",
+    );
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("1 to 3650 days"));
+}
+
+#[tokio::test]
 async fn user_passwd_changes_the_password() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gloss.db");

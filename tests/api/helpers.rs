@@ -82,11 +82,16 @@ impl TestApp {
     }
 
     pub async fn api_for(&self, name: &str) -> Api {
+        self.api_scoped(name, Default::default()).await
+    }
+
+    /// A client for `name` whose token has the given expiry and access.
+    pub async fn api_scoped(&self, name: &str, scope: gloss::service::tokens::TokenScope) -> Api {
         let user = gloss::db::users::by_username(&self.db, name)
             .await
             .unwrap()
             .unwrap();
-        let token = gloss::service::tokens::create(&self.db, &user, "tests")
+        let token = gloss::service::tokens::create(&self.db, &user, "tests", scope)
             .await
             .unwrap();
         Api {
@@ -314,6 +319,9 @@ impl Api {
         page.items
     }
 
+    /// Makes `username` a member in `role`, as a user would: an administrator's request
+    /// adds them at once; anyone else's invites them, and the invitee (signed in with the
+    /// test password) accepts the invitation.
     pub async fn add_member(&self, project: i64, username: &str, role: &str) {
         let (status, body) = self
             .post(
@@ -321,8 +329,32 @@ impl Api {
                 json!({ "username": username, "role": role }),
             )
             .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
+        match status {
+            StatusCode::CREATED => {}
+            StatusCode::ACCEPTED => accept_invitation(&self.base, username, &body).await,
+            _ => panic!("adding {username}: {status} {body}"),
+        }
     }
+}
+
+/// `username` signs in and accepts the invitation `invitation` (a 202 body).
+pub async fn accept_invitation(base: &str, username: &str, invitation: &Value) {
+    let invitee = Browser::new(base);
+    let signed_in = invitee.sign_in(username, PASSWORD).await;
+    assert_eq!(
+        signed_in.status(),
+        StatusCode::SEE_OTHER,
+        "{username} signs in"
+    );
+    let csrf = invitee.csrf("/").await;
+    let accepted = invitee
+        .client
+        .post(invitee.url(&format!("/api/v1/invitations/{}/accept", invitation["id"])))
+        .header("x-csrf-token", csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), StatusCode::OK, "{username} accepts");
 }
 
 pub async fn json_of(response: Response) -> (StatusCode, Value) {

@@ -122,9 +122,10 @@ impl BrowserTest {
             .await
             .expect("user lookup")
             .expect("user exists");
-        let token = gloss::service::tokens::create(&self.db, &user, "browser tests")
-            .await
-            .expect("token created");
+        let token =
+            gloss::service::tokens::create(&self.db, &user, "browser tests", Default::default())
+                .await
+                .expect("token created");
         Api {
             base: self.base.clone(),
             token: token.secret,

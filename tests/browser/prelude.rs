@@ -128,7 +128,14 @@ impl Prelude {
             let path = format!("/projects/{id}/members");
             let (status, added) = api.call(Method::POST, &path, body).await;
             assert!(status.is_success(), "add {name} as {role}: {added}");
-            members.push((name, b.api_for(name).await));
+            let member = b.api_for(name).await;
+            if status == StatusCode::ACCEPTED {
+                // Invited (the owner is no administrator): the invitee accepts.
+                let accept = format!("/invitations/{}/accept", added["id"]);
+                let (status, joined) = member.call(Method::POST, &accept, None).await;
+                assert!(status.is_success(), "{name} accepts: {joined}");
+            }
+            members.push((name, member));
         }
         (api, id, members)
     }

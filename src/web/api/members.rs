@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -10,8 +11,9 @@ use utoipa_axum::routes;
 
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
 use crate::service::access::ProjectAccess;
+use crate::service::invitations::Invitation;
 use crate::service::projects;
-use crate::service::projects::Member;
+use crate::service::projects::{Member, Membership};
 use crate::web::AppState;
 use crate::web::extract::Api;
 
@@ -74,19 +76,30 @@ struct SetMember {
     role: String,
 }
 
-/// Adds a member (201) or changes an existing member's role (also answered 201 with the
-/// member, so scripts can treat the call as idempotent "ensure").
+/// Changes an existing member's role, or adds someone. An administrator adds them at once
+/// (201 with the member; an unknown name is 422). Any other owner's request becomes an
+/// **invitation** (202 with the invitation) that the invitee accepts under
+/// `/invitations`: they join only then. The 202 is the same whether or not an account of
+/// that name exists, so owners cannot probe for accounts. Repeating the call is an
+/// idempotent "ensure".
 #[utoipa::path(post, path = "/projects/{id}/members", tag = "projects",
     params(("id" = i64, Path, description = "Project id")), request_body = SetMember,
-    responses((status = 201, body = MemberView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 201, body = MemberView, description = "A member now (role set or added by an administrator)"),
+        (status = 202, body = Invitation, description = "Invited: they join when they accept"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set(
     State(app): State<AppState>,
     Api(access): Api<ProjectAccess>,
     ApiJson(body): ApiJson<SetMember>,
-) -> ApiResult<(StatusCode, Json<MemberView>)> {
-    let member = projects::set_member(&app.db, &access, &body.username, &body.role).await?;
-    Ok((StatusCode::CREATED, Json(member.into())))
+) -> ApiResult<Response> {
+    let outcome = projects::set_member(&app.db, &access, &body.username, &body.role).await?;
+    Ok(match outcome {
+        Membership::Member(member) => {
+            (StatusCode::CREATED, Json(MemberView::from(member))).into_response()
+        }
+        Membership::Invited(invitation) => (StatusCode::ACCEPTED, Json(invitation)).into_response(),
+    })
 }
 
 /// Removes a member (owners); a project keeps at least one owner (409).

@@ -7,6 +7,7 @@ mod codes;
 mod documents;
 mod excerpts;
 pub mod export;
+mod invitations;
 mod members;
 mod projects;
 mod retrieval;
@@ -81,6 +82,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(projects::router())
         .merge(members::router())
+        .merge(invitations::router())
         .merge(documents::router())
         .merge(codes::router())
         .merge(retrieval::router())

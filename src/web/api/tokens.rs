@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
 use crate::service::tokens;
 use crate::service::tokens::ApiToken;
-use crate::service::tokens::Credential;
+use crate::service::tokens::{Credential, TokenScope};
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::auth::bearer_token;
@@ -48,6 +48,12 @@ async fn list(
 struct NewToken {
     /// A label to recognise the token by.
     name: String,
+    /// Days until the token stops working (1 to 3650); leave out for "until revoked".
+    #[serde(default)]
+    expires_in_days: Option<u32>,
+    /// `true`: the token may only read; requests that change anything get 403.
+    #[serde(default)]
+    read_only: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -56,9 +62,13 @@ struct CreatedToken {
     name: String,
     /// The token itself: shown only in this response.
     token: String,
+    /// When it stops working (UTC), or `null`: until revoked.
+    expires_at: Option<String>,
+    read_only: bool,
 }
 
-/// Creates a token acting as you; its secret is returned once. Only from a signed-in
+/// Creates a token acting as you; its secret is returned once. It may expire after
+/// `expires_in_days` and may be `read_only` (any request other than GET then gets 403). Only from a signed-in
 /// browser session (the pages' scripts): a request authenticated by a token gets 403.
 #[utoipa::path(post, path = "/tokens", tag = "account", request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -72,13 +82,19 @@ async fn create(
         Some(_) => Credential::Token,
         None => Credential::Person,
     };
-    let created = tokens::create_as(&app.db, &user, &body.name, credential).await?;
+    let scope = TokenScope {
+        expires_in_days: body.expires_in_days,
+        read_only: body.read_only,
+    };
+    let created = tokens::create_as(&app.db, &user, &body.name, scope, credential).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {
             id: created.id,
             name: created.name,
             token: created.secret,
+            expires_at: created.expires_at,
+            read_only: created.read_only,
         }),
     ))
 }

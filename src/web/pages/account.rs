@@ -10,10 +10,10 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Layout, PageResult, after_form, render, render_with_status};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::service::sessions::{self, NewSession, Session};
-use crate::service::tokens::ApiToken;
-use crate::service::{accounts, tokens};
+use crate::service::tokens::{ApiToken, TokenScope};
+use crate::service::{accounts, params, tokens};
 use crate::web::AppState;
 use crate::web::auth::{AnySession, ClientAddr, SignedIn, clear_session_cookie, session_cookie};
 use crate::web::csrf::anonymous_form_token;
@@ -263,6 +263,28 @@ async fn change_password(
 #[derive(Deserialize)]
 struct TokenForm {
     name: String,
+    /// Empty for "never".
+    #[serde(default)]
+    expires_in_days: String,
+    #[serde(default)]
+    read_only: Option<String>,
+}
+
+impl TokenForm {
+    fn scope(&self) -> AppResult<TokenScope> {
+        let days = self.expires_in_days.trim();
+        let expires_in_days = if days.is_empty() {
+            None
+        } else {
+            Some(days.parse().map_err(|_| {
+                AppError::invalid("expires_in_days", "Choose when the token expires.")
+            })?)
+        };
+        Ok(TokenScope {
+            expires_in_days,
+            read_only: self.read_only.as_deref().is_some_and(params::flag),
+        })
+    }
 }
 
 async fn create_token(
@@ -270,7 +292,11 @@ async fn create_token(
     page: SignedIn,
     Form(form): Form<TokenForm>,
 ) -> PageResult {
-    match tokens::create(&app.db, &page.user, &form.name).await {
+    let created = match form.scope() {
+        Ok(scope) => tokens::create(&app.db, &page.user, &form.name, scope).await,
+        Err(err) => Err(err),
+    };
+    match created {
         // The secret is shown in this response only; it is never stored or shown again.
         Ok(created) => settings_view(&app, page, Some(created.secret)).await,
         Err(err) => {

@@ -2,13 +2,14 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, State};
+use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
-use super::{Layout, PageResult, after_form_keeping, render};
+use super::{Layout, PageResult, after_form, after_form_keeping, render};
 use crate::domain::Role;
+use crate::service::invitations::{self, Invitation};
 use crate::service::projects::Project;
 use crate::service::{accounts, projects};
 use crate::web::AppState;
@@ -19,6 +20,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/projects", post(create_project))
+        .route("/invitations/{id}/accept", post(accept_invitation))
+        .route("/invitations/{id}/decline", post(decline_invitation))
 }
 
 #[derive(Template)]
@@ -27,6 +30,7 @@ struct HomePage {
     layout: Layout,
     active: Vec<(Project, Role)>,
     archived: Vec<(Project, Role)>,
+    invitations: Vec<Invitation>,
 }
 
 async fn home(State(app): State<AppState>, AnySession(session): AnySession) -> PageResult {
@@ -40,11 +44,13 @@ async fn home(State(app): State<AppState>, AnySession(session): AnySession) -> P
         .await?
         .into_iter()
         .partition(|(p, _)| p.archived);
+    let invitations = invitations::mine(&app.db, &page.user).await?;
     let layout = Layout::for_user(&app, &mut page, "Projects").await?;
     render(&HomePage {
         layout,
         active,
         archived,
+        invitations,
     })
 }
 
@@ -67,4 +73,33 @@ async fn create_project(
     let home = urls::home();
     let steps = ("Project created.", to.as_str(), home.as_str());
     after_form_keeping(&app, &page.session, created, steps, &form).await
+}
+
+async fn accept_invitation(
+    State(app): State<AppState>,
+    page: SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let joined = invitations::accept(&app.db, &page.user, id).await;
+    let to = joined.as_ref().map_or_else(|_| urls::home(), urls::project);
+    let done = "You joined the project.";
+    after_form(&app, &page.session, joined, done, &to, &urls::home()).await
+}
+
+async fn decline_invitation(
+    State(app): State<AppState>,
+    page: SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let declined = invitations::decline(&app.db, &page.user, id).await;
+    let home = urls::home();
+    after_form(
+        &app,
+        &page.session,
+        declined,
+        "Invitation declined.",
+        &home,
+        &home,
+    )
+    .await
 }

@@ -13,8 +13,9 @@ use crate::service::codes::{self, CodeView};
 use crate::service::documents::Speaker;
 use crate::service::documents::{self as docs, DocumentList, ListQuery};
 use crate::service::events::LoggedEvent;
-use crate::service::projects::Member;
+use crate::service::invitations::{self, Invitation};
 use crate::service::projects::{self, ProjectChanges};
+use crate::service::projects::{Member, Membership};
 use crate::web::AppState;
 use crate::web::extract::Page;
 use crate::web::urls;
@@ -29,6 +30,10 @@ pub fn router() -> Router<AppState> {
             "/projects/{id}/members/{username}/remove",
             post(remove_member),
         )
+        .route(
+            "/projects/{id}/invitations/{invitation_id}/withdraw",
+            post(withdraw_invitation),
+        )
 }
 
 #[derive(Template)]
@@ -37,6 +42,7 @@ struct ProjectPage {
     layout: Layout,
     access: ProjectAccess,
     members: Vec<Member>,
+    invitations: Vec<Invitation>,
     roles: [Role; 3],
     documents: DocumentList,
     document_count: i64,
@@ -72,11 +78,17 @@ async fn overview(
     let speakers = docs::speakers(&app.db, &access).await?;
     let codes = codes::codebook(&app.db, &access).await?;
     let members = projects::members(&app.db, &access).await?;
+    let invitations = if access.role.can_manage_members() {
+        invitations::of_project(&app.db, &access).await?
+    } else {
+        Vec::new()
+    };
     let layout = Layout::for_user(&app, &mut page, access.project.name.clone()).await?;
     render(&ProjectPage {
         layout,
         access,
         members,
+        invitations,
         roles: Role::ALL,
         documents,
         document_count,
@@ -134,11 +146,18 @@ async fn set_member(
 ) -> PageResult {
     let result = projects::set_member(&app.db, &access, &form.username, &form.role).await;
     let back = urls::project(access.project_id());
-    let done = format!(
-        "{} is now a {} of this project.",
-        form.username.trim(),
-        form.role.trim().to_lowercase()
-    );
+    let done = match &result {
+        Ok(Membership::Invited(invitation)) => format!(
+            "Invited {} to join as {}. They join when they accept the invitation on their \
+             home page.",
+            invitation.username, invitation.role
+        ),
+        _ => format!(
+            "{} is now a {} of this project.",
+            form.username.trim(),
+            form.role.trim().to_lowercase()
+        ),
+    };
     after_form_keeping(&app, &page.session, result, (&done, &back, &back), &form).await
 }
 
@@ -194,4 +213,15 @@ async fn activity(
         events,
         next,
     })
+}
+
+async fn withdraw_invitation(
+    State(app): State<AppState>,
+    Page(page, access): Page<ProjectAccess>,
+    Path((_, invitation_id)): Path<(i64, i64)>,
+) -> PageResult {
+    let result = invitations::withdraw(&app.db, &access, invitation_id).await;
+    let back = urls::project(access.project_id());
+    let done = "Invitation withdrawn.";
+    after_form(&app, &page.session, result, done, &back, &back).await
 }

@@ -235,7 +235,7 @@ async fn shutdown_finishes_in_bounded_time_even_with_stuck_requests_and_connecti
         .await
         .unwrap()
         .unwrap();
-    let token = gloss::service::tokens::create(&db, &user, "t")
+    let token = gloss::service::tokens::create(&db, &user, "t", Default::default())
         .await
         .unwrap()
         .secret;
