@@ -35,7 +35,7 @@ use tokio::sync::{Mutex, MutexGuard};
 // `coding_page` bench, hence the path relative to this file).
 #[path = "../support/ci.rs"]
 mod ci;
-use ci::in_ci;
+pub use ci::in_ci;
 
 pub const PASSWORD: &str = "correct horse battery";
 

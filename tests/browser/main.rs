@@ -7,6 +7,7 @@ mod harness;
 mod page;
 mod prelude;
 
+mod accessibility;
 mod adjudication;
 mod coding;
 mod coding_display;

@@ -31,7 +31,9 @@ export class Tooltip {
     this.el.id = "coding-tooltip";
     this.el.setAttribute("role", "tooltip");
     this.el.hidden = true;
-    document.body.append(this.el);
+    // Inside <main>, so that all content sits in a landmark (main is not positioned, so
+    // the tooltip's page coordinates are unchanged).
+    (document.querySelector("main") ?? document.body).append(this.el);
     this.timer = 0;
     this.current = null;
   }
