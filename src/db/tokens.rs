@@ -68,7 +68,7 @@ pub async fn owner(
                 (t.last_used_at IS NULL OR t.last_used_at <
                  strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-60 seconds')) AS stale
          FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+         WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.deactivated_at IS NULL",
     )
     .bind(token_hash)
     .fetch_optional(ex)
@@ -100,6 +100,18 @@ pub async fn list_for_user(
     .bind(user_id)
     .fetch_all(ex)
     .await
+}
+
+/// Revokes every live token of a user (their account was deactivated).
+pub async fn revoke_all(ex: impl SqliteExecutor<'_>, user_id: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE user_id = ? AND revoked_at IS NULL",
+    )
+    .bind(user_id)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Revokes one of the user's own tokens; false when there is no such live token.

@@ -10,9 +10,20 @@ use crate::domain::{Password, Username};
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::security;
 
+/// An account as administrators see it (with whether it is deactivated).
+pub use crate::db::users::Account;
+
 /// The account called `username`, if there is one.
 pub async fn by_name(db: &Db, username: &str) -> AppResult<Option<User>> {
     Ok(db::users::by_username(db, username.trim()).await?)
+}
+
+/// The account called `username` with its status, for administrators.
+pub async fn account_named(db: &Db, actor: &User, username: &str) -> AppResult<Account> {
+    require_admin(actor)?;
+    db::users::account_named(db, username.trim())
+        .await?
+        .ok_or(AppError::NotFound("User"))
 }
 
 pub async fn needs_setup(db: &Db) -> AppResult<bool> {
@@ -103,8 +114,14 @@ pub async fn authenticate_from(
         }
     };
     match verified {
-        Some(id) => {
+        Some((id, active)) => {
             throttle.succeeded(client, &key);
+            // Said only to someone who knows the password, so it reveals nothing new.
+            if !active {
+                return Err(AppError::forbidden(
+                    "This account has been deactivated. Ask an administrator to reactivate it.",
+                ));
+            }
             db::users::by_id(db, id)
                 .await?
                 .ok_or(AppError::BadCredentials)
@@ -113,9 +130,9 @@ pub async fn authenticate_from(
     }
 }
 
-/// The user's id if the password is theirs. An unknown name costs as long as a wrong
-/// password (no user enumeration).
-async fn check_password(db: &Db, username: &str, password: &str) -> AppResult<Option<i64>> {
+/// The user's id, and whether the account is active, if the password is theirs. An
+/// unknown name costs as long as a wrong password (no user enumeration).
+async fn check_password(db: &Db, username: &str, password: &str) -> AppResult<Option<(i64, bool)>> {
     let credentials = db::users::credentials(db, username.trim()).await?;
     let typed = password.to_owned();
     Ok(match credentials {
@@ -124,7 +141,7 @@ async fn check_password(db: &Db, username: &str, password: &str) -> AppResult<Op
                 security::verify_password(&typed, &c.password_hash)
             })
             .await?;
-            ok.then_some(c.id)
+            ok.then_some((c.id, c.active))
         }
         None => {
             hashing::run(db, move || security::verify_against_dummy(&typed)).await?;
@@ -168,9 +185,50 @@ pub async fn change_own_password(db: &Db, user: &User, current: &str, new: &str)
     Ok(())
 }
 
-pub async fn list_users(db: &Db, actor: &User) -> AppResult<Vec<User>> {
+pub async fn list_users(db: &Db, actor: &User) -> AppResult<Vec<Account>> {
     require_admin(actor)?;
     Ok(db::users::list(db).await?)
+}
+
+/// Deactivates an account (`active: false`): it cannot sign in, its browser sessions end
+/// and its API tokens are revoked, all at once; everything it did stays attributed to it.
+/// Reactivating lets it sign in again (with new sessions and tokens). Administrators
+/// cannot deactivate themselves, nor the last active administrator.
+pub async fn set_active(db: &Db, actor: &User, username: &str, active: bool) -> AppResult<()> {
+    require_admin(actor)?;
+    let target = db::users::by_username(db, username.trim())
+        .await?
+        .ok_or(AppError::NotFound("User"))?;
+    if !active && target.id == actor.id {
+        return Err(AppError::conflict(
+            "You cannot deactivate your own account; ask another administrator.",
+        ));
+    }
+    let mut tx = db::begin_write(db).await?;
+    if !active && target.is_admin && db::users::count_active_admins(&mut *tx).await? <= 1 {
+        return Err(AppError::conflict(
+            "Gloss needs at least one active administrator; make someone else an administrator first.",
+        ));
+    }
+    if !db::users::set_deactivated(&mut *tx, target.id, !active).await? {
+        // Already as asked: nothing to record.
+        return Ok(());
+    }
+    if !active {
+        db::sessions::delete_for_user(&mut *tx, target.id).await?;
+        db::tokens::revoke_all(&mut *tx, target.id).await?;
+    }
+    let change = if active {
+        Change::UserReactivated {
+            username: target.username,
+        }
+    } else {
+        Change::UserDeactivated {
+            username: target.username,
+        }
+    };
+    events::commit(tx, Origin::account(actor.id), change).await?;
+    Ok(())
 }
 
 pub async fn set_admin(db: &Db, actor: &User, username: &str, is_admin: bool) -> AppResult<User> {

@@ -30,6 +30,10 @@ pub enum Change {
     PasswordChanged {},
     #[serde(rename = "user.admin_changed")]
     AdminChanged { username: String, admin: bool },
+    #[serde(rename = "user.deactivated")]
+    UserDeactivated { username: String },
+    #[serde(rename = "user.reactivated")]
+    UserReactivated { username: String },
     #[serde(rename = "token.created")]
     TokenCreated { token_id: i64, name: String },
     #[serde(rename = "token.revoked")]
@@ -150,6 +154,8 @@ impl Change {
                 true => format!("Made {username} an administrator"),
                 false => format!("Made {username} a regular user"),
             },
+            UserDeactivated { username } => format!("Deactivated the account {username}"),
+            UserReactivated { username } => format!("Reactivated the account {username}"),
             TokenCreated { name, .. } => format!("Created API token “{name}”"),
             TokenRevoked { token_id } => format!("Revoked API token #{token_id}"),
             ProjectCreated { name } => format!("Created the project “{name}”"),

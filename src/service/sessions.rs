@@ -29,7 +29,7 @@ pub async fn load(db: &Db, cookie_token: &str) -> AppResult<Option<Session>> {
         return Ok(None);
     };
     let user = match row.user_id {
-        Some(id) => db::users::by_id(db, id).await?,
+        Some(id) => db::users::active_by_id(db, id).await?,
         None => None,
     };
     Ok(Some(Session {

@@ -74,6 +74,10 @@ pub fn admin_user_password(username: &str) -> String {
     format!("/admin/users/{}/password", path_segment(username))
 }
 
+pub fn admin_user_active(username: &str) -> String {
+    format!("/admin/users/{}/active", path_segment(username))
+}
+
 pub fn api_docs() -> String {
     "/api".into()
 }

@@ -11,6 +11,7 @@ mod agreement;
 mod auth;
 mod cli;
 mod coding;
+mod deactivation;
 mod documents;
 mod export;
 mod forms;

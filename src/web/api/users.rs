@@ -9,7 +9,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
-use crate::service::{User, accounts};
+use crate::service::accounts;
+use crate::service::accounts::Account;
 use crate::web::AppState;
 use crate::web::auth::ApiUser;
 
@@ -25,15 +26,20 @@ struct UserView {
     username: String,
     is_admin: bool,
     created_at: String,
+    /// `false` once an administrator deactivated the account.
+    active: bool,
+    deactivated_at: Option<String>,
 }
 
-impl From<User> for UserView {
-    fn from(u: User) -> Self {
+impl From<Account> for UserView {
+    fn from(a: Account) -> Self {
         UserView {
-            id: u.id,
-            username: u.username,
-            is_admin: u.is_admin,
-            created_at: u.created_at,
+            id: a.user.id,
+            username: a.user.username,
+            is_admin: a.user.is_admin,
+            created_at: a.user.created_at,
+            active: a.deactivated_at.is_none(),
+            deactivated_at: a.deactivated_at,
         }
     }
 }
@@ -81,7 +87,11 @@ async fn create(
     accounts::require_admin(&admin)?;
     let user =
         accounts::create_user(&app.db, &body.username, &body.password, body.is_admin).await?;
-    Ok((StatusCode::CREATED, Json(user.into())))
+    let account = Account {
+        user,
+        deactivated_at: None,
+    };
+    Ok((StatusCode::CREATED, Json(account.into())))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -90,9 +100,13 @@ struct UserChanges {
     is_admin: Option<bool>,
     /// A new password; the user's browser sessions end (API tokens stay valid).
     password: Option<String>,
+    /// `false` deactivates the account: it cannot sign in, its sessions end and its tokens
+    /// are revoked (its work stays attributed). `true` reactivates it.
+    active: Option<bool>,
 }
 
-/// Makes a user an administrator (or not) or sets their password (administrators only).
+/// Makes a user an administrator (or not), sets their password, or deactivates or
+/// reactivates the account (administrators only).
 #[utoipa::path(patch, path = "/users/{username}", tag = "account", params(("username" = String, Path)), request_body = UserChanges,
     responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -115,8 +129,9 @@ async fn update(
     if let Some(password) = &changes.password {
         accounts::set_password(&app.db, &username, password).await?;
     }
-    let user = accounts::by_name(&app.db, &username)
-        .await?
-        .ok_or(crate::error::AppError::NotFound("User"))?;
-    Ok(Json(user.into()))
+    if let Some(active) = changes.active {
+        accounts::set_active(&app.db, &admin, &username, active).await?;
+    }
+    let account = accounts::account_named(&app.db, &admin, &username).await?;
+    Ok(Json(account.into()))
 }

@@ -94,7 +94,9 @@ async fn login(
             let to = urls::safe_next(form.next.as_deref());
             with_cookie(&app, Redirect::to(&to).into_response(), Some(new))
         }
-        Err(err @ (AppError::BadCredentials | AppError::RateLimited(_))) => {
+        Err(
+            err @ (AppError::BadCredentials | AppError::RateLimited(_) | AppError::Forbidden(_)),
+        ) => {
             let (csrf, _) = form_csrf(&app, session, &headers)?;
             let page = LoginPage {
                 layout: Layout::anonymous("Sign in", &csrf),

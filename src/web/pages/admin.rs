@@ -7,7 +7,8 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
 use super::{Layout, PageResult, after_form, after_form_keeping, render};
-use crate::service::{User, accounts};
+use crate::service::accounts;
+use crate::service::accounts::Account;
 use crate::web::AppState;
 use crate::web::auth::SignedIn;
 use crate::web::urls;
@@ -17,19 +18,23 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users", get(users_page).post(add_user))
         .route("/admin/users/{username}/admin", post(set_admin))
         .route("/admin/users/{username}/password", post(reset_password))
+        .route("/admin/users/{username}/active", post(set_active))
 }
 
 #[derive(Template)]
 #[template(path = "admin_users.html")]
 struct UsersPage {
     layout: Layout,
-    users: Vec<User>,
+    users: Vec<Account>,
+    /// The administrator looking (who cannot deactivate themselves).
+    me: i64,
 }
 
 async fn users_page(State(app): State<AppState>, mut page: SignedIn) -> PageResult {
     let users = accounts::list_users(&app.db, &page.user).await?;
     let layout = Layout::for_user(&app, &mut page, "Users").await?;
-    render(&UsersPage { layout, users })
+    let me = page.user.id;
+    render(&UsersPage { layout, users, me })
 }
 
 #[derive(Deserialize, Serialize)]
@@ -106,4 +111,29 @@ async fn reset_password(
         &urls::admin_users(),
     )
     .await
+}
+
+#[derive(Deserialize)]
+struct ActiveForm {
+    active: Option<String>,
+}
+
+async fn set_active(
+    State(app): State<AppState>,
+    page: SignedIn,
+    Path(username): Path<String>,
+    Form(form): Form<ActiveForm>,
+) -> PageResult {
+    let active = form.active.is_some();
+    let result = accounts::set_active(&app.db, &page.user, &username, active).await;
+    let done = if active {
+        format!("Reactivated {username}: they can sign in again.")
+    } else {
+        format!(
+            "Deactivated {username}: their sessions have ended and their API tokens are \
+             revoked; their work stays attributed to them."
+        )
+    };
+    let users = urls::admin_users();
+    after_form(&app, &page.session, result, &done, &users, &users).await
 }
