@@ -5,6 +5,7 @@
 pub mod agreement;
 pub mod codebook;
 pub mod export;
+pub mod file_names;
 pub mod import;
 pub mod names;
 pub mod role;

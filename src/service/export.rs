@@ -15,6 +15,7 @@ use crate::db::documents::{self as doc_store, Turn};
 use crate::db::excerpts::{self as excerpt_store, Excerpt, ExcerptKey};
 use crate::db::{self, Db};
 use crate::domain::export::{self, Columns, EXCEL_BOM, Row};
+use crate::domain::file_names;
 use crate::domain::import::SpeakerRole;
 use crate::domain::names::CONSENSUS;
 use crate::domain::spreadsheet::neutralise;
@@ -34,6 +35,57 @@ pub struct ExportFilter {
     pub role: Option<SpeakerRole>,
     /// Start the file with a byte-order mark so Excel reads it as UTF-8.
     pub excel: bool,
+}
+
+impl ExportFilter {
+    /// What narrowed this export, for its file name ("coders-ann-cal", "participants").
+    pub fn qualifiers(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        match self.coders.len() {
+            0 => {}
+            1..=3 => parts.push(format!("coders {}", self.coders.join(" "))),
+            n => parts.push(format!("{n} coders")),
+        }
+        match self.codes.len() {
+            0 => {}
+            1 => parts.push("1 code".to_owned()),
+            n => parts.push(format!("{n} codes")),
+        }
+        match self.documents.len() {
+            0 => {}
+            1 => parts.push(format!("document {}", self.documents[0])),
+            n => parts.push(format!("{n} documents")),
+        }
+        if let Some((name, value)) = &self.attribute {
+            parts.push(format!("{name} {value}"));
+        }
+        match self.role {
+            Some(SpeakerRole::Participant) => parts.push("participants".to_owned()),
+            Some(SpeakerRole::Interviewer) => parts.push("interviewers".to_owned()),
+            None => {}
+        }
+        parts
+    }
+}
+
+/// A download's file name: the project, the kind of file, what narrowed it, and today's
+/// date (UTC), e.g. `pilot-study_excerpts_participants_2026-12-06.csv`.
+pub fn file_name(
+    access: &ProjectAccess,
+    kind: &str,
+    qualifiers: &[String],
+    extension: &str,
+) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    file_names::download_name(
+        &access.project.name,
+        kind,
+        qualifiers,
+        &file_names::utc_date(now),
+        extension,
+    )
 }
 
 /// An export ready to stream: what is in scope, resolved and checked up front so that

@@ -5,6 +5,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod csrf;
+pub mod download;
 pub mod error;
 pub mod extract;
 pub mod limits;

@@ -531,3 +531,65 @@ async fn a_document_with_thousands_of_excerpts_exports_each_once_in_order() {
     assert_eq!(exported.len(), 3000);
     assert_eq!(exported, expected, "each once, in document order");
 }
+
+/// The file name a download would be saved as.
+async fn saved_as(api: &Api, path: &str) -> String {
+    let response = api.request(Method::GET, path).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    disposition
+        .split("filename=\"")
+        .nth(1)
+        .and_then(|rest| rest.strip_suffix('"'))
+        .unwrap_or_else(|| panic!("{disposition}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn downloads_are_named_for_project_kind_filters_and_day() {
+    let s = study().await;
+    let today = std::process::Command::new("date")
+        .args(["-u", "+%F"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap();
+    s.owner
+        .patch(
+            &format!("/projects/{}", s.project),
+            json!({ "name": "Pilot study: wave 2" }),
+        )
+        .await;
+    let p = s.project;
+    let cases = [
+        (
+            format!("/projects/{p}/excerpts.csv"),
+            "pilot-study-wave-2_excerpts".to_owned(),
+        ),
+        (
+            format!("/projects/{p}/excerpts.csv?coders=alice&role=participant"),
+            "pilot-study-wave-2_excerpts_coders-alice_participants".to_owned(),
+        ),
+        (
+            format!("/projects/{p}/matrix.csv?coders=alice,bob"),
+            "pilot-study-wave-2_code-document-matrix_coders-alice-bob".to_owned(),
+        ),
+        (
+            format!("/projects/{p}/codebook.csv"),
+            "pilot-study-wave-2_codebook".to_owned(),
+        ),
+        (
+            format!("/projects/{p}/agreement.csv?coders=alice,bob&unit=turn"),
+            "pilot-study-wave-2_agreement_turn_alice-bob".to_owned(),
+        ),
+    ];
+    for (path, stem) in cases {
+        assert_eq!(
+            saved_as(&s.owner, &path).await,
+            format!("{stem}_{today}.csv"),
+            "{path}"
+        );
+    }
+}

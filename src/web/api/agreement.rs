@@ -3,7 +3,6 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,8 +14,10 @@ use crate::error::AppError;
 use crate::service::access::ProjectAccess;
 use crate::service::adjudication::{self, Decision, RegionView};
 use crate::service::agreement::{self, AgreementReport};
+use crate::service::export;
 use crate::service::params::{AgreementParams, ids};
 use crate::web::AppState;
+use crate::web::download;
 use crate::web::extract::Api;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -44,17 +45,20 @@ async fn report(
     Ok(Json(agreement::figures(&data, &computed)))
 }
 
-fn csv_download(name: String, body: String) -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
+/// A CSV of the agreement on `data`: named for the project, the kind, the unit and the
+/// coders compared.
+fn csv_download(
+    access: &ProjectAccess,
+    kind: &str,
+    data: &agreement::AgreementData,
+    body: String,
+) -> impl IntoResponse + use<> {
+    let qualifiers = [
+        agreement::unit_name(data.unit).to_owned(),
+        data.coders.join(" "),
+    ];
+    let name = export::file_name(access, kind, &qualifiers, "csv");
+    (download::csv(&name), body)
 }
 
 /// The same report as CSV: one row per code, then pooled and macro mean.
@@ -68,14 +72,7 @@ async fn report_csv(
     let data = agreement::load(&app.db, &access, &params.request()?).await?;
     let (data, computed) = agreement::compute(data).await?;
     let csv = agreement::report_csv(&agreement::figures(&data, &computed));
-    Ok(csv_download(
-        format!(
-            "agreement-project-{}-{}.csv",
-            access.project_id(),
-            agreement::unit_name(data.unit)
-        ),
-        csv,
-    ))
+    Ok(csv_download(&access, "agreement", &data, csv))
 }
 
 /// The reliability data behind the report: one row per unit (or run of identical
@@ -89,14 +86,7 @@ async fn reliability_csv(
 ) -> ApiResult<impl IntoResponse> {
     let data = agreement::load(&app.db, &access, &params.request()?).await?;
     let csv = agreement::reliability_csv(&data)?;
-    Ok(csv_download(
-        format!(
-            "reliability-data-project-{}-{}.csv",
-            access.project_id(),
-            agreement::unit_name(data.unit)
-        ),
-        csv,
-    ))
+    Ok(csv_download(&access, "reliability-data", &data, csv))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -14,6 +14,7 @@ use super::{ApiJson, ApiResult, ErrorBody, PageParams};
 use crate::service::access::{InCode, ProjectAccess};
 use crate::service::codes::{self, CodeChanges, CodeView, CodebookImport, NewCodeInput};
 use crate::web::AppState;
+use crate::web::download;
 use crate::web::extract::Api;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -125,17 +126,8 @@ async fn export_codebook(
     Api(access): Api<ProjectAccess>,
 ) -> ApiResult<impl IntoResponse> {
     let csv = codes::export_csv(&app.db, &access).await?;
-    let disposition = format!(
-        "attachment; filename=\"codebook-project-{}.csv\"",
-        access.project_id()
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        csv,
-    ))
+    let name = crate::service::export::file_name(&access, "codebook", &[], "csv");
+    Ok((download::csv(&name), csv))
 }
 
 /// The body is the CSV file itself (`Content-Type: text/csv`).

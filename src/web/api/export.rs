@@ -9,26 +9,16 @@ use crate::service::access::ProjectAccess;
 use crate::service::export;
 use crate::service::params::ExportParams;
 use crate::web::AppState;
+use crate::web::download;
 use crate::web::extract::Api;
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::IntoResponse;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(excerpts_csv))
         .routes(routes!(matrix_csv))
-}
-
-fn attachment(name: String) -> [(header::HeaderName, String); 2] {
-    [
-        (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-        (
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ),
-    ]
 }
 
 /// Every (excerpt, code) as one CSV row, streamed: project, document, its attributes,
@@ -41,9 +31,13 @@ async fn excerpts_csv(
     Api(access): Api<ProjectAccess>,
     Query(params): Query<ExportParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let export = export::prepare(&app.db, &access, &params.filter()?).await?;
-    let name = format!("excerpts-project-{}.csv", access.project_id());
-    Ok((attachment(name), Body::from_stream(export.into_stream())))
+    let filter = params.filter()?;
+    let export = export::prepare(&app.db, &access, &filter).await?;
+    let name = export::file_name(&access, "excerpts", &filter.qualifiers(), "csv");
+    Ok((
+        download::csv(&name),
+        Body::from_stream(export.into_stream()),
+    ))
 }
 
 /// Code × document matrix: per document and code, the number of excerpts and the
@@ -55,12 +49,8 @@ async fn matrix_csv(
     Api(access): Api<ProjectAccess>,
     Query(params): Query<ExportParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let csv = export::matrix_csv(&app.db, &access, &params.filter()?).await?;
-    Ok((
-        attachment(format!(
-            "code-document-matrix-project-{}.csv",
-            access.project_id()
-        )),
-        csv,
-    ))
+    let filter = params.filter()?;
+    let csv = export::matrix_csv(&app.db, &access, &filter).await?;
+    let name = export::file_name(&access, "code-document-matrix", &filter.qualifiers(), "csv");
+    Ok((download::csv(&name), csv))
 }
