@@ -63,6 +63,8 @@ pub fn router(state: AppState) -> Router {
         // Monitoring and static files.
         .route("/healthz", get(healthz))
         .route("/static/{*path}", get(assets::serve))
+        // Browsers ask for /favicon.ico whatever the page says; answer with the icon.
+        .route("/favicon.ico", get(favicon))
         .fallback(error::not_found_fallback)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(middleware::from_fn(error::uniform_errors))
@@ -84,6 +86,10 @@ async fn openapi_json() -> impl IntoResponse {
             .get_or_init(|| serde_json::to_value(api::openapi()).unwrap_or_default())
             .clone(),
     )
+}
+
+async fn favicon() -> axum::response::Redirect {
+    axum::response::Redirect::permanent(&urls::asset("favicon.svg"))
 }
 
 async fn healthz(State(app): State<AppState>) -> impl IntoResponse {

@@ -11,3 +11,22 @@ function confirmDestructiveForms() {
 }
 
 confirmDestructiveForms();
+
+/**
+ * Shows each `<time>` holding an ISO timestamp (as the server writes them, in UTC) as a
+ * date and time in the reader's own time zone and language; the exact UTC value stays in
+ * `datetime` and shows on hover.
+ */
+export function humaniseTimes(root = document) {
+  const format = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  for (const el of root.querySelectorAll("time")) {
+    const iso = el.getAttribute("datetime") || el.textContent.trim();
+    const at = new Date(iso);
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(iso) || Number.isNaN(at.getTime())) continue;
+    el.setAttribute("datetime", iso);
+    el.title = `${iso.replace("T", " ").replace(/\.\d+Z$|Z$/, "")} UTC`;
+    el.textContent = format.format(at);
+  }
+}
+
+humaniseTimes();

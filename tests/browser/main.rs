@@ -16,4 +16,5 @@ mod coding_functions;
 mod import;
 mod import_functions;
 mod offsets_functions;
+mod pages;
 mod selections;

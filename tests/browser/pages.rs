@@ -1,0 +1,72 @@
+//! Page-wide touches: the favicon, and timestamps shown in the reader's local time.
+
+use serde_json::json;
+
+use crate::prelude::Prelude;
+
+#[tokio::test]
+async fn times_read_as_local_dates_with_the_exact_time_on_hover() {
+    let Some((b, _)) = Prelude::new().start_empty().await else {
+        return;
+    };
+    b.goto("/settings").await;
+    b.wait_for("main").await;
+    let times = b
+        .execute(
+            r#"return Array.from(document.querySelectorAll("time"), (t) =>
+                 ({ text: t.textContent, datetime: t.getAttribute("datetime"), title: t.title }));"#,
+            vec![],
+        )
+        .await;
+    let times = times.as_array().expect("a list");
+    assert!(!times.is_empty(), "the test token's row has times");
+    for time in times {
+        let datetime = time["datetime"].as_str().expect("datetime kept");
+        let text = time["text"].as_str().unwrap();
+        assert!(datetime.contains('T') && datetime.ends_with('Z'), "{time}");
+        assert!(
+            !text.contains('T') && !text.ends_with('Z'),
+            "no raw ISO: {time}"
+        );
+        assert!(text.chars().any(|c| c.is_ascii_digit()), "{time}");
+        assert!(time["title"].as_str().unwrap().ends_with(" UTC"), "{time}");
+    }
+    let local = b
+        .execute(
+            r#"const t = document.querySelector("time");
+               return new Date(t.getAttribute("datetime")).getFullYear();"#,
+            vec![],
+        )
+        .await;
+    assert_eq!(local, json!(chrono_free_year()), "the date is the real one");
+}
+
+/// This year, from the machine's clock through `date` (independent of the page).
+fn chrono_free_year() -> i64 {
+    let out = std::process::Command::new("date")
+        .arg("+%Y")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+#[tokio::test]
+async fn every_page_has_an_icon_and_favicon_ico_answers() {
+    let Some((b, _)) = Prelude::new().start_empty().await else {
+        return;
+    };
+    b.goto("/").await;
+    b.wait_for("main").await;
+    let statuses = b
+        .execute(
+            r#"const icon = document.querySelector("link[rel=icon]").href;
+               return Promise.all([icon, "/favicon.ico"].map((u) =>
+                 fetch(u).then(async (r) => [r.status, r.headers.get("content-type"), (await r.text()).includes("<svg")])));"#,
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        statuses,
+        json!([[200, "image/svg+xml", true], [200, "image/svg+xml", true]])
+    );
+}
