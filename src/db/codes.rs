@@ -36,6 +36,14 @@ pub async fn by_id(ex: impl SqliteExecutor<'_>, id: i64) -> sqlx::Result<Option<
     .await
 }
 
+/// The colours the project's codes use.
+pub async fn colors(ex: impl SqliteExecutor<'_>, project_id: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT color FROM codes WHERE project_id = ?")
+        .bind(project_id)
+        .fetch_all(ex)
+        .await
+}
+
 pub async fn count(ex: impl SqliteExecutor<'_>, project_id: i64) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM codes WHERE project_id = ?")
         .bind(project_id)

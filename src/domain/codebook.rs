@@ -62,6 +62,22 @@ impl Color {
     pub fn default_for(n: usize) -> Color {
         Color(PALETTE[n % PALETTE.len()].to_owned())
     }
+
+    /// The palette colour the fewest of `taken` already use (the first such, in palette
+    /// order), so that a new code stands apart from the codes there are, even after some
+    /// were deleted or recoloured.
+    pub fn least_used<'a>(taken: impl IntoIterator<Item = &'a str>) -> Color {
+        let mut uses = [0usize; PALETTE.len()];
+        for color in taken {
+            if let Some(i) = PALETTE.iter().position(|p| p.eq_ignore_ascii_case(color)) {
+                uses[i] += 1;
+            }
+        }
+        let fewest = (0..PALETTE.len())
+            .min_by_key(|&i| (uses[i], i))
+            .unwrap_or(0);
+        Color(PALETTE[fewest].to_owned())
+    }
 }
 
 /// Tableau 10 with two additions: colour-blind friendly and distinct at low opacity.
@@ -352,6 +368,24 @@ mod tests {
         assert!(Color::parse("#12345").is_err());
         assert!(Color::parse("#gggggg").is_err());
         assert_eq!(Color::default_for(0), Color::default_for(12));
+        assert_eq!(Color::least_used([]).as_str(), PALETTE[0]);
+        assert_eq!(
+            Color::least_used([PALETTE[0], "#F28E2B", "#123456"]).as_str(),
+            PALETTE[2],
+            "skips the taken ones, whatever their case; ignores colours off the palette"
+        );
+        let all_once_but_fifth: Vec<&str> = PALETTE
+            .iter()
+            .copied()
+            .filter(|c| *c != PALETTE[4])
+            .collect();
+        assert_eq!(Color::least_used(all_once_but_fifth).as_str(), PALETTE[4]);
+        let twice: Vec<&str> = PALETTE.iter().chain(PALETTE.iter()).copied().collect();
+        assert_eq!(
+            Color::least_used(twice).as_str(),
+            PALETTE[0],
+            "ties go to palette order"
+        );
         assert_ne!(Color::default_for(0), Color::default_for(1));
     }
 

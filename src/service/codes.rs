@@ -129,7 +129,10 @@ pub async fn create(db: &Db, access: &ProjectAccess, input: &NewCodeInput) -> Ap
     }
     let color = match &input.color {
         Some(raw) if !raw.trim().is_empty() => Color::parse(raw)?,
-        _ => Color::default_for(existing),
+        _ => {
+            let taken = store::colors(&mut *tx, access.project_id()).await?;
+            Color::least_used(taken.iter().map(String::as_str))
+        }
     };
     if let Some(parent) = input.parent_id {
         ensure_code_in_project(&mut tx, access, parent, "parent_id").await?;
@@ -402,7 +405,7 @@ pub async fn import_csv(
         .into_iter()
         .map(|(id, p)| (p.to_ascii_lowercase(), id))
         .collect();
-    let mut count = existing.len();
+    let mut taken: Vec<String> = existing.iter().map(|c| c.color.clone()).collect();
     let mut summary = CodebookImport {
         created: 0,
         updated: 0,
@@ -430,8 +433,9 @@ pub async fn import_csv(
                 None => {
                     let color = match (&entry.color, is_leaf) {
                         (Some(c), true) => c.clone(),
-                        _ => Color::default_for(count),
+                        _ => Color::least_used(taken.iter().map(String::as_str)),
                     };
+                    taken.push(color.as_str().to_owned());
                     let new = NewCode {
                         project_id: access.project_id(),
                         parent_id: parent,
@@ -441,7 +445,6 @@ pub async fn import_csv(
                     };
                     let id = store::insert(&mut *tx, &new).await?;
                     by_path.insert(key, id);
-                    count += 1;
                     summary.created += 1;
                     id
                 }
@@ -459,4 +462,12 @@ pub async fn import_csv(
     )
     .await?;
     Ok(summary)
+}
+
+/// The colour a new code of this project gets unless one is chosen: the palette's
+/// least-used (what the New code form starts with).
+pub fn suggested_color(codebook: &[CodeView]) -> String {
+    Color::least_used(codebook.iter().map(|c| c.color.as_str()))
+        .as_str()
+        .to_owned()
 }

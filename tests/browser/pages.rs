@@ -70,3 +70,24 @@ async fn every_page_has_an_icon_and_favicon_ico_answers() {
         json!([[200, "image/svg+xml", true], [200, "image/svg+xml", true]])
     );
 }
+
+#[tokio::test]
+async fn colour_inputs_show_a_swatch_not_a_dash() {
+    let Some((b, project)) = Prelude::new().start_empty().await else {
+        return;
+    };
+    b.goto(&format!("/projects/{}/codes", project.id)).await;
+    b.wait_for("input[type=color]").await;
+    let size = b
+        .execute(
+            r#"const r = document.querySelector("input[type=color]").getBoundingClientRect();
+               return [Math.round(r.width), Math.round(r.height)];"#,
+            vec![],
+        )
+        .await;
+    let (width, height) = (size[0].as_i64().unwrap(), size[1].as_i64().unwrap());
+    assert!(
+        width >= 40 && height >= 30,
+        "a usable swatch: {width}×{height} px"
+    );
+}

@@ -41,6 +41,8 @@ struct CodebookPage {
     codes: Vec<CodeView>,
     can_code: bool,
     can_manage: bool,
+    /// The New code form's colour: the palette's least-used.
+    suggested_color: String,
 }
 
 async fn codebook_page(
@@ -48,6 +50,7 @@ async fn codebook_page(
     Page(mut page, access): Page<ProjectAccess>,
 ) -> PageResult {
     let codes = codes::codebook(&app.db, &access).await?;
+    let suggested_color = codes::suggested_color(&codes);
     let layout = Layout::for_user(
         &app,
         &mut page,
@@ -61,6 +64,7 @@ async fn codebook_page(
         can_manage: access.role.can_manage_codebook() && !access.project.archived,
         project_name: access.project.name,
         codes,
+        suggested_color,
     })
 }
 

@@ -245,3 +245,31 @@ async fn the_codebook_round_trips_through_csv() {
         "a bad row imports nothing"
     );
 }
+
+#[tokio::test]
+async fn a_new_code_takes_the_least_used_colour_of_the_palette() {
+    let s = study().await;
+    let path = format!("/projects/{}/codes", s.project);
+    let new = |body| s.owner.create_code(s.project, body);
+    // The palette starts #4e79a7, #f28e2b, #e15759; a code already took the second.
+    new(json!({ "name": "Chosen", "color": "#F28E2B" })).await;
+    let first = new(json!({ "name": "First default" })).await;
+    assert_eq!(first.color, "#4e79a7");
+    let second = new(json!({ "name": "Second default" })).await;
+    assert_eq!(second.color, "#e15759", "not the one 'Chosen' already has");
+    s.owner.delete(&format!("/codes/{}", first.id)).await;
+    let third = new(json!({ "name": "After a deletion" })).await;
+    assert_eq!(third.color, "#4e79a7", "a freed colour is used again first");
+
+    // The codebook page's New code form starts with the next least-used colour.
+    let browser = s.app.browser_signed_in("olga").await;
+    let (_, html) = browser.page(&path).await;
+    let form = &html[html
+        .find("name=\"color\" type=\"color\"")
+        .expect("colour input")..];
+    assert!(
+        form.starts_with("name=\"color\" type=\"color\" value=\"#76b7b2\""),
+        "{}",
+        &form[..80]
+    );
+}
