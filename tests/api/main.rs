@@ -6,6 +6,7 @@ mod helpers;
 
 mod openapi;
 
+mod access;
 mod adjudication;
 mod agreement;
 mod auth;

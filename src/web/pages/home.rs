@@ -1,13 +1,11 @@
 //! The home page: the signed-in user's projects and a form to start a new one.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
-use super::{Layout, PageResult, after_form_keeping, render};
+use super::{Layout, PageResult, PageRoute, after_form_keeping, render};
 use crate::domain::Role;
 use crate::service::projects::Project;
 use crate::service::{accounts, projects};
@@ -15,10 +13,11 @@ use crate::web::AppState;
 use crate::web::auth::{AnySession, SignedIn};
 use crate::web::urls;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/projects", post(create_project))
+pub(super) fn routes() -> Vec<PageRoute> {
+    vec![
+        PageRoute::get("/", home),
+        PageRoute::post("/projects", create_project),
+    ]
 }
 
 #[derive(Template)]
