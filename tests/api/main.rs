@@ -16,6 +16,7 @@ mod documents;
 mod export;
 mod forms;
 mod hardening;
+mod hostile;
 mod imports;
 mod layers;
 mod projects;
