@@ -12,6 +12,7 @@ mod agreement;
 mod auth;
 mod cli;
 mod coding;
+mod crash;
 mod documents;
 mod export;
 mod forms;
