@@ -17,11 +17,16 @@ use crate::cli::{BIN, field_work, gloss_ok};
 use crate::helpers::Api;
 
 /// Documents in the generated CSV.
-const DOCUMENTS: i64 = 3_000;
+pub(crate) const DOCUMENTS: i64 = 3_000;
 
 /// A CSV of `DOCUMENTS` interviews of about 2 KB each (6 MB): big enough that importing
 /// it takes a while, so kills land before, during and after its one transaction.
-fn large_csv() -> Vec<u8> {
+pub(crate) fn large_csv() -> Vec<u8> {
+    large_csv_with_ids("")
+}
+
+/// [`large_csv`] whose transcript ids start with `prefix` (files that do not collide).
+pub(crate) fn large_csv_with_ids(prefix: &str) -> Vec<u8> {
     let mut csv = String::from("transcript_id,text\n");
     for i in 0..DOCUMENTS {
         let turns: String = (0..8)
@@ -32,7 +37,7 @@ fn large_csv() -> Vec<u8> {
                 )
             })
             .collect();
-        csv.push_str(&format!("{i},\"{turns}\"\n"));
+        csv.push_str(&format!("{prefix}{i},\"{turns}\"\n"));
     }
     csv.into_bytes()
 }
