@@ -198,6 +198,23 @@ pub fn read_codebook_csv(bytes: &[u8]) -> Result<Vec<CodebookEntry>, Invalid> {
             )
         },
     )?;
+    if text.trim().is_empty() {
+        return Err(Invalid::new(
+            "file",
+            "The codebook file is empty: it needs a header row with a 'name' column and a row \
+             per code.",
+        ));
+    }
+    if let Some(line) = super::import::unbalanced_quote_line(text, b',') {
+        return Err(Invalid::new(
+            "file",
+            format!(
+                "The codebook file's quotes do not balance: the quoted field that starts on \
+                 line {line} is never closed or has text after its closing quote. Add the \
+                 missing quote and import it again."
+            ),
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -315,6 +332,19 @@ mod tests {
             "=HYPERLINK(\"x\"), \"quoted\"\nline"
         );
         assert_eq!(entries[1].color.as_ref().unwrap().as_str(), "#f28e2b");
+    }
+
+    #[test]
+    fn an_empty_codebook_or_one_whose_quotes_do_not_balance_is_refused_saying_so() {
+        let err = read_codebook_csv(b"\xEF\xBB\xBF \n").unwrap_err();
+        assert!(err.message.contains("is empty"), "{}", err.message);
+        let err = read_codebook_csv(b"name,description\nTrust,fine\n\"Doubt,open\nLast,row\n")
+            .unwrap_err();
+        assert!(
+            err.message.contains("quotes do not balance") && err.message.contains("line 3"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -21,11 +21,12 @@ use std::time::Duration;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, Request, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Json, Router, middleware};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
+
+pub use pages::PageRoute;
 
 use crate::config::Settings;
 use crate::security::FormTokens;
@@ -54,17 +55,16 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     let max_upload = state.settings.max_upload_bytes;
-    let router = Router::new()
-        // Server-rendered pages for people.
-        .merge(pages::router())
-        // The JSON API for scripts (and the pages' own JavaScript), and its description.
+    // Server-rendered pages for people, the API's description, monitoring, static files.
+    let pages = page_routes()
+        .into_iter()
+        .fold(Router::new(), |router, route| {
+            router.route(route.path, route.handler)
+        });
+    let router = pages
+        // The JSON API for scripts (and the pages' own JavaScript); its routes are listed
+        // by its OpenAPI document.
         .merge(api::router().split_for_parts().0)
-        .route("/api/v1/openapi.json", get(openapi_json))
-        // Monitoring and static files.
-        .route("/healthz", get(healthz))
-        .route("/static/{*path}", get(assets::serve))
-        // Browsers ask for /favicon.ico whatever the page says; answer with the icon.
-        .route("/favicon.ico", get(favicon))
         .fallback(error::not_found_fallback)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(middleware::from_fn(error::uniform_errors))
@@ -79,6 +79,20 @@ pub fn router(state: AppState) -> Router {
     with_request_log(router)
 }
 
+/// Every route outside the JSON API: the pages, and the few plain routes beside them.
+/// The router is built from this list; the access sweep (`tests/api/access`) reads it.
+pub fn page_routes() -> Vec<PageRoute> {
+    let mut routes = pages::page_routes();
+    routes.extend([
+        PageRoute::get("/api/v1/openapi.json", openapi_json),
+        PageRoute::get("/healthz", healthz),
+        PageRoute::get("/static/{*path}", assets::serve),
+        // Browsers ask for /favicon.ico whatever the page says; answer with the icon.
+        PageRoute::get("/favicon.ico", favicon),
+    ]);
+    routes
+}
+
 async fn openapi_json() -> impl IntoResponse {
     static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
     Json(
@@ -88,8 +102,8 @@ async fn openapi_json() -> impl IntoResponse {
     )
 }
 
-async fn favicon() -> axum::response::Redirect {
-    axum::response::Redirect::permanent(&urls::asset("favicon.svg"))
+async fn favicon(headers: axum::http::HeaderMap) -> Response {
+    assets::serve(axum::extract::Path("favicon.svg".to_owned()), headers).await
 }
 
 async fn healthz(State(app): State<AppState>) -> impl IntoResponse {

@@ -9,9 +9,9 @@ use reqwest::StatusCode;
 
 use crate::helpers::{Api, Browser};
 
-const BIN: &str = env!("CARGO_BIN_EXE_gloss");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_gloss");
 
-fn gloss(db: &Path, args: &[&str], stdin: &str) -> Output {
+pub(crate) fn gloss(db: &Path, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(BIN)
         .arg("--db")
         .arg(db)
@@ -36,7 +36,7 @@ fn stdout(output: &Output) -> String {
 }
 
 /// Runs `gloss` and asserts that it succeeds; returns what it printed.
-fn gloss_ok(db: &Path, args: &[&str], stdin: &str) -> String {
+pub(crate) fn gloss_ok(db: &Path, args: &[&str], stdin: &str) -> String {
     let output = gloss(db, args, stdin);
     assert!(
         output.status.success(),
@@ -336,7 +336,7 @@ async fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
 
 /// A fresh database with the user ada (through the CLI) and, through the API, her
 /// project "Field work"; returns the database file, ada's API client and the project id.
-async fn field_work(dir: &Path) -> (PathBuf, Api, i64) {
+pub(crate) async fn field_work(dir: &Path) -> (PathBuf, Api, i64) {
     let db = dir.join("gloss.db");
     gloss_ok(&db, &["user", "add", "ada"], "a long password\n");
     let api = served(&db, "ada").await;

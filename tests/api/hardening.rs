@@ -3,4 +3,5 @@
 
 mod connections;
 mod imports;
+mod isolation;
 mod sign_in;

@@ -6,16 +6,19 @@ mod helpers;
 
 mod openapi;
 
+mod access;
 mod adjudication;
 mod agreement;
 mod auth;
 mod cli;
 mod coding;
+mod crash;
 mod deactivation;
 mod documents;
 mod export;
 mod forms;
 mod hardening;
+mod hostile;
 mod imports;
 mod invitations;
 mod layers;

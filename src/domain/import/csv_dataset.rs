@@ -231,6 +231,22 @@ enum QuoteProblem {
     TextAfterClose { open: usize, close: usize },
 }
 
+/// The line (from 1) where a quoted field starts that is never closed or is followed by
+/// more text after its closing quote, if the CSV text has one (for other CSV readers, such
+/// as the codebook's, which the csv crate would otherwise let swallow the following rows).
+pub fn unbalanced_quote_line(text: &str, delimiter: u8) -> Option<usize> {
+    let open = match quote_problem(text, delimiter)? {
+        QuoteProblem::Unclosed { open } | QuoteProblem::TextAfterClose { open, .. } => open,
+    };
+    Some(
+        text.as_bytes()[..open]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1,
+    )
+}
+
 fn quote_problem(text: &str, delimiter: u8) -> Option<QuoteProblem> {
     enum State {
         FieldStart,

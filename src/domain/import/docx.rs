@@ -178,6 +178,14 @@ fn document_text(xml: &str) -> Result<String, String> {
             Event::GeneralRef(reference) if in_text => {
                 push_reference(&reference, &mut text).map_err(|error| error.to_string())?
             }
+            // Word never writes a DTD; one in a document is there to define entities (the
+            // "billion laughs", external entities reading local files). Refuse it outright
+            // rather than rely on entities staying unexpanded.
+            Event::DocType(_) => {
+                return Err("it declares a DOCTYPE with entity definitions, which Word \
+                            documents never contain"
+                    .to_owned());
+            }
             Event::Eof => {
                 return match open.last() {
                     None => Ok(text),
@@ -297,6 +305,22 @@ pub(super) mod tests {
 
     fn parse(bytes: &[u8]) -> Result<ParsedFile, ImportError> {
         parse_docx("Interview 7.docx", bytes, &ImportOptions::default())
+    }
+
+    #[test]
+    fn a_document_with_a_doctype_is_refused_whatever_its_entities() {
+        for doctype in [
+            "<!DOCTYPE d [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;\">]>",
+            "<!DOCTYPE d [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>",
+        ] {
+            let document = format!(
+                "<?xml version=\"1.0\"?>{doctype}<w:document {W}><w:body><w:p><w:r>\
+                 <w:t>User: &b;&xxe;</w:t></w:r></w:p></w:body></w:document>"
+            );
+            let bytes = zip_members(&[(DOCUMENT_XML, document)]);
+            let error = parse(&bytes).unwrap_err().to_string();
+            assert!(error.contains("DOCTYPE"), "{error}");
+        }
     }
 
     #[test]

@@ -43,7 +43,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use csv_dataset::CsvPreview;
+pub use csv_dataset::{CsvPreview, unbalanced_quote_line};
 pub use roles::{SpeakerRole, default_role};
 
 /// How to import.

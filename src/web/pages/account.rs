@@ -2,14 +2,12 @@
 //! tokens).
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Layout, PageResult, after_form, render, render_with_status};
+use super::{Layout, PageResult, PageRoute, after_form, render, render_with_status};
 use crate::error::{AppError, AppResult};
 use crate::service::sessions::{self, NewSession, Session};
 use crate::service::tokens::{ApiToken, TokenScope};
@@ -20,15 +18,18 @@ use crate::web::csrf::anonymous_form_token;
 use crate::web::error::{PageError, status_of, with_retry_after};
 use crate::web::urls;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login_form).post(login))
-        .route("/logout", post(logout))
-        .route("/setup", get(setup_form).post(setup))
-        .route("/settings", get(settings_page))
-        .route("/settings/password", post(change_password))
-        .route("/settings/tokens", post(create_token))
-        .route("/settings/tokens/{id}/revoke", post(revoke_token))
+pub(super) fn routes() -> Vec<PageRoute> {
+    vec![
+        PageRoute::get("/login", login_form),
+        PageRoute::post("/login", login),
+        PageRoute::post("/logout", logout),
+        PageRoute::get("/setup", setup_form),
+        PageRoute::post("/setup", setup),
+        PageRoute::get("/settings", settings_page),
+        PageRoute::post("/settings/password", change_password),
+        PageRoute::post("/settings/tokens", create_token),
+        PageRoute::post("/settings/tokens/{id}/revoke", revoke_token),
+    ]
 }
 
 #[derive(Template)]

@@ -1,24 +1,24 @@
 //! User administration, for administrators only.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, State};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
-use super::{Layout, PageResult, after_form, after_form_keeping, render};
+use super::{Layout, PageResult, PageRoute, after_form, after_form_keeping, render};
 use crate::service::accounts;
 use crate::service::accounts::Account;
 use crate::web::AppState;
 use crate::web::auth::SignedIn;
 use crate::web::urls;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/users", get(users_page).post(add_user))
-        .route("/admin/users/{username}/admin", post(set_admin))
-        .route("/admin/users/{username}/password", post(reset_password))
-        .route("/admin/users/{username}/active", post(set_active))
+pub(super) fn routes() -> Vec<PageRoute> {
+    vec![
+        PageRoute::get("/admin/users", users_page),
+        PageRoute::post("/admin/users", add_user),
+        PageRoute::post("/admin/users/{username}/admin", set_admin),
+        PageRoute::post("/admin/users/{username}/password", reset_password),
+        PageRoute::post("/admin/users/{username}/active", set_active),
+    ]
 }
 
 #[derive(Template)]

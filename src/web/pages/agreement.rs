@@ -2,13 +2,11 @@
 //! comparison of one disagreement, and adjudication into the consensus set.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Layout, PageResult, after_form, render};
+use super::{Layout, PageResult, PageRoute, after_form, render};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::service::access::ProjectAccess;
@@ -22,15 +20,13 @@ use crate::web::AppState;
 use crate::web::extract::Page;
 use crate::web::urls;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/projects/{id}/agreement", get(report_page))
-        .route(
-            "/projects/{id}/agreement/disagreements",
-            get(disagreements_page),
-        )
-        .route("/projects/{id}/agreement/compare", get(compare_page))
-        .route("/projects/{id}/agreement/decide", post(decide))
+pub(super) fn routes() -> Vec<PageRoute> {
+    vec![
+        PageRoute::get("/projects/{id}/agreement", report_page),
+        PageRoute::get("/projects/{id}/agreement/disagreements", disagreements_page),
+        PageRoute::get("/projects/{id}/agreement/compare", compare_page),
+        PageRoute::post("/projects/{id}/agreement/decide", decide),
+    ]
 }
 
 /// A figure as shown: three decimals, or "—" with the reason on hover.

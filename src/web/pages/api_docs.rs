@@ -2,17 +2,15 @@
 //! `/api/v1/openapi.json` serves, so it cannot drift from the code.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 
-use super::{Layout, PageResult, render};
+use super::{Layout, PageResult, PageRoute, render};
 use crate::web::AppState;
 use crate::web::api;
 use crate::web::auth::{AnySession, SignedIn};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api", get(api_page))
+pub(super) fn routes() -> Vec<PageRoute> {
+    vec![PageRoute::get("/api", api_page)]
 }
 
 struct Operation {

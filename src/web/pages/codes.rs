@@ -2,12 +2,12 @@
 //! excerpt with the code, across documents, with filters).
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Query, State};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
-use super::{Layout, PageResult, after_form, after_form_keeping, redirect_with_flash, render};
+use super::{
+    Layout, PageResult, PageRoute, after_form, after_form_keeping, redirect_with_flash, render,
+};
 use crate::domain::import::SpeakerRole;
 use crate::error::AppError;
 use crate::service::access::{InCode, ProjectAccess};
@@ -22,14 +22,16 @@ use crate::web::upload::Upload;
 use crate::web::upload_routes;
 use crate::web::urls;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/projects/{id}/codes", get(codebook_page).post(create_code))
-        .route(upload_routes::IMPORT_CODEBOOK_PAGE, post(import_codebook))
-        .route("/codes/{id}", get(code_page))
-        .route("/codes/{id}/edit", post(edit_code))
-        .route("/codes/{id}/delete", post(delete_code))
-        .route("/codes/{id}/merge", post(merge_code))
+pub(super) fn routes() -> Vec<PageRoute> {
+    vec![
+        PageRoute::get("/projects/{id}/codes", codebook_page),
+        PageRoute::post("/projects/{id}/codes", create_code),
+        PageRoute::post(upload_routes::IMPORT_CODEBOOK_PAGE, import_codebook),
+        PageRoute::get("/codes/{id}", code_page),
+        PageRoute::post("/codes/{id}/edit", edit_code),
+        PageRoute::post("/codes/{id}/delete", delete_code),
+        PageRoute::post("/codes/{id}/merge", merge_code),
+    ]
 }
 
 #[derive(Template)]

@@ -2,15 +2,14 @@
 //! title and attributes.
 
 use askama::Template;
+use axum::Json;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Layout, PageResult, after_form, redirect_with_flash, render};
+use super::{Layout, PageResult, PageRoute, after_form, redirect_with_flash, render};
 use crate::domain::text::byte_offsets;
 use crate::domain::transcript::{self, format_time};
 use crate::error::AppError;
@@ -28,14 +27,15 @@ use crate::web::upload::Upload;
 use crate::web::upload_routes;
 use crate::web::urls;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(upload_routes::IMPORT_DOCUMENTS_PAGE, post(import))
-        .route("/projects/{id}/imports/{import_id}", get(import_summary))
-        .route("/projects/{id}/speakers", post(set_speaker_role))
-        .route("/documents/{id}", get(document_page))
-        .route("/documents/{id}/edit", post(edit_document))
-        .route("/documents/{id}/delete", post(delete_document))
+pub(super) fn routes() -> Vec<PageRoute> {
+    vec![
+        PageRoute::post(upload_routes::IMPORT_DOCUMENTS_PAGE, import),
+        PageRoute::get("/projects/{id}/imports/{import_id}", import_summary),
+        PageRoute::post("/projects/{id}/speakers", set_speaker_role),
+        PageRoute::get("/documents/{id}", document_page),
+        PageRoute::post("/documents/{id}/edit", edit_document),
+        PageRoute::post("/documents/{id}/delete", delete_document),
+    ]
 }
 
 async fn import(

@@ -1,13 +1,11 @@
 //! The home page: the signed-in user's projects and a form to start a new one.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
-use super::{Layout, PageResult, after_form, after_form_keeping, render};
+use super::{Layout, PageResult, PageRoute, after_form, after_form_keeping, render};
 use crate::domain::Role;
 use crate::service::invitations::{self, Invitation};
 use crate::service::projects::Project;
@@ -16,12 +14,13 @@ use crate::web::AppState;
 use crate::web::auth::{AnySession, SignedIn};
 use crate::web::urls;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/projects", post(create_project))
-        .route("/invitations/{id}/accept", post(accept_invitation))
-        .route("/invitations/{id}/decline", post(decline_invitation))
+pub(super) fn routes() -> Vec<PageRoute> {
+    vec![
+        PageRoute::get("/", home),
+        PageRoute::post("/projects", create_project),
+        PageRoute::post("/invitations/{id}/accept", accept_invitation),
+        PageRoute::post("/invitations/{id}/decline", decline_invitation),
+    ]
 }
 
 #[derive(Template)]

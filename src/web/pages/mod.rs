@@ -13,9 +13,10 @@ mod projects;
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::Router;
-use axum::http::{StatusCode, header};
+use axum::handler::Handler;
+use axum::http::{Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{self, MethodRouter};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
@@ -25,16 +26,57 @@ use crate::error::{AppError, AppResult};
 use crate::service::User;
 use crate::service::sessions::{self, Session};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(account::router())
-        .merge(home::router())
-        .merge(projects::router())
-        .merge(admin::router())
-        .merge(documents::router())
-        .merge(codes::router())
-        .merge(agreement::router())
-        .merge(api_docs::router())
+/// Every page route. The web router is built from this list (`web::router`), so it is
+/// also the list the access sweep in `tests/api/access` reads: a page cannot be routed
+/// without being in it.
+pub fn page_routes() -> Vec<PageRoute> {
+    [
+        account::routes(),
+        home::routes(),
+        projects::routes(),
+        admin::routes(),
+        documents::routes(),
+        codes::routes(),
+        agreement::routes(),
+        api_docs::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// One method on one path template, with its handler.
+pub struct PageRoute {
+    pub method: Method,
+    /// The path template as axum matches it (`/projects/{id}`).
+    pub path: &'static str,
+    pub(in crate::web) handler: MethodRouter<AppState>,
+}
+
+impl PageRoute {
+    pub(in crate::web) fn get<H, T>(path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        PageRoute {
+            method: Method::GET,
+            path,
+            handler: routing::get(handler),
+        }
+    }
+
+    pub(in crate::web) fn post<H, T>(path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        PageRoute {
+            method: Method::POST,
+            path,
+            handler: routing::post(handler),
+        }
+    }
 }
 
 pub type PageResult = Result<Response, PageError>;

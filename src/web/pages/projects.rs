@@ -1,12 +1,10 @@
 //! A project's overview page, its settings, and its members.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
-use super::{Layout, PageResult, after_form, after_form_keeping, render};
+use super::{Layout, PageResult, PageRoute, after_form, after_form_keeping, render};
 use crate::domain::Role;
 use crate::service::access::ProjectAccess;
 use crate::service::codes::{self, CodeView};
@@ -20,20 +18,18 @@ use crate::web::AppState;
 use crate::web::extract::Page;
 use crate::web::urls;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/projects/{id}", get(overview))
-        .route("/projects/{id}/settings", post(save_settings))
-        .route("/projects/{id}/activity", get(activity))
-        .route("/projects/{id}/members", post(set_member))
-        .route(
-            "/projects/{id}/members/{username}/remove",
-            post(remove_member),
-        )
-        .route(
+pub(super) fn routes() -> Vec<PageRoute> {
+    vec![
+        PageRoute::get("/projects/{id}", overview),
+        PageRoute::post("/projects/{id}/settings", save_settings),
+        PageRoute::get("/projects/{id}/activity", activity),
+        PageRoute::post("/projects/{id}/members", set_member),
+        PageRoute::post("/projects/{id}/members/{username}/remove", remove_member),
+        PageRoute::post(
             "/projects/{id}/invitations/{invitation_id}/withdraw",
-            post(withdraw_invitation),
-        )
+            withdraw_invitation,
+        ),
+    ]
 }
 
 #[derive(Template)]
