@@ -9,6 +9,7 @@ pub mod events;
 pub mod excerpts;
 pub mod keys;
 pub mod members;
+pub mod progress;
 pub mod projects;
 pub mod sessions;
 pub mod tokens;

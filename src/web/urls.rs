@@ -219,6 +219,7 @@ pub fn agreement_query(params: &AgreementParams) -> String {
         ("codes", &params.codes),
         ("subtree", &params.subtree),
         ("documents", &params.documents),
+        ("scope", &params.scope),
         ("attribute", &params.attribute),
         ("participant_only", &params.participant_only),
         ("code", &params.code),

@@ -94,8 +94,11 @@ async fn adjudication_builds_a_consensus_set_that_reports_compare_against() {
     assert!(html.contains("0 still open"), "{html}");
     assert!(html.contains("accepted a&#39;s version") || html.contains("accepted a's version"));
 
-    // The consensus set is compared like a coder.
+    // The consensus set is compared like a coder. It has coding only in D1 (every
+    // decision was there), so by default only D1 counts; D2 is asked for by scope.
     let r = e.report("coders=a,consensus").await;
+    assert_eq!(r["codes"][0]["units"], 20, "D1 only: {r}");
+    let r = e.report("coders=a,consensus&scope=coded_by_any").await;
     assert_eq!(r["coders"], json!(["a", "consensus"]));
     // Consensus X = {[2,10), [17,20)} against a's {[2,10), [16,19), D2 [0,3)}: the
     // two agree on 25 of 30 characters (n11 = 10, n10 = 4, n01 = 1, n00 = 15).

@@ -8,6 +8,7 @@ mod openapi;
 
 mod adjudication;
 mod agreement;
+mod agreement_scope;
 mod auth;
 mod cli;
 mod coding;

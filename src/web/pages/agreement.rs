@@ -169,6 +169,9 @@ struct ReportPage {
     coder_choices: Vec<String>,
     codes: Vec<CodeView>,
     attribute_values: Vec<(String, String, i64)>,
+    /// `(id, title, attributes as text)` for the document picker.
+    document_choices: Vec<(i64, String, String)>,
+    scope_choices: Vec<(&'static str, &'static str)>,
     report: Option<AgreementReport>,
     rows: Vec<Row>,
     summary: Option<Summary>,
@@ -187,6 +190,7 @@ async fn report_page(
     let coder_choices = coders::choices(&app.db, &access).await?;
     let codes = codes::codebook(&app.db, &access).await?;
     let attribute_values = docs::attribute_values(&app.db, &access).await?;
+    let document_choices = document_choices(&app, &access).await?;
     let (mut report, mut error) = (None, None);
     if params.has_coders() {
         let computed = match params.request() {
@@ -221,11 +225,43 @@ async fn report_page(
         coder_choices,
         codes,
         attribute_values,
+        document_choices,
+        scope_choices: agreement::Coverage::CHOICES
+            .iter()
+            .map(|c| (c.name(), c.label()))
+            .collect(),
         report,
         rows,
         summary,
         error,
     })
+}
+
+/// The project's documents for the picker (the first page of the list, as on the project
+/// page), with their attributes to search by.
+async fn document_choices(
+    app: &AppState,
+    access: &ProjectAccess,
+) -> Result<Vec<(i64, String, String)>, AppError> {
+    let query = docs::ListQuery {
+        cursor: None,
+        limit: docs::MAX_PAGE,
+        attribute: None,
+    };
+    let list = docs::list(&app.db, access, &query).await?;
+    Ok(list
+        .items
+        .into_iter()
+        .map(|item| {
+            let attributes = item
+                .attributes
+                .iter()
+                .map(|(name, value)| format!("{name}: {value}"))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            (item.summary.id, item.summary.title, attributes)
+        })
+        .collect())
 }
 
 #[derive(Template)]
