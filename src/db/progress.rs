@@ -64,3 +64,66 @@ pub async fn reopen(
             .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// `(document_id, user_id)` of every assignment in a project.
+pub async fn assignments(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT a.document_id, a.user_id FROM assignments a
+         JOIN documents d ON d.id = a.document_id WHERE d.project_id = ?
+         ORDER BY a.document_id, a.user_id",
+    )
+    .bind(project_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Assigns the document to the user; returns whether it was new.
+pub async fn assign(
+    ex: impl SqliteExecutor<'_>,
+    document_id: i64,
+    user_id: i64,
+    assigned_by: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO assignments (document_id, user_id, assigned_by) VALUES (?, ?, ?)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(document_id)
+    .bind(user_id)
+    .bind(assigned_by)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Takes the document back from the user; returns whether it had been assigned.
+pub async fn unassign(
+    ex: impl SqliteExecutor<'_>,
+    document_id: i64,
+    user_id: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM assignments WHERE document_id = ? AND user_id = ?")
+        .bind(document_id)
+        .bind(user_id)
+        .execute(ex)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A coder's own excerpts of a project (not the consensus set):
+/// `(document_id, coder_id, start, end)`, for progress figures.
+pub async fn coder_spans(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+) -> sqlx::Result<Vec<(i64, i64, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT document_id, coder_id, start, end FROM excerpts
+         WHERE project_id = ? AND consensus = 0 ORDER BY document_id, coder_id, start",
+    )
+    .bind(project_id)
+    .fetch_all(ex)
+    .await
+}

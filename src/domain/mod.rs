@@ -8,6 +8,7 @@ pub mod export;
 pub mod import;
 pub mod names;
 pub mod role;
+pub mod sample;
 pub mod spreadsheet;
 pub mod text;
 pub mod transcript;

@@ -15,6 +15,7 @@ pub mod export;
 pub mod hashing;
 pub mod import;
 pub mod params;
+pub mod progress;
 pub mod projects;
 pub mod retrieval;
 pub mod sessions;

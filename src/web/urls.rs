@@ -126,6 +126,18 @@ pub fn document(id: impl Display) -> String {
     format!("/documents/{id}")
 }
 
+pub fn document_completion(id: impl Display) -> String {
+    format!("/documents/{id}/completion")
+}
+
+pub fn project_progress(project_id: impl Display) -> String {
+    format!("/projects/{project_id}/progress")
+}
+
+pub fn project_assignments(project_id: impl Display) -> String {
+    format!("/projects/{project_id}/assignments")
+}
+
 pub fn document_edit(id: impl Display) -> String {
     format!("/documents/{id}/edit")
 }

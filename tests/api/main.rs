@@ -20,4 +20,5 @@ mod imports;
 mod layers;
 mod projects;
 mod retrieval;
+mod team;
 mod walkthrough;

@@ -16,3 +16,4 @@ mod import;
 mod import_functions;
 mod offsets_functions;
 mod selections;
+mod team;

@@ -8,6 +8,7 @@ mod api_docs;
 mod codes;
 mod documents;
 mod home;
+mod progress;
 mod projects;
 
 use std::collections::BTreeMap;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(documents::router())
         .merge(codes::router())
+        .merge(progress::router())
         .merge(agreement::router())
         .merge(api_docs::router())
 }

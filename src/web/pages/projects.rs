@@ -13,6 +13,7 @@ use crate::service::codes::{self, CodeView};
 use crate::service::documents::Speaker;
 use crate::service::documents::{self as docs, DocumentList, ListQuery};
 use crate::service::events::LoggedEvent;
+use crate::service::progress::{self, DocumentProgress};
 use crate::service::projects::Member;
 use crate::service::projects::{self, ProjectChanges};
 use crate::web::AppState;
@@ -44,6 +45,8 @@ struct ProjectPage {
     attribute_values: Vec<(String, String, i64)>,
     speakers: Vec<Speaker>,
     codes: Vec<CodeView>,
+    /// The caller's assigned (or coded) documents with their status.
+    my_documents: Vec<DocumentProgress>,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +75,10 @@ async fn overview(
     let speakers = docs::speakers(&app.db, &access).await?;
     let codes = codes::codebook(&app.db, &access).await?;
     let members = projects::members(&app.db, &access).await?;
+    let my_documents = match access.role.can_code() {
+        true => progress::my_documents(&app.db, &access).await?,
+        false => Vec::new(),
+    };
     let layout = Layout::for_user(&app, &mut page, access.project.name.clone()).await?;
     render(&ProjectPage {
         layout,
@@ -84,6 +91,7 @@ async fn overview(
         attribute_values,
         speakers,
         codes,
+        my_documents,
     })
 }
 

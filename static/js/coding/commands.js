@@ -40,7 +40,16 @@ export class Commands {
       step: (direction) => this.step(direction),
       recent: (digit) => this.recentKey(digit),
       escape: () => this.closePanel(),
+      complete: () => this.toggleComplete(),
     });
+  }
+
+  /** Shift+M: the page's "Mark complete" / "Reopen" form (a plain form, so it also works without scripts). */
+  toggleComplete() {
+    const form = document.querySelector("[data-completion-form]");
+    if (!form) return false;
+    form.requestSubmit();
+    return true;
   }
 
   say(message) {
