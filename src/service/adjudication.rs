@@ -146,6 +146,9 @@ fn decision_covering(
 
 fn describe(decision: &str) -> String {
     match decision.split_once(':') {
+        Some(("coder", names)) if names.contains(',') => {
+            format!("accepted the versions of {}", names.replace(',', " and "))
+        }
         Some(("coder", name)) => format!("accepted {name}'s version"),
         _ if decision == "none" => "code does not apply".into(),
         _ => "new excerpt drawn".into(),
@@ -166,8 +169,29 @@ pub struct Comparison {
     pub columns: Vec<CoderColumn>,
 }
 
-/// How many code points of context to show around a region.
+/// How many code points of context to show around a region outside any speaker turn.
 const WINDOW: usize = 300;
+
+/// The context shown around a region: the whole turns it touches, or (in text without
+/// turns) a fixed window either side.
+fn context_window(
+    turns: &[(usize, usize)],
+    start: usize,
+    end: usize,
+    length: usize,
+) -> (usize, usize) {
+    let touched: Vec<&(usize, usize)> = turns
+        .iter()
+        .filter(|(ts, te)| *ts < end.max(start + 1) && start < *te)
+        .collect();
+    match (
+        touched.iter().map(|t| t.0).min(),
+        touched.iter().map(|t| t.1).max(),
+    ) {
+        (Some(from), Some(to)) => (from.min(start), to.max(end).min(length)),
+        _ => (start.saturating_sub(WINDOW), (end + WINDOW).min(length)),
+    }
+}
 
 /// Each coder's coding of `code_id` around `[start, end)` of a document, side by side,
 /// with the consensus set last.
@@ -182,7 +206,12 @@ pub async fn compare(
 ) -> AppResult<Comparison> {
     let document = access.document(db, document_id).await?;
     let length = document.summary.length as usize;
-    let (window_start, window_end) = (start.saturating_sub(WINDOW), (end + WINDOW).min(length));
+    let turns: Vec<(usize, usize)> = doc_store::turns_of(db, document_id)
+        .await?
+        .iter()
+        .map(|t| (t.start as usize, t.end as usize))
+        .collect();
+    let (window_start, window_end) = context_window(&turns, start, end, length);
     let mut names: Vec<String> = data.coders.clone();
     if !names.iter().any(|n| n.eq_ignore_ascii_case(CONSENSUS)) {
         names.push(CONSENSUS.to_owned());
@@ -235,8 +264,9 @@ async fn filter_for(db: &Db, name: &str) -> AppResult<CoderFilter> {
 /// What the lead decided about a region.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    /// This coder's excerpts with the code that overlap the region join the consensus set.
-    Accept(String),
+    /// These coders' excerpts with the code that overlap the region join the consensus set
+    /// (one coder's version, or several together: "both").
+    Accept(Vec<String>),
     /// The code does not apply to this region.
     NotApplicable,
     /// A new consensus excerpt `[start, end)` with the code.
@@ -268,11 +298,17 @@ async fn consensus_excerpt(
 }
 
 impl Decision {
-    /// `accept:<coder>`, `none`, or `draw` with the new excerpt's span.
+    /// `accept:<coder>` (or `accept:<coder>,<coder>` for several together), `none`, or
+    /// `draw` with the new excerpt's span.
     pub fn parse(raw: &str, draw_start: Option<i64>, draw_end: Option<i64>) -> AppResult<Decision> {
         match raw.trim().split_once(':') {
-            Some(("accept", coder)) if !coder.trim().is_empty() => {
-                Ok(Decision::Accept(coder.trim().to_owned()))
+            Some(("accept", coders)) if !coders.trim().is_empty() => {
+                let names: Vec<String> = coders
+                    .split(',')
+                    .map(|c| c.trim().to_owned())
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                Ok(Decision::Accept(names))
             }
             _ => match (raw.trim(), draw_start, draw_end) {
                 ("none", _, _) => Ok(Decision::NotApplicable),
@@ -309,24 +345,27 @@ pub async fn decide(
     let document = access.document(db, document_id).await?;
     let region = Span::new(start, end, document.summary.length as usize)?;
     let code = access.code(db, code_id).await?;
-    let accepted_filter = match decision {
-        Decision::Accept(name) => Some(filter_for(db, name).await?),
-        _ => None,
-    };
+    let mut accepted_filters = Vec::new();
+    if let Decision::Accept(names) = decision {
+        for name in names {
+            accepted_filters.push(filter_for(db, name).await?);
+        }
+    }
     let (from, to) = (region.start() as i64, region.end() as i64);
 
     let mut tx = db::begin_write(db).await?;
-    let new_spans: Vec<(i64, i64)> = match (decision, accepted_filter) {
-        (Decision::Accept(_), Some(filter)) => {
+    let mut new_spans: Vec<(i64, i64)> = Vec::new();
+    for filter in accepted_filters {
+        let accepted =
             excerpt_store::with_code_overlapping(&mut *tx, document_id, code.id, filter, from, to)
-                .await?
-                .iter()
-                .map(|e| (e.start, e.end))
-                .collect()
-        }
-        (Decision::Draw { start, end }, _) => vec![drawn_span(&document, *start, *end)?],
-        _ => Vec::new(),
-    };
+                .await?;
+        new_spans.extend(accepted.iter().map(|e| (e.start, e.end)));
+    }
+    if let Decision::Draw { start, end } = decision {
+        new_spans.push(drawn_span(&document, *start, *end)?);
+    }
+    new_spans.sort_unstable();
+    new_spans.dedup();
     let mut spans = lift_consensus(&mut tx, document_id, code.id, from, to).await?;
     spans.extend(new_spans.iter().copied());
     for (s, e) in &spans {
@@ -334,7 +373,7 @@ pub async fn decide(
         excerpt_store::add_code(&mut *tx, id, code.id).await?;
     }
     let label = match decision {
-        Decision::Accept(name) => format!("coder:{name}"),
+        Decision::Accept(names) => format!("coder:{}", names.join(",")),
         Decision::NotApplicable => "none".to_owned(),
         Decision::Draw { .. } => "drawn".to_owned(),
     };
@@ -408,7 +447,11 @@ mod tests {
     fn decisions_parse_from_form_and_api_values() {
         assert_eq!(
             Decision::parse("accept:alice", None, None).unwrap(),
-            Decision::Accept("alice".into())
+            Decision::Accept(vec!["alice".into()])
+        );
+        assert_eq!(
+            Decision::parse("accept:alice, bob", None, None).unwrap(),
+            Decision::Accept(vec!["alice".into(), "bob".into()])
         );
         assert_eq!(
             Decision::parse("none", Some(1), None).unwrap(),
@@ -424,8 +467,18 @@ mod tests {
     }
 
     #[test]
+    fn the_context_is_the_whole_turn_or_a_window() {
+        let turns = [(0, 50), (50, 900), (900, 1000)];
+        assert_eq!(context_window(&turns, 60, 70, 1000), (50, 900));
+        assert_eq!(context_window(&turns, 40, 60, 1000), (0, 900), "two turns");
+        assert_eq!(context_window(&[], 400, 410, 1000), (100, 710));
+        assert_eq!(context_window(&[], 10, 20, 100), (0, 100));
+    }
+
+    #[test]
     fn decisions_are_described_in_words() {
         assert_eq!(describe("coder:alice"), "accepted alice's version");
+        assert_eq!(describe("coder:a,b"), "accepted the versions of a and b");
         assert_eq!(describe("none"), "code does not apply");
         assert_eq!(describe("drawn"), "new excerpt drawn");
     }

@@ -24,3 +24,29 @@ if (form) {
     }
   });
 }
+
+// Sortable tables (the per-document breakdown): a header button sorts by its column;
+// pressing it again reverses. Cells carry their raw value in `data-value`; undefined
+// figures (empty) always sort last.
+for (const table of document.querySelectorAll("table[data-sortable]")) {
+  const body = table.tBodies[0];
+  for (const button of table.querySelectorAll("th button[data-sort-key]")) {
+    button.addEventListener("click", () => {
+      const header = button.closest("th");
+      const column = Number(button.dataset.sortKey);
+      const numeric = "numeric" in button.dataset;
+      const ascending = header.getAttribute("aria-sort") !== "ascending";
+      for (const th of table.querySelectorAll("th")) th.removeAttribute("aria-sort");
+      header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      const valueOf = (row) => row.cells[column].dataset.value ?? "";
+      const rows = Array.from(body.rows);
+      rows.sort((a, b) => {
+        const [x, y] = [valueOf(a), valueOf(b)];
+        if (x === "" || y === "") return (x === "") - (y === "");
+        const order = numeric ? Number(x) - Number(y) : x.localeCompare(y);
+        return ascending ? order : -order;
+      });
+      body.append(...rows);
+    });
+  }
+}

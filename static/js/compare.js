@@ -23,3 +23,16 @@ if (form) {
     status.textContent = `Selected characters ${span.start}–${span.end}; draw it, or select again.`;
   });
 }
+
+// The keyboard path through disagreements: A / B accept the first / second coder's
+// version, U both, N neither, D draws the selected passage. Each is the button of the
+// same name (a plain form, so everything also works without scripts); keys typed into
+// the offset fields stay theirs.
+document.addEventListener("keydown", (event) => {
+  if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+  if (event.target instanceof HTMLElement && event.target.matches("input, textarea, select")) return;
+  const button = document.querySelector(`[data-decision-key="${CSS.escape(event.key.toLowerCase())}"]`);
+  if (!button) return;
+  event.preventDefault();
+  button.form.requestSubmit(button);
+});

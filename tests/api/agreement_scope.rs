@@ -256,3 +256,31 @@ async fn the_csv_and_the_page_list_the_documents_used_and_left_out() {
     assert!(html.contains("P2</a>: not coded by alice"));
     assert!(html.contains("name=\"document\" value=\"") && html.contains("data-document-search"));
 }
+
+#[tokio::test]
+async fn the_breakdown_gives_each_document_and_pair_as_if_alone() {
+    let e = crate::helpers::worked_example().await;
+    let r = e.report("coders=a,b").await;
+    let rows = r["by_document"].as_array().expect("the breakdown");
+    assert_eq!(rows.len(), 2, "D1 and D2, one pair: {r}");
+    assert_eq!(rows[0]["document_id"], e.d1);
+    assert_eq!(rows[0]["coders"], serde_json::json!(["a", "b"]));
+    let d1 = e.report(&format!("coders=a,b&documents={}", e.d1)).await;
+    let pooled = &d1["overall"]["pooled"];
+    assert_eq!(rows[0]["units"], pooled["units"]);
+    for name in ["percent_agreement", "krippendorff_alpha"] {
+        close(&rows[0][name], pooled[name].as_f64().unwrap(), name);
+    }
+    // D2: both cover [0,3) with X and leave Y out.
+    close(&rows[1]["percent_agreement"], 1.0, "PA on D2");
+    close(&rows[1]["krippendorff_alpha"], 1.0, "α on D2");
+
+    let browser = e.app.browser_signed_in("lead").await;
+    let (_, html) = browser
+        .page(&format!("/projects/{}/agreement?coders=a,b", e.project))
+        .await;
+    assert!(html.contains("By document and coder pair"));
+    assert!(html.contains("<svg role=\"img\""), "the chart");
+    assert!(html.contains("D2 · a × b"), "a bar per row");
+    assert!(html.contains("data-sortable") && html.contains("<td data-value=\"a × b\">"));
+}

@@ -235,20 +235,27 @@ fn select_codes(all: Vec<CodeView>, scope: &CodeScope) -> AppResult<Vec<CodeView
 pub struct Computed {
     pub report: Report,
     pub unitizing: UnitizingReport,
+    /// Pooled figures per document and coder pair.
+    pub by_document: Vec<agreement::DocumentPair>,
 }
 
 pub async fn compute(data: AgreementData) -> AppResult<(AgreementData, Computed)> {
     // The sweep is fast, but a large project is still worth keeping off the async workers.
     super::blocking(move || {
-        let report = agreement::compute(&data.input, data.unit);
-        let unitizing = agreement::unitizing_alpha(&data.input);
-        (data, report, unitizing)
+        let computed = agreement::compute(&data.input, data.unit).and_then(|report| {
+            Ok(Computed {
+                report,
+                unitizing: agreement::unitizing_alpha(&data.input)?,
+                by_document: agreement::by_document_and_pair(&data.input, data.unit)?,
+            })
+        });
+        (data, computed)
     })
     .await
     .map_err(AppError::Internal)
-    .and_then(|(data, report, unitizing)| match (report, unitizing) {
-        (Ok(report), Ok(unitizing)) => Ok((data, Computed { report, unitizing })),
-        (Err(err), _) | (_, Err(err)) => Err(AppError::Internal(anyhow::anyhow!(
+    .and_then(|(data, computed)| match computed {
+        Ok(computed) => Ok((data, computed)),
+        Err(err) => Err(AppError::Internal(anyhow::anyhow!(
             "agreement input rejected: {err}"
         ))),
     })

@@ -69,6 +69,18 @@ pub struct Overall {
     pub macro_mean: MacroFigures,
 }
 
+/// One document and coder pair: the pooled figures of that document for those two coders.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DocumentPairFigures {
+    pub document_id: i64,
+    pub title: String,
+    pub coders: [String; 2],
+    pub units: u64,
+    pub percent_agreement: Option<f64>,
+    pub krippendorff_alpha: Option<f64>,
+    pub undefined: BTreeMap<&'static str, &'static str>,
+}
+
 /// A document the report uses.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentRef {
@@ -102,6 +114,9 @@ pub struct AgreementReport {
     pub document_scope: ScopeFigures,
     pub codes: Vec<CodeFigures>,
     pub overall: Overall,
+    /// Pooled percent agreement and α per document and coder pair (all codes stacked, at
+    /// the report's unit), in document order: which interview or pair drives disagreement.
+    pub by_document: Vec<DocumentPairFigures>,
     pub warnings: Vec<String>,
 }
 
@@ -156,8 +171,36 @@ pub fn figures(data: &AgreementData, computed: &Computed) -> AgreementReport {
             pooled: pooled_figures(computed),
             macro_mean: macro_figures(computed),
         },
+        by_document: by_document(data, computed),
         warnings: warnings(data, computed),
     }
+}
+
+fn by_document(data: &AgreementData, computed: &Computed) -> Vec<DocumentPairFigures> {
+    computed
+        .by_document
+        .iter()
+        .map(|row| {
+            let mut undefined = BTreeMap::new();
+            let (document_id, title) = &data.documents[row.document];
+            DocumentPairFigures {
+                document_id: *document_id,
+                title: title.clone(),
+                coders: [
+                    data.coders[row.first].clone(),
+                    data.coders[row.second].clone(),
+                ],
+                units: row.units,
+                percent_agreement: figure(
+                    row.percent_agreement,
+                    "percent_agreement",
+                    &mut undefined,
+                ),
+                krippendorff_alpha: figure(row.alpha, "krippendorff_alpha", &mut undefined),
+                undefined,
+            }
+        })
+        .collect()
 }
 
 fn scope_figures(data: &AgreementData) -> ScopeFigures {

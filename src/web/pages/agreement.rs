@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Layout, PageResult, after_form, render};
+use super::{Layout, PageResult, after_form, agreement_chart, render};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::service::access::ProjectAccess;
@@ -158,6 +158,42 @@ fn summary(report: &AgreementReport) -> Summary {
     }
 }
 
+/// One row of the per-document breakdown.
+struct DocumentRow {
+    document_id: i64,
+    title: String,
+    pair: String,
+    units: u64,
+    pa: Shown,
+    alpha: Shown,
+}
+
+fn document_rows(report: &AgreementReport) -> Vec<DocumentRow> {
+    report
+        .by_document
+        .iter()
+        .map(|d| {
+            let why = |name: &str| d.undefined.get(name).copied();
+            DocumentRow {
+                document_id: d.document_id,
+                title: d.title.clone(),
+                pair: format!("{} × {}", d.coders[0], d.coders[1]),
+                units: d.units,
+                pa: Shown::of(d.percent_agreement, why("percent_agreement")),
+                alpha: Shown::of(d.krippendorff_alpha, why("krippendorff_alpha")),
+            }
+        })
+        .collect()
+}
+
+fn document_chart(rows: &[DocumentRow]) -> agreement_chart::Chart {
+    let bars: Vec<(String, Option<f64>)> = rows
+        .iter()
+        .map(|r| (format!("{} · {}", r.title, r.pair), r.alpha.value))
+        .collect();
+    agreement_chart::layout(&bars)
+}
+
 #[derive(Template)]
 #[template(path = "agreement.html")]
 struct ReportPage {
@@ -175,6 +211,8 @@ struct ReportPage {
     report: Option<AgreementReport>,
     rows: Vec<Row>,
     summary: Option<Summary>,
+    document_rows: Vec<DocumentRow>,
+    chart: agreement_chart::Chart,
     error: Option<String>,
 }
 
@@ -210,6 +248,8 @@ async fn report_page(
     }
     let rows = report.as_ref().map(rows).unwrap_or_default();
     let summary = report.as_ref().map(summary);
+    let document_rows = report.as_ref().map(document_rows).unwrap_or_default();
+    let chart = document_chart(&document_rows);
     let layout = Layout::for_user(
         &app,
         &mut page,
@@ -233,6 +273,8 @@ async fn report_page(
         report,
         rows,
         summary,
+        document_rows,
+        chart,
         error,
     })
 }
@@ -311,6 +353,13 @@ async fn disagreements_page(
     })
 }
 
+impl DisagreementsPage {
+    /// The first open region (largest first): where "review next" goes.
+    fn next_open(&self) -> Option<&RegionView> {
+        self.regions.iter().find(|r| r.decision.is_none())
+    }
+}
+
 #[derive(Deserialize)]
 struct Focus {
     document: i64,
@@ -331,7 +380,15 @@ struct ComparePage {
     position: usize,
     total: usize,
     can_adjudicate: bool,
+    /// The report's coders (not the consensus set) with the key that accepts each one's
+    /// version: `a`, `b`, … for the first coders.
+    coder_keys: Vec<(String, Option<char>)>,
+    /// `accept:` with every coder: "both" (all of them together).
+    accept_all: String,
 }
+
+/// The keys that accept the first coders' versions on the compare page (compare.js).
+const ACCEPT_KEYS: [char; 2] = ['a', 'b'];
 
 async fn compare_page(
     State(app): State<AppState>,
@@ -363,6 +420,12 @@ async fn compare_page(
         focus.end,
     )
     .await?;
+    let coders: Vec<String> = data
+        .coders
+        .iter()
+        .filter(|c| !c.eq_ignore_ascii_case(crate::domain::names::CONSENSUS))
+        .cloned()
+        .collect();
     let mut base = params.clone();
     base.code = String::new();
     let layout = Layout::for_user(&app, &mut page, format!("Disagreement · {}", code.path)).await?;
@@ -377,6 +440,12 @@ async fn compare_page(
         comparison,
         position,
         can_adjudicate: access.role.can_manage_codebook() && !access.project.archived,
+        accept_all: format!("accept:{}", coders.join(",")),
+        coder_keys: coders
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| (name, ACCEPT_KEYS.get(i).copied()))
+            .collect(),
     })
 }
 

@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod agreement;
+mod agreement_chart;
 mod api_docs;
 mod codes;
 mod documents;
