@@ -155,11 +155,118 @@ fn describe(decision: &str) -> String {
     }
 }
 
+/// How far adjudication has got on one code: regions where the report's coders differ, and
+/// how many of them have a decision.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CodeConsensus {
+    pub code_id: i64,
+    pub path: String,
+    pub regions: usize,
+    pub decided: usize,
+}
+
+/// One coder's agreement with the consensus set (pooled over the report's codes, same
+/// documents rule and unit as the report, with the consensus set as the second coder).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CoderConsensus {
+    pub coder: String,
+    pub documents: usize,
+    pub percent_agreement: Option<f64>,
+    pub krippendorff_alpha: Option<f64>,
+    /// Why the figures are missing: no shared document, or an undefined statistic.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ConsensusProgress {
+    pub codes: Vec<CodeConsensus>,
+    pub coders: Vec<CoderConsensus>,
+}
+
+/// Decisions taken per code of the report, and each coder's agreement with the consensus.
+pub async fn consensus_progress(
+    db: &Db,
+    access: &ProjectAccess,
+    request: &AgreementRequest,
+) -> AppResult<ConsensusProgress> {
+    let data = agreement::load(db, access, request).await?;
+    let mut codes = Vec::with_capacity(data.codes.len());
+    for code in &data.codes {
+        let regions = agreement::disagreements(&data, code.id)?;
+        let decisions = store::for_code(db, access.project_id(), code.id).await?;
+        let decided = regions
+            .iter()
+            .filter(|r| {
+                let document_id = data.documents[r.document].0;
+                decision_covering(&decisions, document_id, r.start as i64, r.end as i64).is_some()
+            })
+            .count();
+        codes.push(CodeConsensus {
+            code_id: code.id,
+            path: code.path.clone(),
+            regions: regions.len(),
+            decided,
+        });
+    }
+    let mut coders = Vec::new();
+    for coder in data
+        .coders
+        .iter()
+        .filter(|c| !c.eq_ignore_ascii_case(CONSENSUS))
+    {
+        coders.push(against_consensus(db, access, request, coder).await?);
+    }
+    Ok(ConsensusProgress { codes, coders })
+}
+
+async fn against_consensus(
+    db: &Db,
+    access: &ProjectAccess,
+    request: &AgreementRequest,
+    coder: &str,
+) -> AppResult<CoderConsensus> {
+    let mut pair = request.clone();
+    pair.coders = vec![coder.to_owned(), CONSENSUS.to_owned()];
+    let mut row = CoderConsensus {
+        coder: coder.to_owned(),
+        documents: 0,
+        percent_agreement: None,
+        krippendorff_alpha: None,
+        note: None,
+    };
+    let data = match agreement::load(db, access, &pair).await {
+        Ok(data) => data,
+        Err(AppError::Invalid(invalid)) => {
+            row.note = Some(invalid.message);
+            return Ok(row);
+        }
+        Err(err) => return Err(err),
+    };
+    let (data, computed) = agreement::compute(data).await?;
+    let pooled = &computed.report.pooled;
+    row.documents = data.documents.len();
+    row.percent_agreement = pooled.percent_agreement.value();
+    row.krippendorff_alpha = pooled.krippendorff.alpha.value();
+    row.note = pooled.krippendorff.alpha.reason().map(str::to_owned);
+    Ok(row)
+}
+
 /// One coder's (or the consensus set's) coding of a code around a region.
 pub struct CoderColumn {
     pub name: String,
     /// `(text, covered)` runs of the window.
     pub runs: Vec<(String, bool)>,
+    /// Every excerpt of this coder's that overlaps the region, with all its codes (not only
+    /// the one under review) and its memo.
+    pub on_passage: Vec<PassageExcerpt>,
+}
+
+pub struct PassageExcerpt {
+    pub start: i64,
+    pub end: i64,
+    /// Code paths.
+    pub codes: Vec<String>,
+    pub memo: String,
 }
 
 pub struct Comparison {
@@ -216,9 +323,31 @@ pub async fn compare(
     if !names.iter().any(|n| n.eq_ignore_ascii_case(CONSENSUS)) {
         names.push(CONSENSUS.to_owned());
     }
+    let code_paths: HashMap<i64, String> = super::codes::codebook(db, access)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.path))
+        .collect();
+    let mut codes_of: HashMap<i64, Vec<String>> = HashMap::new();
+    for (excerpt, code) in excerpt_store::codes_for_document(db, document_id).await? {
+        if let Some(path) = code_paths.get(&code) {
+            codes_of.entry(excerpt).or_default().push(path.clone());
+        }
+    }
     let mut columns = Vec::with_capacity(names.len());
     for name in names {
         let filter = filter_for(db, &name).await?;
+        let on_passage = excerpt_store::for_document(db, document_id, filter)
+            .await?
+            .into_iter()
+            .filter(|e| (e.start as usize) < end && start < e.end as usize)
+            .map(|e| PassageExcerpt {
+                start: e.start,
+                end: e.end,
+                codes: codes_of.remove(&e.id).unwrap_or_default(),
+                memo: e.memo,
+            })
+            .collect();
         let spans: Vec<(usize, usize)> = excerpt_store::with_code_overlapping(
             db,
             document_id,
@@ -236,6 +365,7 @@ pub async fn compare(
         let texts = text::slices(&document.text, &bounds);
         columns.push(CoderColumn {
             name,
+            on_passage,
             runs: texts
                 .into_iter()
                 .zip(runs)

@@ -190,6 +190,10 @@ pub fn reliability_csv(project_id: impl Display, query: &str) -> String {
     format!("/api/v1/projects/{project_id}/agreement/reliability.csv?{query}")
 }
 
+pub fn consensus_progress(project_id: impl Display, query: &str) -> String {
+    format!("/projects/{project_id}/agreement/consensus?{query}")
+}
+
 pub fn disagreements(project_id: impl Display, query: &str, code_id: impl Display) -> String {
     format!("/projects/{project_id}/agreement/disagreements?{query}&code={code_id}")
 }

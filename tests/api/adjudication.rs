@@ -243,3 +243,91 @@ async fn a_later_decision_replaces_an_earlier_one_on_the_same_region() {
         "accepting again brings a's version back (overlaps count once)"
     );
 }
+
+#[tokio::test]
+async fn the_compare_view_shows_every_code_and_memo_on_the_passage_and_the_whole_turn() {
+    let e = worked_example().await;
+    let a = e.app.api_for("a").await;
+    let (status, body) = a
+        .post(
+            &format!("/documents/{}/excerpts", e.d1),
+            json!({ "start": 2, "end": 5, "code_ids": [e.y], "memo": "hedging here" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let browser = e.app.browser_signed_in("lead").await;
+    let (status, html) = browser
+        .page(&format!(
+            "/projects/{}/agreement/compare?{QUERY}&code={}&document={}&start=2&end=4",
+            e.project, e.x, e.d1
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("2–5:</span> Y"),
+        "a's other code on the passage: {html}"
+    );
+    assert!(html.contains("hedging here"), "and its memo");
+    assert!(html.contains("2–10:</span> X"));
+    // D1's first turn is [0, 8): the context is that whole turn, "abcdefgh".
+    assert!(html.contains("data-start=\"0\" data-end=\"8\""), "{html}");
+}
+
+#[tokio::test]
+async fn consensus_progress_counts_decisions_and_compares_each_coder_with_the_consensus() {
+    let e = worked_example().await;
+    let (status, body) = e
+        .owner
+        .post(
+            &format!("/projects/{}/agreement/decisions", e.project),
+            json!({ "code_id": e.x, "document_id": e.d1, "start": 2, "end": 4, "decision": "accept:a,b" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, progress) = e
+        .owner
+        .get(&format!(
+            "/projects/{}/agreement/consensus?{QUERY}",
+            e.project
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{progress}");
+    let x = &progress["codes"][0];
+    assert_eq!(
+        (
+            x["code_id"].clone(),
+            x["regions"].clone(),
+            x["decided"].clone()
+        ),
+        (json!(e.x), json!(3), json!(1))
+    );
+    assert_eq!(progress["codes"][1]["decided"], 0);
+    // "Both" put a's and b's X excerpts over [2,4) into the consensus set, on D1 only.
+    let coders = progress["coders"].as_array().unwrap();
+    assert_eq!(coders.len(), 2);
+    assert_eq!(coders[0]["coder"], "a");
+    assert_eq!(coders[0]["documents"], 1, "only D1 has consensus coding");
+    let a_alone = e
+        .report(&format!("coders=a,consensus&documents={}", e.d1))
+        .await;
+    close(
+        &coders[0]["krippendorff_alpha"],
+        a_alone["overall"]["pooled"]["krippendorff_alpha"]
+            .as_f64()
+            .unwrap_or(f64::NAN),
+        "a against the consensus, as the report says",
+    );
+    let browser = e.app.browser_signed_in("lead").await;
+    let (status, html) = browser
+        .page(&format!(
+            "/projects/{}/agreement/consensus?{QUERY}",
+            e.project
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Consensus progress")
+            && html.contains("<td class=\"num\">3</td><td class=\"num\">1</td>"),
+        "{html}"
+    );
+}
