@@ -11,6 +11,7 @@ mod adjudication;
 mod coding;
 mod coding_display;
 mod coding_edits;
+mod coding_frictions;
 mod coding_functions;
 mod import;
 mod import_functions;
