@@ -62,3 +62,56 @@ async fn a_drag_inside_the_still_selected_passage_starts_a_new_selection() {
         "the new drag selected the tail"
     );
 }
+
+#[tokio::test]
+async fn the_codebook_counts_this_document_rolls_parents_up_and_shows_the_project_on_hover() {
+    let Some((b, study)) = Prelude::new().start().await else {
+        return;
+    };
+    let concerns = study.code("Concerns", "#4e79a7").await;
+    let codes = format!("/projects/{}/codes", study.project);
+    let job_loss = study
+        .api
+        .create(&codes, json!({ "name": "Job loss", "parent_id": concerns }))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    study.excerpt(&study.api, AFTER_HEART, &[job_loss]).await;
+    // Another interview of the project, coded too: it counts for the project only.
+    let listed = study
+        .api
+        .get(&format!("/projects/{}/documents", study.project))
+        .await;
+    let other = listed["documents"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .find(|id| *id != study.document)
+        .expect("another interview");
+    study
+        .api
+        .create(
+            &format!("/documents/{other}/excerpts"),
+            json!({ "start": 0, "end": 5, "code_ids": [job_loss] }),
+        )
+        .await;
+    open_page(&b, study.document, "").await;
+    let rows = page(
+        &b,
+        r##"return Array.from(document.querySelectorAll("#codebook-panel .code-row"), (row) => [row.textContent.replace(/\s+/g, " ").trim(), row.querySelector(".counts").title]);"##,
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        rows[0][0], "▾Concerns1 / 1",
+        "the parent counts its sub-code: {rows}"
+    );
+    assert_eq!(rows[1][0], "Job loss1 / 1", "this document only: {rows}");
+    let hover = rows[1][1].as_str().unwrap();
+    assert!(
+        hover.contains("Whole project (this code alone): 2 by you · 2 by all"),
+        "{hover}"
+    );
+    assert!(rows[0][1].as_str().unwrap().contains("with its sub-codes"));
+}
