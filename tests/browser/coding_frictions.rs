@@ -115,3 +115,61 @@ async fn the_codebook_counts_this_document_rolls_parents_up_and_shows_the_projec
     );
     assert!(rows[0][1].as_str().unwrap().contains("with its sub-codes"));
 }
+
+#[tokio::test]
+async fn the_excerpt_list_filters_by_code_and_jumps_to_a_passage() {
+    let Some((b, study)) = Prelude::new().member("bob", "coder").start().await else {
+        return;
+    };
+    let trust = study.code("Trust", "#4e79a7").await;
+    let tools = study.code("Tools", "#f28e2b").await;
+    study.excerpt(&study.api, AFTER_HEART, &[trust]).await;
+    study
+        .excerpt(study.api_of("bob"), crate::prelude::AFTER_TEARS, &[tools])
+        .await;
+    open_page(&b, study.document, "").await;
+    let items = r##"return Array.from(document.querySelectorAll("#excerpt-list [data-excerpt-key]"), (b) => b.textContent);"##;
+    wait_until(
+        &b,
+        r##"document.querySelectorAll("#excerpt-list [data-excerpt-key]").length === 2"##,
+        "both excerpts listed",
+    )
+    .await;
+    let listed = page(&b, items, vec![]).await;
+    assert!(
+        listed[0]
+            .as_str()
+            .unwrap()
+            .starts_with("Trust · ada: “Let's make"),
+        "{listed}"
+    );
+    assert!(
+        listed[1].as_str().unwrap().starts_with("Tools · bob:"),
+        "by position: {listed}"
+    );
+
+    page(
+        &b,
+        &format!(
+            r#"const codeFilter = document.querySelector("[data-excerpt-code]");
+               codeFilter.value = "{tools}"; codeFilter.dispatchEvent(new Event("change"));"#
+        ),
+        vec![],
+    )
+    .await;
+    assert_eq!(page(&b, items, vec![]).await.as_array().unwrap().len(), 1);
+    b.wait_for("#excerpt-list [data-excerpt-key]")
+        .await
+        .click()
+        .await
+        .expect("jump");
+    wait_until(
+        &b,
+        &format!(
+            r#"document.getSelection().toString() === {:?} && !document.getElementById("excerpt-panel").hidden"#,
+            crate::prelude::AFTER_TEARS
+        ),
+        "the passage selected and its panel open",
+    )
+    .await;
+}
