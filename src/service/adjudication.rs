@@ -2,13 +2,18 @@
 //! the lead accepts one coder's version, decides the code does not apply, or draws a new
 //! excerpt; each decision is recorded so the walk continues at the next open region.
 
+mod consensus;
+
+use consensus::decision_covering;
+pub use consensus::{CodeConsensus, CoderConsensus, ConsensusProgress, consensus_progress};
+
 use std::collections::{BTreeSet, HashMap};
 
 use super::access::ProjectAccess;
 use super::agreement::{self, AgreementData, AgreementRequest};
 use super::codes::CodeView;
 use super::events::{self, Change, Origin};
-use crate::db::adjudications::{self as store, Adjudication, NewAdjudication};
+use crate::db::adjudications::{self as store, NewAdjudication};
 use crate::db::documents::{self as doc_store, Document};
 use crate::db::excerpts::{self as excerpt_store, CoderFilter, NewExcerpt};
 use crate::db::{self, Db};
@@ -129,126 +134,6 @@ pub async fn regions(
             }
         })
         .collect())
-}
-
-fn decision_covering(
-    decisions: &[Adjudication],
-    document_id: i64,
-    start: i64,
-    end: i64,
-) -> Option<String> {
-    decisions
-        .iter()
-        .rev()
-        .find(|d| d.document_id == document_id && d.start <= start && end <= d.end)
-        .map(|d| format!("{} ({})", describe(&d.decision), d.decided_by))
-}
-
-fn describe(decision: &str) -> String {
-    match decision.split_once(':') {
-        Some(("coder", names)) if names.contains(',') => {
-            format!("accepted the versions of {}", names.replace(',', " and "))
-        }
-        Some(("coder", name)) => format!("accepted {name}'s version"),
-        _ if decision == "none" => "code does not apply".into(),
-        _ => "new excerpt drawn".into(),
-    }
-}
-
-/// How far adjudication has got on one code: regions where the report's coders differ, and
-/// how many of them have a decision.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct CodeConsensus {
-    pub code_id: i64,
-    pub path: String,
-    pub regions: usize,
-    pub decided: usize,
-}
-
-/// One coder's agreement with the consensus set (pooled over the report's codes, same
-/// documents rule and unit as the report, with the consensus set as the second coder).
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct CoderConsensus {
-    pub coder: String,
-    pub documents: usize,
-    pub percent_agreement: Option<f64>,
-    pub krippendorff_alpha: Option<f64>,
-    /// Why the figures are missing: no shared document, or an undefined statistic.
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ConsensusProgress {
-    pub codes: Vec<CodeConsensus>,
-    pub coders: Vec<CoderConsensus>,
-}
-
-/// Decisions taken per code of the report, and each coder's agreement with the consensus.
-pub async fn consensus_progress(
-    db: &Db,
-    access: &ProjectAccess,
-    request: &AgreementRequest,
-) -> AppResult<ConsensusProgress> {
-    let data = agreement::load(db, access, request).await?;
-    let mut codes = Vec::with_capacity(data.codes.len());
-    for code in &data.codes {
-        let regions = agreement::disagreements(&data, code.id)?;
-        let decisions = store::for_code(db, access.project_id(), code.id).await?;
-        let decided = regions
-            .iter()
-            .filter(|r| {
-                let document_id = data.documents[r.document].0;
-                decision_covering(&decisions, document_id, r.start as i64, r.end as i64).is_some()
-            })
-            .count();
-        codes.push(CodeConsensus {
-            code_id: code.id,
-            path: code.path.clone(),
-            regions: regions.len(),
-            decided,
-        });
-    }
-    let mut coders = Vec::new();
-    for coder in data
-        .coders
-        .iter()
-        .filter(|c| !c.eq_ignore_ascii_case(CONSENSUS))
-    {
-        coders.push(against_consensus(db, access, request, coder).await?);
-    }
-    Ok(ConsensusProgress { codes, coders })
-}
-
-async fn against_consensus(
-    db: &Db,
-    access: &ProjectAccess,
-    request: &AgreementRequest,
-    coder: &str,
-) -> AppResult<CoderConsensus> {
-    let mut pair = request.clone();
-    pair.coders = vec![coder.to_owned(), CONSENSUS.to_owned()];
-    let mut row = CoderConsensus {
-        coder: coder.to_owned(),
-        documents: 0,
-        percent_agreement: None,
-        krippendorff_alpha: None,
-        note: None,
-    };
-    let data = match agreement::load(db, access, &pair).await {
-        Ok(data) => data,
-        Err(AppError::Invalid(invalid)) => {
-            row.note = Some(invalid.message);
-            return Ok(row);
-        }
-        Err(err) => return Err(err),
-    };
-    let (data, computed) = agreement::compute(data).await?;
-    let pooled = &computed.report.pooled;
-    row.documents = data.documents.len();
-    row.percent_agreement = pooled.percent_agreement.value();
-    row.krippendorff_alpha = pooled.krippendorff.alpha.value();
-    row.note = pooled.krippendorff.alpha.reason().map(str::to_owned);
-    Ok(row)
 }
 
 /// One coder's (or the consensus set's) coding of a code around a region.
@@ -607,6 +492,7 @@ mod tests {
 
     #[test]
     fn decisions_are_described_in_words() {
+        use super::consensus::describe;
         assert_eq!(describe("coder:alice"), "accepted alice's version");
         assert_eq!(describe("coder:a,b"), "accepted the versions of a and b");
         assert_eq!(describe("none"), "code does not apply");

@@ -83,8 +83,17 @@ pub fn report_csv(report: &AgreementReport) -> String {
         num(m.unitizing_alpha),
         reasons(&m.undefined),
     ]);
+    for record in document_rows(report, figures_width) {
+        write(record);
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The rows naming the documents used and left out: the figure columns empty, then the
+/// document's id, title and (when left out) the reason.
+fn document_rows(report: &AgreementReport, figures_width: usize) -> Vec<Vec<String>> {
     let scope = &report.document_scope;
-    let document_row = |kind: &str, id: i64, title: &str, reason: &str| {
+    let row = |kind: &str, id: i64, title: &str, reason: &str| {
         let mut record = vec![String::new(); figures_width];
         record[0] = kind.to_owned();
         record.extend([
@@ -94,18 +103,15 @@ pub fn report_csv(report: &AgreementReport) -> String {
         ]);
         record
     };
-    for doc in &scope.used {
-        write(document_row("document_used", doc.id, &doc.title, ""));
-    }
-    for doc in &scope.left_out {
-        write(document_row(
-            "document_left_out",
-            doc.id,
-            &doc.title,
-            &doc.reason,
-        ));
-    }
-    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+    let used = scope
+        .used
+        .iter()
+        .map(|d| row("document_used", d.id, &d.title, ""));
+    let left_out = scope
+        .left_out
+        .iter()
+        .map(|d| row("document_left_out", d.id, &d.title, &d.reason));
+    used.chain(left_out).collect()
 }
 
 /// The reliability data behind the report: one row per unit (or run of identical

@@ -31,7 +31,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/projects/{id}/agreement/compare", get(compare_page))
         .route("/projects/{id}/agreement/decide", post(decide))
-        .route("/projects/{id}/agreement/consensus", get(consensus_page))
 }
 
 /// A figure as shown: three decimals, or "—" with the reason on hover.
@@ -447,43 +446,6 @@ async fn compare_page(
             .enumerate()
             .map(|(i, name)| (name, ACCEPT_KEYS.get(i).copied()))
             .collect(),
-    })
-}
-
-#[derive(Template)]
-#[template(path = "consensus.html")]
-struct ConsensusPage {
-    layout: Layout,
-    project_id: i64,
-    project_name: String,
-    query: String,
-    progress: adjudication::ConsensusProgress,
-}
-
-impl ConsensusPage {
-    fn shown(value: &Option<f64>) -> String {
-        value.map_or("—".to_owned(), |v| format!("{v:.3}"))
-    }
-}
-
-async fn consensus_page(
-    State(app): State<AppState>,
-    Page(mut page, access): Page<ProjectAccess>,
-    Query(params): Query<AgreementParams>,
-) -> PageResult {
-    let progress = adjudication::consensus_progress(&app.db, &access, &params.request()?).await?;
-    let layout = Layout::for_user(
-        &app,
-        &mut page,
-        format!("Consensus · {}", access.project.name),
-    )
-    .await?;
-    render(&ConsensusPage {
-        layout,
-        project_id: access.project_id(),
-        project_name: access.project.name.clone(),
-        query: urls::agreement_query(&params),
-        progress,
     })
 }
 

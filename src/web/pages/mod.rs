@@ -7,6 +7,7 @@ mod agreement;
 mod agreement_chart;
 mod api_docs;
 mod codes;
+mod consensus;
 mod documents;
 mod home;
 mod progress;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(codes::router())
         .merge(progress::router())
         .merge(agreement::router())
+        .merge(consensus::router())
         .merge(api_docs::router())
 }
 
