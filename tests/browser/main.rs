@@ -8,6 +8,7 @@ mod page;
 mod prelude;
 
 mod adjudication;
+mod agreement;
 mod coding;
 mod coding_display;
 mod coding_edits;
