@@ -216,3 +216,45 @@ async fn wait_for_heading(b: &BrowserTest, prefix: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn a_drawn_passage_snaps_to_whole_words_and_shows_its_text() {
+    let Some((b, study)) = Prelude::new()
+        .owner("lead")
+        .member("ann", "coder")
+        .member("cal", "coder")
+        .start()
+        .await
+    else {
+        return;
+    };
+    let support = study.code("Support", "#4e79a7").await;
+    study.excerpt(study.api_of("ann"), ANNS, &[support]).await;
+    study.excerpt(study.api_of("cal"), CALS, &[support]).await;
+    b.goto(&format!(
+        "/projects/{}/agreement/disagreements?coders=ann,cal&code={support}",
+        study.project
+    ))
+    .await;
+    b.wait_for("[data-review-next]")
+        .await
+        .click()
+        .await
+        .expect("review");
+    b.wait_for("[data-draw-form]").await;
+    // Half a word at either end: "et's make this eas".
+    b.execute(SELECT, vec![json!("et's make this eas")]).await;
+    let (start, end) = study.span(DRAWN);
+    let expected = json!([start, end]);
+    let deadline = Instant::now() + PATIENCE;
+    while draw_fields(&b).await != expected {
+        assert!(
+            Instant::now() < deadline,
+            "the form shows {} for {expected}, the whole words",
+            draw_fields(&b).await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let status = b.text_of("[data-draw-selection]").await;
+    assert!(status.contains(&format!("“{DRAWN}”")), "{status}");
+}
