@@ -113,17 +113,20 @@ pub async fn unassign(
     Ok(done.rows_affected() > 0)
 }
 
-/// A coder's own excerpts of a project (not the consensus set):
-/// `(document_id, coder_id, start, end)`, for progress figures.
+/// Coders' own excerpts of a project (not the consensus set), of one coder when `only`
+/// names them: `(document_id, coder_id, start, end)`, for progress figures.
 pub async fn coder_spans(
     ex: impl SqliteExecutor<'_>,
     project_id: i64,
+    only: Option<i64>,
 ) -> sqlx::Result<Vec<(i64, i64, i64, i64)>> {
     sqlx::query_as(
         "SELECT document_id, coder_id, start, end FROM excerpts
-         WHERE project_id = ? AND consensus = 0 ORDER BY document_id, coder_id, start",
+         WHERE project_id = ?1 AND consensus = 0 AND (?2 IS NULL OR coder_id = ?2)
+         ORDER BY document_id, coder_id, start",
     )
     .bind(project_id)
+    .bind(only)
     .fetch_all(ex)
     .await
 }

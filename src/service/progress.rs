@@ -151,7 +151,8 @@ struct Tally {
 }
 
 impl Tally {
-    async fn load(db: &Db, project_id: i64) -> AppResult<Tally> {
+    /// The project's figures; of one coder's excerpts only when `only` names them.
+    async fn load(db: &Db, project_id: i64, only: Option<i64>) -> AppResult<Tally> {
         let mut tally = Tally {
             complete: store::completions(db, project_id)
                 .await?
@@ -163,7 +164,7 @@ impl Tally {
                 .collect(),
             spans: BTreeMap::new(),
         };
-        for (document, coder, start, end) in store::coder_spans(db, project_id).await? {
+        for (document, coder, start, end) in store::coder_spans(db, project_id, only).await? {
             tally
                 .spans
                 .entry((document, coder))
@@ -227,7 +228,12 @@ async fn progress_of(
     coders: &[(i64, String)],
     only_involved: bool,
 ) -> AppResult<ProjectProgress> {
-    let tally = Tally::load(db, access.project_id()).await?;
+    // The caller's own view reads only their own excerpts (a project may hold 150,000);
+    // its `uncoded` is then not meaningful, and only `documents` is used.
+    let only = only_involved
+        .then_some(coders.first().map(|c| c.0))
+        .flatten();
+    let tally = Tally::load(db, access.project_id(), only).await?;
     let coded: BTreeSet<i64> = tally.spans.keys().map(|(document, _)| *document).collect();
     let mut documents = Vec::new();
     let mut uncoded = Vec::new();
