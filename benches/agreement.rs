@@ -54,7 +54,7 @@ async fn main() {
         unit: UnitLevel::Character,
         participant_turns_only: false,
         codes: CodeScope::All,
-        documents: DocumentScope::Coded,
+        documents: DocumentScope::default(),
     };
     let mut load_ms = Vec::new();
     let mut data = None;

@@ -187,10 +187,12 @@ async fn backup(path: &Path, copy: &Path) -> anyhow::Result<()> {
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = App::build(settings).await?;
+    // Before the address is printed: from then on a SIGTERM means "stop cleanly".
+    let stop = shutdown_signal();
     let addr = app.local_addr();
     println!("Gloss is running at http://{addr}/ (press Ctrl-C to stop)");
     tracing::info!(%addr, "listening");
-    app.run_until(shutdown_signal()).await?;
+    app.run_until(stop).await?;
     tracing::info!("stopped cleanly");
     Ok(())
 }

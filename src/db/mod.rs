@@ -10,6 +10,7 @@ pub mod excerpts;
 pub mod invitations;
 pub mod keys;
 pub mod members;
+pub mod progress;
 pub mod projects;
 pub mod sessions;
 pub mod tokens;

@@ -9,6 +9,7 @@ pub mod file_names;
 pub mod import;
 pub mod names;
 pub mod role;
+pub mod sample;
 pub mod spreadsheet;
 pub mod text;
 pub mod transcript;

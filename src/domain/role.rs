@@ -73,6 +73,11 @@ impl Role {
         matches!(self, Role::Owner | Role::Coder)
     }
 
+    /// Assign documents to coders and watch everyone's progress.
+    pub fn can_plan_work(self) -> bool {
+        self == Role::Owner
+    }
+
     /// Agreement reports, adjudication views and exports of everyone's coding.
     pub fn can_run_reports(self) -> bool {
         matches!(self, Role::Owner | Role::Viewer)

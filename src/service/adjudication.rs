@@ -2,13 +2,18 @@
 //! the lead accepts one coder's version, decides the code does not apply, or draws a new
 //! excerpt; each decision is recorded so the walk continues at the next open region.
 
+mod consensus;
+
+use consensus::decision_covering;
+pub use consensus::{CodeConsensus, CoderConsensus, ConsensusProgress, consensus_progress};
+
 use std::collections::{BTreeSet, HashMap};
 
 use super::access::ProjectAccess;
 use super::agreement::{self, AgreementData, AgreementRequest};
 use super::codes::CodeView;
 use super::events::{self, Change, Origin};
-use crate::db::adjudications::{self as store, Adjudication, NewAdjudication};
+use crate::db::adjudications::{self as store, NewAdjudication};
 use crate::db::documents::{self as doc_store, Document};
 use crate::db::excerpts::{self as excerpt_store, CoderFilter, NewExcerpt};
 use crate::db::{self, Db};
@@ -131,32 +136,22 @@ pub async fn regions(
         .collect())
 }
 
-fn decision_covering(
-    decisions: &[Adjudication],
-    document_id: i64,
-    start: i64,
-    end: i64,
-) -> Option<String> {
-    decisions
-        .iter()
-        .rev()
-        .find(|d| d.document_id == document_id && d.start <= start && end <= d.end)
-        .map(|d| format!("{} ({})", describe(&d.decision), d.decided_by))
-}
-
-fn describe(decision: &str) -> String {
-    match decision.split_once(':') {
-        Some(("coder", name)) => format!("accepted {name}'s version"),
-        _ if decision == "none" => "code does not apply".into(),
-        _ => "new excerpt drawn".into(),
-    }
-}
-
 /// One coder's (or the consensus set's) coding of a code around a region.
 pub struct CoderColumn {
     pub name: String,
     /// `(text, covered)` runs of the window.
     pub runs: Vec<(String, bool)>,
+    /// Every excerpt of this coder's that overlaps the region, with all its codes (not only
+    /// the one under review) and its memo.
+    pub on_passage: Vec<PassageExcerpt>,
+}
+
+pub struct PassageExcerpt {
+    pub start: i64,
+    pub end: i64,
+    /// Code paths.
+    pub codes: Vec<String>,
+    pub memo: String,
 }
 
 pub struct Comparison {
@@ -166,8 +161,29 @@ pub struct Comparison {
     pub columns: Vec<CoderColumn>,
 }
 
-/// How many code points of context to show around a region.
+/// How many code points of context to show around a region outside any speaker turn.
 const WINDOW: usize = 300;
+
+/// The context shown around a region: the whole turns it touches, or (in text without
+/// turns) a fixed window either side.
+fn context_window(
+    turns: &[(usize, usize)],
+    start: usize,
+    end: usize,
+    length: usize,
+) -> (usize, usize) {
+    let touched: Vec<&(usize, usize)> = turns
+        .iter()
+        .filter(|(ts, te)| *ts < end.max(start + 1) && start < *te)
+        .collect();
+    match (
+        touched.iter().map(|t| t.0).min(),
+        touched.iter().map(|t| t.1).max(),
+    ) {
+        (Some(from), Some(to)) => (from.min(start), to.max(end).min(length)),
+        _ => (start.saturating_sub(WINDOW), (end + WINDOW).min(length)),
+    }
+}
 
 /// Each coder's coding of `code_id` around `[start, end)` of a document, side by side,
 /// with the consensus set last.
@@ -182,14 +198,41 @@ pub async fn compare(
 ) -> AppResult<Comparison> {
     let document = access.document(db, document_id).await?;
     let length = document.summary.length as usize;
-    let (window_start, window_end) = (start.saturating_sub(WINDOW), (end + WINDOW).min(length));
+    let turns: Vec<(usize, usize)> = doc_store::turns_of(db, document_id)
+        .await?
+        .iter()
+        .map(|t| (t.start as usize, t.end as usize))
+        .collect();
+    let (window_start, window_end) = context_window(&turns, start, end, length);
     let mut names: Vec<String> = data.coders.clone();
     if !names.iter().any(|n| n.eq_ignore_ascii_case(CONSENSUS)) {
         names.push(CONSENSUS.to_owned());
     }
+    let code_paths: HashMap<i64, String> = super::codes::codebook(db, access)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.path))
+        .collect();
+    let mut codes_of: HashMap<i64, Vec<String>> = HashMap::new();
+    for (excerpt, code) in excerpt_store::codes_for_document(db, document_id).await? {
+        if let Some(path) = code_paths.get(&code) {
+            codes_of.entry(excerpt).or_default().push(path.clone());
+        }
+    }
     let mut columns = Vec::with_capacity(names.len());
     for name in names {
         let filter = filter_for(db, &name).await?;
+        let on_passage = excerpt_store::for_document(db, document_id, filter)
+            .await?
+            .into_iter()
+            .filter(|e| (e.start as usize) < end && start < e.end as usize)
+            .map(|e| PassageExcerpt {
+                start: e.start,
+                end: e.end,
+                codes: codes_of.remove(&e.id).unwrap_or_default(),
+                memo: e.memo,
+            })
+            .collect();
         let spans: Vec<(usize, usize)> = excerpt_store::with_code_overlapping(
             db,
             document_id,
@@ -207,6 +250,7 @@ pub async fn compare(
         let texts = text::slices(&document.text, &bounds);
         columns.push(CoderColumn {
             name,
+            on_passage,
             runs: texts
                 .into_iter()
                 .zip(runs)
@@ -235,8 +279,9 @@ async fn filter_for(db: &Db, name: &str) -> AppResult<CoderFilter> {
 /// What the lead decided about a region.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    /// This coder's excerpts with the code that overlap the region join the consensus set.
-    Accept(String),
+    /// These coders' excerpts with the code that overlap the region join the consensus set
+    /// (one coder's version, or several together: "both").
+    Accept(Vec<String>),
     /// The code does not apply to this region.
     NotApplicable,
     /// A new consensus excerpt `[start, end)` with the code.
@@ -268,11 +313,17 @@ async fn consensus_excerpt(
 }
 
 impl Decision {
-    /// `accept:<coder>`, `none`, or `draw` with the new excerpt's span.
+    /// `accept:<coder>` (or `accept:<coder>,<coder>` for several together), `none`, or
+    /// `draw` with the new excerpt's span.
     pub fn parse(raw: &str, draw_start: Option<i64>, draw_end: Option<i64>) -> AppResult<Decision> {
         match raw.trim().split_once(':') {
-            Some(("accept", coder)) if !coder.trim().is_empty() => {
-                Ok(Decision::Accept(coder.trim().to_owned()))
+            Some(("accept", coders)) if !coders.trim().is_empty() => {
+                let names: Vec<String> = coders
+                    .split(',')
+                    .map(|c| c.trim().to_owned())
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                Ok(Decision::Accept(names))
             }
             _ => match (raw.trim(), draw_start, draw_end) {
                 ("none", _, _) => Ok(Decision::NotApplicable),
@@ -309,24 +360,27 @@ pub async fn decide(
     let document = access.document(db, document_id).await?;
     let region = Span::new(start, end, document.summary.length as usize)?;
     let code = access.code(db, code_id).await?;
-    let accepted_filter = match decision {
-        Decision::Accept(name) => Some(filter_for(db, name).await?),
-        _ => None,
-    };
+    let mut accepted_filters = Vec::new();
+    if let Decision::Accept(names) = decision {
+        for name in names {
+            accepted_filters.push(filter_for(db, name).await?);
+        }
+    }
     let (from, to) = (region.start() as i64, region.end() as i64);
 
     let mut tx = db::begin_write(db).await?;
-    let new_spans: Vec<(i64, i64)> = match (decision, accepted_filter) {
-        (Decision::Accept(_), Some(filter)) => {
+    let mut new_spans: Vec<(i64, i64)> = Vec::new();
+    for filter in accepted_filters {
+        let accepted =
             excerpt_store::with_code_overlapping(&mut *tx, document_id, code.id, filter, from, to)
-                .await?
-                .iter()
-                .map(|e| (e.start, e.end))
-                .collect()
-        }
-        (Decision::Draw { start, end }, _) => vec![drawn_span(&document, *start, *end)?],
-        _ => Vec::new(),
-    };
+                .await?;
+        new_spans.extend(accepted.iter().map(|e| (e.start, e.end)));
+    }
+    if let Decision::Draw { start, end } = decision {
+        new_spans.push(drawn_span(&document, *start, *end)?);
+    }
+    new_spans.sort_unstable();
+    new_spans.dedup();
     let mut spans = lift_consensus(&mut tx, document_id, code.id, from, to).await?;
     spans.extend(new_spans.iter().copied());
     for (s, e) in &spans {
@@ -334,7 +388,7 @@ pub async fn decide(
         excerpt_store::add_code(&mut *tx, id, code.id).await?;
     }
     let label = match decision {
-        Decision::Accept(name) => format!("coder:{name}"),
+        Decision::Accept(names) => format!("coder:{}", names.join(",")),
         Decision::NotApplicable => "none".to_owned(),
         Decision::Draw { .. } => "drawn".to_owned(),
     };
@@ -408,7 +462,11 @@ mod tests {
     fn decisions_parse_from_form_and_api_values() {
         assert_eq!(
             Decision::parse("accept:alice", None, None).unwrap(),
-            Decision::Accept("alice".into())
+            Decision::Accept(vec!["alice".into()])
+        );
+        assert_eq!(
+            Decision::parse("accept:alice, bob", None, None).unwrap(),
+            Decision::Accept(vec!["alice".into(), "bob".into()])
         );
         assert_eq!(
             Decision::parse("none", Some(1), None).unwrap(),
@@ -424,8 +482,19 @@ mod tests {
     }
 
     #[test]
+    fn the_context_is_the_whole_turn_or_a_window() {
+        let turns = [(0, 50), (50, 900), (900, 1000)];
+        assert_eq!(context_window(&turns, 60, 70, 1000), (50, 900));
+        assert_eq!(context_window(&turns, 40, 60, 1000), (0, 900), "two turns");
+        assert_eq!(context_window(&[], 400, 410, 1000), (100, 710));
+        assert_eq!(context_window(&[], 10, 20, 100), (0, 100));
+    }
+
+    #[test]
     fn decisions_are_described_in_words() {
+        use super::consensus::describe;
         assert_eq!(describe("coder:alice"), "accepted alice's version");
+        assert_eq!(describe("coder:a,b"), "accepted the versions of a and b");
         assert_eq!(describe("none"), "code does not apply");
         assert_eq!(describe("drawn"), "new excerpt drawn");
     }

@@ -127,6 +127,16 @@ pub enum Change {
         code_ids: Vec<i64>,
         memo: String,
     },
+    /// A coder marked a document complete (`complete`) or reopened it.
+    #[serde(rename = "document.completion")]
+    DocumentCompletion { document_id: i64, complete: bool },
+    /// An owner assigned documents to coders (`assigned`) or took them back.
+    #[serde(rename = "assignments.changed")]
+    AssignmentsChanged {
+        document_ids: Vec<i64>,
+        coders: Vec<String>,
+        assigned: bool,
+    },
     #[serde(rename = "adjudication.decided")]
     AdjudicationDecided {
         code_id: i64,
@@ -193,6 +203,27 @@ impl Change {
             ExcerptUpdated { excerpt_id, .. } => format!("Changed excerpt #{excerpt_id}"),
             ExcerptDeleted { document_id, .. } => {
                 format!("Deleted an excerpt of document #{document_id}")
+            }
+            DocumentCompletion {
+                document_id,
+                complete,
+            } => match complete {
+                true => format!("Marked document #{document_id} complete"),
+                false => format!("Reopened document #{document_id}"),
+            },
+            AssignmentsChanged {
+                document_ids,
+                coders,
+                assigned,
+            } => {
+                let (verb, to) = if *assigned {
+                    ("Assigned", "to")
+                } else {
+                    ("Unassigned", "from")
+                };
+                let n = document_ids.len();
+                let documents = if n == 1 { "document" } else { "documents" };
+                format!("{verb} {n} {documents} {to} {}", coders.join(", "))
             }
             AdjudicationDecided { decision, .. } => {
                 format!("Adjudicated a disagreement: {decision}")

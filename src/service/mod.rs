@@ -16,6 +16,7 @@ pub mod hashing;
 pub mod import;
 pub mod invitations;
 pub mod params;
+pub mod progress;
 pub mod projects;
 pub mod retrieval;
 pub mod sessions;

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::agreement::{AgreementRequest, CodeScope, DocumentScope, parse_unit};
+use super::agreement::{AgreementRequest, CodeScope, Coverage, DocumentScope, Within, parse_unit};
 use super::export::ExportFilter;
 use crate::domain::import::SpeakerRole;
 use crate::error::AppError;
@@ -117,9 +117,15 @@ pub struct AgreementParams {
     /// A code id: that code and its sub-codes.
     #[serde(default)]
     pub subtree: String,
-    /// Comma-separated document ids, or `all`; default: documents the coders coded.
+    /// Comma-separated document ids (used exactly as picked), or `all` (the same as
+    /// `scope=all`).
     #[serde(default)]
     pub documents: String,
+    /// Which documents count: `shared` (default: marked complete by every chosen coder,
+    /// falling back to coded by every chosen coder), `complete`, `coded_by_all`,
+    /// `coded_by_any` (uncoded text of the others counts as agreement) or `all`.
+    #[serde(default)]
+    pub scope: String,
     /// `name:value`: documents with this attribute value.
     #[serde(default)]
     pub attribute: String,
@@ -132,6 +138,23 @@ pub struct AgreementParams {
 }
 
 impl AgreementParams {
+    /// Whether the document picker has this document ticked.
+    pub fn picks_document(&self, id: &i64) -> bool {
+        self.documents
+            .split(',')
+            .any(|d| d.trim().parse::<i64>().ok() == Some(*id))
+    }
+
+    /// Whether `name` is the chosen coverage rule (`shared` when none is given).
+    pub fn wants_scope(&self, name: &str) -> bool {
+        let chosen = match (self.scope.trim(), self.documents.trim()) {
+            ("", "all") => "all",
+            ("", _) => "shared",
+            (scope, _) => scope,
+        };
+        chosen.eq_ignore_ascii_case(name)
+    }
+
     pub fn has_coders(&self) -> bool {
         !list(&self.coders).is_empty()
     }
@@ -140,6 +163,38 @@ impl AgreementParams {
         self.coders
             .split(',')
             .any(|c| c.trim().eq_ignore_ascii_case(name))
+    }
+
+    fn document_scope(&self) -> Result<DocumentScope, AppError> {
+        let mut coverage = Coverage::parse(&self.scope)?;
+        let within = match (self.documents.trim(), self.attribute.trim()) {
+            ("", "") => Within::Project,
+            ("all", "") => {
+                coverage = Coverage::All;
+                Within::Project
+            }
+            ("", raw) => match attribute(raw)? {
+                Some((name, value)) => Within::Attribute(name, value),
+                None => Within::Project,
+            },
+            (documents, "") => {
+                // The default may be sent along (the page's form does): only another rule clashes.
+                if coverage != Coverage::Shared {
+                    return Err(AppError::invalid(
+                        "scope",
+                        "Picked documents are used as picked: give either documents or scope, not both.",
+                    ));
+                }
+                Within::Picked(ids("documents", documents)?)
+            }
+            _ => {
+                return Err(AppError::invalid(
+                    "documents",
+                    "Give either documents or attribute, not both.",
+                ));
+            }
+        };
+        Ok(DocumentScope { coverage, within })
     }
 
     pub fn request(&self) -> Result<AgreementRequest, AppError> {
@@ -157,21 +212,7 @@ impl AgreementParams {
                 ));
             }
         };
-        let documents = match (self.documents.trim(), self.attribute.trim()) {
-            ("", "") => DocumentScope::Coded,
-            ("all", "") => DocumentScope::All,
-            ("", raw) => match attribute(raw)? {
-                Some((name, value)) => DocumentScope::Attribute(name, value),
-                None => DocumentScope::Coded,
-            },
-            (documents, "") => DocumentScope::Ids(ids("documents", documents)?),
-            _ => {
-                return Err(AppError::invalid(
-                    "documents",
-                    "Give either documents or attribute, not both.",
-                ));
-            }
-        };
+        let documents = self.document_scope()?;
         let participant_turns_only = flag(&self.participant_only);
         Ok(AgreementRequest {
             coders,

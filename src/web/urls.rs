@@ -142,6 +142,18 @@ pub fn document(id: impl Display) -> String {
     format!("/documents/{id}")
 }
 
+pub fn document_completion(id: impl Display) -> String {
+    format!("/documents/{id}/completion")
+}
+
+pub fn project_progress(project_id: impl Display) -> String {
+    format!("/projects/{project_id}/progress")
+}
+
+pub fn project_assignments(project_id: impl Display) -> String {
+    format!("/projects/{project_id}/assignments")
+}
+
 pub fn document_edit(id: impl Display) -> String {
     format!("/documents/{id}/edit")
 }
@@ -194,6 +206,10 @@ pub fn reliability_csv(project_id: impl Display, query: &str) -> String {
     format!("/api/v1/projects/{project_id}/agreement/reliability.csv?{query}")
 }
 
+pub fn consensus_progress(project_id: impl Display, query: &str) -> String {
+    format!("/projects/{project_id}/agreement/consensus?{query}")
+}
+
 pub fn disagreements(project_id: impl Display, query: &str, code_id: impl Display) -> String {
     format!("/projects/{project_id}/agreement/disagreements?{query}&code={code_id}")
 }
@@ -235,6 +251,7 @@ pub fn agreement_query(params: &AgreementParams) -> String {
         ("codes", &params.codes),
         ("subtree", &params.subtree),
         ("documents", &params.documents),
+        ("scope", &params.scope),
         ("attribute", &params.attribute),
         ("participant_only", &params.participant_only),
         ("code", &params.code),

@@ -12,6 +12,7 @@ import { Actions } from "./coding/actions.js";
 import { endpoints, send } from "./coding/api.js";
 import { CodebookPanel } from "./coding/codebook-panel.js";
 import { Commands } from "./coding/commands.js";
+import { ExcerptList } from "./coding/excerpt-list.js";
 import { ExcerptPanel } from "./coding/excerpt-panel.js";
 import { Highlights } from "./coding/highlights.js";
 import { TextGuard } from "./coding/keyboard.js";
@@ -132,6 +133,7 @@ class CodingPage {
     this.panel.refresh();
     this.marks.open(this.panel.excerpt);
     this.codebook.scheduleRender();
+    this.excerptList?.scheduleRender();
     if (codebookChanged) this.codebook.refreshParents();
   }
 
@@ -189,8 +191,20 @@ class CodingPage {
       },
     });
     this.codebook.refreshParents();
+    this.excerptList = new ExcerptList(document.getElementById("excerpt-list"), {
+      store: this.store,
+      textOf: (start, end) => this.textOf(start, end),
+      jump: (excerpt) => this.jumpTo(excerpt),
+    });
     this.tooltip = new Tooltip(this.store, (el) => this.excerptsUnder(el));
     this.tooltip.attach(this.root);
+  }
+
+  /** From the excerpt list: select the passage, bring it into view, open its panel. */
+  jumpTo(excerpt) {
+    this.selection.select(excerpt);
+    this.highlights.elementsIn(excerpt.start, excerpt.end)[0]?.scrollIntoView({ block: "center" });
+    this.commands.openExcerpts([excerpt], { focus: false });
   }
 
   excerptsUnder(el) {

@@ -94,8 +94,11 @@ async fn adjudication_builds_a_consensus_set_that_reports_compare_against() {
     assert!(html.contains("0 still open"), "{html}");
     assert!(html.contains("accepted a&#39;s version") || html.contains("accepted a's version"));
 
-    // The consensus set is compared like a coder.
+    // The consensus set is compared like a coder. It has coding only in D1 (every
+    // decision was there), so by default only D1 counts; D2 is asked for by scope.
     let r = e.report("coders=a,consensus").await;
+    assert_eq!(r["codes"][0]["units"], 20, "D1 only: {r}");
+    let r = e.report("coders=a,consensus&scope=coded_by_any").await;
     assert_eq!(r["coders"], json!(["a", "consensus"]));
     // Consensus X = {[2,10), [17,20)} against a's {[2,10), [16,19), D2 [0,3)}: the
     // two agree on 25 of 30 characters (n11 = 10, n10 = 4, n01 = 1, n00 = 15).
@@ -238,5 +241,93 @@ async fn a_later_decision_replaces_an_earlier_one_on_the_same_region() {
         consensus().await,
         [(2, 10), (4, 10)],
         "accepting again brings a's version back (overlaps count once)"
+    );
+}
+
+#[tokio::test]
+async fn the_compare_view_shows_every_code_and_memo_on_the_passage_and_the_whole_turn() {
+    let e = worked_example().await;
+    let a = e.app.api_for("a").await;
+    let (status, body) = a
+        .post(
+            &format!("/documents/{}/excerpts", e.d1),
+            json!({ "start": 2, "end": 5, "code_ids": [e.y], "memo": "hedging here" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let browser = e.app.browser_signed_in("lead").await;
+    let (status, html) = browser
+        .page(&format!(
+            "/projects/{}/agreement/compare?{QUERY}&code={}&document={}&start=2&end=4",
+            e.project, e.x, e.d1
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("2–5:</span> Y"),
+        "a's other code on the passage: {html}"
+    );
+    assert!(html.contains("hedging here"), "and its memo");
+    assert!(html.contains("2–10:</span> X"));
+    // D1's first turn is [0, 8): the context is that whole turn, "abcdefgh".
+    assert!(html.contains("data-start=\"0\" data-end=\"8\""), "{html}");
+}
+
+#[tokio::test]
+async fn consensus_progress_counts_decisions_and_compares_each_coder_with_the_consensus() {
+    let e = worked_example().await;
+    let (status, body) = e
+        .owner
+        .post(
+            &format!("/projects/{}/agreement/decisions", e.project),
+            json!({ "code_id": e.x, "document_id": e.d1, "start": 2, "end": 4, "decision": "accept:a,b" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, progress) = e
+        .owner
+        .get(&format!(
+            "/projects/{}/agreement/consensus?{QUERY}",
+            e.project
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{progress}");
+    let x = &progress["codes"][0];
+    assert_eq!(
+        (
+            x["code_id"].clone(),
+            x["regions"].clone(),
+            x["decided"].clone()
+        ),
+        (json!(e.x), json!(3), json!(1))
+    );
+    assert_eq!(progress["codes"][1]["decided"], 0);
+    // "Both" put a's and b's X excerpts over [2,4) into the consensus set, on D1 only.
+    let coders = progress["coders"].as_array().unwrap();
+    assert_eq!(coders.len(), 2);
+    assert_eq!(coders[0]["coder"], "a");
+    assert_eq!(coders[0]["documents"], 1, "only D1 has consensus coding");
+    let a_alone = e
+        .report(&format!("coders=a,consensus&documents={}", e.d1))
+        .await;
+    close(
+        &coders[0]["krippendorff_alpha"],
+        a_alone["overall"]["pooled"]["krippendorff_alpha"]
+            .as_f64()
+            .unwrap_or(f64::NAN),
+        "a against the consensus, as the report says",
+    );
+    let browser = e.app.browser_signed_in("lead").await;
+    let (status, html) = browser
+        .page(&format!(
+            "/projects/{}/agreement/consensus?{QUERY}",
+            e.project
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Consensus progress")
+            && html.contains("<td class=\"num\">3</td><td class=\"num\">1</td>"),
+        "{html}"
     );
 }

@@ -197,8 +197,9 @@ async fn scopes_are_validated_and_respected() {
         648.0 / 884.0,
         "coder order does not matter",
     );
-    let r = e.report("coders=a,lead").await;
-    // a covers 14 of the 30 characters with X; "lead" coded nothing and rates all 0.
+    let r = e.report("coders=a,lead&scope=coded_by_any").await;
+    // a covers 14 of the 30 characters with X; "lead" coded nothing and rates all 0 (asked
+    // for explicitly: by default no document counts that lead has not coded).
     close(
         &r["codes"][0]["percent_agreement"],
         16.0 / 30.0,
@@ -299,7 +300,12 @@ async fn the_figures_can_be_audited_from_the_downloads() {
     let csv = response.text().await.unwrap();
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 4, "two codes, pooled, macro mean");
+    let figures = rows
+        .iter()
+        .filter(|r| !r[0].starts_with("document_"))
+        .count();
+    assert_eq!(figures, 4, "two codes, pooled, macro mean");
+    assert_eq!(rows.len(), 4 + 2, "then the two documents used");
     assert_eq!(&rows[0][2], "X");
     assert!((rows[0][7].parse::<f64>().unwrap() - 648.0 / 884.0).abs() < 1e-12);
     assert_eq!(&rows[2][0], "pooled");

@@ -255,9 +255,11 @@ async fn attribute_filters_work_when_names_contain_colons() {
         .unwrap();
     let csv = response.text().await.unwrap();
     assert_eq!(csv.lines().count(), 2, "header and r1's excerpt: {csv}");
+    // The consensus set has coded nothing, so the default rule (documents every chosen
+    // coder coded) would leave nothing: ask for every document with the attribute.
     let (status, report) = api
         .get(&format!(
-            "/projects/{project}/agreement?coders=olga,consensus&{filter}"
+            "/projects/{project}/agreement?coders=olga,consensus&scope=all&{filter}"
         ))
         .await;
     assert_eq!(status, StatusCode::OK, "{report}");

@@ -581,7 +581,7 @@ async fn downloads_are_named_for_project_kind_filters_and_day() {
             "pilot-study-wave-2_codebook".to_owned(),
         ),
         (
-            format!("/projects/{p}/agreement.csv?coders=alice,bob&unit=turn"),
+            format!("/projects/{p}/agreement.csv?coders=alice,bob&unit=turn&scope=all"),
             "pilot-study-wave-2_agreement_turn_alice-bob".to_owned(),
         ),
     ];

@@ -109,3 +109,152 @@ async fn selecting_a_passage_in_the_compare_view_draws_it_into_the_consensus_set
     assert_eq!(consensus[0]["start"], start);
     assert_eq!(consensus[0]["code_ids"], json!([support]));
 }
+
+/// A stretch of the transcript away from Ann's passage, for a second disagreement.
+fn elsewhere(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let ann = text[..text.find(ANNS).expect("Ann's passage")]
+        .chars()
+        .count();
+    let from = if ann > 80 {
+        20
+    } else {
+        ann + ANNS.chars().count() + 40
+    };
+    let passage: String = chars[from..from + 30].iter().collect();
+    passage.trim().to_owned()
+}
+
+/// The decisions shown on the code's regions, in the list's order (largest first).
+async fn decisions(study: &crate::prelude::Study, code: i64) -> Vec<Value> {
+    let path = format!(
+        "/projects/{}/agreement/disagreements?coders=ann,cal&code={code}",
+        study.project
+    );
+    let regions = study.api.get(&path).await["regions"].clone();
+    regions
+        .as_array()
+        .expect("regions")
+        .iter()
+        .map(|r| r["decision"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_lead_walks_through_disagreements_with_the_keyboard() {
+    let Some((b, study)) = Prelude::new()
+        .owner("lead")
+        .member("ann", "coder")
+        .member("cal", "coder")
+        .start()
+        .await
+    else {
+        return;
+    };
+    let support = study.code("Support", "#4e79a7").await;
+    study.excerpt(study.api_of("ann"), ANNS, &[support]).await;
+    study.excerpt(study.api_of("cal"), CALS, &[support]).await;
+    let cal_only = elsewhere(&study.text);
+    study
+        .excerpt(study.api_of("cal"), &cal_only, &[support])
+        .await;
+
+    b.goto(&format!(
+        "/projects/{}/agreement/disagreements?coders=ann,cal&code={support}",
+        study.project
+    ))
+    .await;
+    b.wait_for("[data-review-next]")
+        .await
+        .click()
+        .await
+        .expect("review the next open disagreement");
+    b.wait_for("[data-decision-key='b']").await;
+    assert!(b.text_of("h1").await.starts_with("Disagreement 1 of 2"));
+    // B: Cal's version of Ann's passage leaves the code off it.
+    b.execute(r#"document.activeElement?.blur();"#, vec![])
+        .await;
+    crate::page::keys(&b, "b").await;
+    wait_for_heading(&b, "Disagreement 2 of 2").await;
+    // U: both coders' excerpts together (only Cal coded here).
+    crate::page::keys(&b, "u").await;
+    b.wait_for(".regions").await;
+    assert_eq!(
+        decisions(&study, support).await,
+        [
+            json!("accepted cal's version (lead)"),
+            json!("accepted the versions of ann and cal (lead)")
+        ]
+    );
+    let path = format!("/documents/{}/excerpts?coder=consensus", study.document);
+    let consensus = study.api.get(&path).await["excerpts"].clone();
+    let texts: Vec<&str> = consensus
+        .as_array()
+        .expect("consensus excerpts")
+        .iter()
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    assert_eq!(texts, [cal_only.as_str()], "{consensus}");
+}
+
+async fn wait_for_heading(b: &BrowserTest, prefix: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let heading = b
+            .execute(
+                r#"return document.querySelector("h1")?.textContent ?? "";"#,
+                vec![],
+            )
+            .await;
+        if heading.as_str().is_some_and(|h| h.starts_with(prefix)) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waiting for {prefix}, the page shows {heading}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_drawn_passage_snaps_to_whole_words_and_shows_its_text() {
+    let Some((b, study)) = Prelude::new()
+        .owner("lead")
+        .member("ann", "coder")
+        .member("cal", "coder")
+        .start()
+        .await
+    else {
+        return;
+    };
+    let support = study.code("Support", "#4e79a7").await;
+    study.excerpt(study.api_of("ann"), ANNS, &[support]).await;
+    study.excerpt(study.api_of("cal"), CALS, &[support]).await;
+    b.goto(&format!(
+        "/projects/{}/agreement/disagreements?coders=ann,cal&code={support}",
+        study.project
+    ))
+    .await;
+    b.wait_for("[data-review-next]")
+        .await
+        .click()
+        .await
+        .expect("review");
+    b.wait_for("[data-draw-form]").await;
+    // Half a word at either end: "et's make this eas".
+    b.execute(SELECT, vec![json!("et's make this eas")]).await;
+    let (start, end) = study.span(DRAWN);
+    let expected = json!([start, end]);
+    let deadline = Instant::now() + PATIENCE;
+    while draw_fields(&b).await != expected {
+        assert!(
+            Instant::now() < deadline,
+            "the form shows {} for {expected}, the whole words",
+            draw_fields(&b).await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let status = b.text_of("[data-draw-selection]").await;
+    assert!(status.contains(&format!("“{DRAWN}”")), "{status}");
+}

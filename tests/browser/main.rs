@@ -9,12 +9,15 @@ mod prelude;
 
 mod accessibility;
 mod adjudication;
+mod agreement;
 mod coding;
 mod coding_display;
 mod coding_edits;
+mod coding_frictions;
 mod coding_functions;
 mod import;
 mod import_functions;
 mod offsets_functions;
 mod pages;
 mod selections;
+mod team;

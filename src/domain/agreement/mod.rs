@@ -20,6 +20,7 @@
 //!
 //! Undefined results are [`Stat::Undefined`] with a reason (spec §6).
 
+mod breakdown;
 mod coefficients;
 mod disagreements;
 mod input;
@@ -33,6 +34,7 @@ mod unitizing;
 #[cfg(test)]
 mod tests;
 
+pub use breakdown::{DocumentPair, by_document_and_pair};
 pub use coefficients::{
     Alpha, Cohen, CohenSummary, Fleiss, PairKappa, cohen_kappa, cohen_kappa_nominal,
     cohen_kappa_table, cohen_summary, fleiss_kappa, fleiss_kappa_counts, fleiss_kappa_nominal,

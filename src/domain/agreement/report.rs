@@ -60,6 +60,29 @@ pub fn compute(input: &AgreementInput, level: UnitLevel) -> Result<Report, Input
     Ok(level_report(&prep, level, &unitizing))
 }
 
+/// The pooled statistics alone (all codes stacked), without α_U: what a breakdown by
+/// document needs, many times over, at a fraction of [`compute`]'s cost. Its `unitizing`
+/// field is not computed (undefined with a reason saying so).
+pub(super) fn pooled_only(
+    input: &AgreementInput,
+    level: UnitLevel,
+) -> Result<CodeStats, InputError> {
+    let prep = Prepared::new(input)?;
+    let mut pooled = BinaryCounts::all_zero(prep.coders, 0);
+    for code in &tally(&prep, level) {
+        pooled.absorb(code);
+    }
+    let not_computed = Unitizing {
+        units: 0,
+        observed_disagreement: Stat::Undefined(NOT_COMPUTED),
+        expected_disagreement: Stat::Undefined(NOT_COMPUTED),
+        alpha: Stat::Undefined(NOT_COMPUTED),
+    };
+    Ok(code_stats(&pooled, not_computed, level))
+}
+
+const NOT_COMPUTED: &str = "not computed for this breakdown";
+
 /// Reports for several levels from one validation pass and one α_U computation.
 pub fn compute_levels(
     input: &AgreementInput,

@@ -7,7 +7,12 @@ use super::report::{AgreementReport, unit_name};
 use crate::domain::agreement::{self, ReliabilityRow};
 use crate::error::{AppError, AppResult};
 
-/// The report as CSV: one row per code, then the pooled and macro-mean rows.
+/// Columns after the figures, filled only on the document rows.
+const DOCUMENT_COLUMNS: usize = 3;
+
+/// The report as CSV: one row per code, then the pooled and macro-mean rows, then one row
+/// per document used (`document_used`) and left out (`document_left_out`, with the reason).
+/// The figure columns come first, so the rows for codes read as they always did.
 pub fn report_csv(report: &AgreementReport) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let header = [
@@ -21,8 +26,16 @@ pub fn report_csv(report: &AgreementReport) -> String {
         "krippendorff_alpha",
         "unitizing_alpha",
         "undefined",
+        "document_id",
+        "document_title",
+        "reason",
     ];
     let _ = writer.write_record(header);
+    let figures_width = header.len() - DOCUMENT_COLUMNS;
+    let mut write = |mut record: Vec<String>| {
+        record.resize(header.len(), String::new());
+        let _ = writer.write_record(&record);
+    };
     let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     let reasons = |u: &BTreeMap<&str, &str>| {
         u.iter()
@@ -31,7 +44,7 @@ pub fn report_csv(report: &AgreementReport) -> String {
             .join("; ")
     };
     for code in &report.codes {
-        let _ = writer.write_record([
+        write(vec![
             "code".to_owned(),
             code.code_id.to_string(),
             crate::domain::spreadsheet::neutralise(&code.path).into_owned(),
@@ -45,7 +58,7 @@ pub fn report_csv(report: &AgreementReport) -> String {
         ]);
     }
     let p = &report.overall.pooled;
-    let _ = writer.write_record([
+    write(vec![
         "pooled".to_owned(),
         String::new(),
         String::new(),
@@ -58,7 +71,7 @@ pub fn report_csv(report: &AgreementReport) -> String {
         reasons(&p.undefined),
     ]);
     let m = &report.overall.macro_mean;
-    let _ = writer.write_record([
+    write(vec![
         "macro_mean".to_owned(),
         String::new(),
         String::new(),
@@ -70,7 +83,35 @@ pub fn report_csv(report: &AgreementReport) -> String {
         num(m.unitizing_alpha),
         reasons(&m.undefined),
     ]);
+    for record in document_rows(report, figures_width) {
+        write(record);
+    }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The rows naming the documents used and left out: the figure columns empty, then the
+/// document's id, title and (when left out) the reason.
+fn document_rows(report: &AgreementReport, figures_width: usize) -> Vec<Vec<String>> {
+    let scope = &report.document_scope;
+    let row = |kind: &str, id: i64, title: &str, reason: &str| {
+        let mut record = vec![String::new(); figures_width];
+        record[0] = kind.to_owned();
+        record.extend([
+            id.to_string(),
+            crate::domain::spreadsheet::neutralise(title).into_owned(),
+            crate::domain::spreadsheet::neutralise(reason).into_owned(),
+        ]);
+        record
+    };
+    let used = scope
+        .used
+        .iter()
+        .map(|d| row("document_used", d.id, &d.title, ""));
+    let left_out = scope
+        .left_out
+        .iter()
+        .map(|d| row("document_left_out", d.id, &d.title, &d.reason));
+    used.chain(left_out).collect()
 }
 
 /// The reliability data behind the report: one row per unit (or run of identical

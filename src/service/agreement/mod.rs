@@ -5,9 +5,11 @@
 
 mod csv;
 mod report;
+mod scope;
 
 pub use csv::{reliability_csv, report_csv};
 pub use report::*;
+pub use scope::{Coverage, DocumentScope, LeftOut, Within};
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -17,25 +19,13 @@ use super::codes::{self, CodeView};
 use crate::db::Db;
 use crate::db::documents as doc_store;
 use crate::db::excerpts as excerpt_store;
+use crate::db::progress as progress_store;
 use crate::domain::Role;
 use crate::domain::agreement::{
     self, AgreementInput, Coding, DocumentInput, Region, Report, UnitLevel, UnitizingReport,
 };
 use crate::domain::import::SpeakerRole;
 use crate::error::{AppError, AppResult};
-
-/// Which documents the units come from.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum DocumentScope {
-    /// Documents at least one of the chosen coders coded (with any code, so that a code's
-    /// figures do not depend on which other codes are chosen). The default: documents
-    /// nobody has coded yet would only add agreed "uncoded" text.
-    #[default]
-    Coded,
-    All,
-    Ids(Vec<i64>),
-    Attribute(String, String),
-}
 
 /// Which codes to report on.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -64,6 +54,15 @@ pub struct AgreementData {
     pub codes: Vec<CodeView>,
     /// `(id, title)` of each document in the units, in index order.
     pub documents: Vec<(i64, String)>,
+    /// The project's other documents, with the reason each is left out.
+    pub left_out: Vec<LeftOut>,
+    /// The coverage rule asked for, and the one applied (they differ when the default
+    /// falls back from "complete" to "coded").
+    pub coverage: Coverage,
+    pub applied: Coverage,
+    /// Picked documents that not every chosen coder coded.
+    pub not_coded_by_all: usize,
+    pub within: Within,
     pub input: AgreementInput,
     pub unit: UnitLevel,
     pub participant_turns_only: bool,
@@ -94,18 +93,18 @@ pub async fn load(
         .iter()
         .filter_map(|s| Some((rater_of(s)?, *code_index.get(&s.code_id)?, s)))
         .collect();
-    let coded: BTreeSet<i64> = spans
-        .iter()
-        .filter(|s| rater_of(s).is_some())
-        .map(|s| s.document_id)
-        .collect();
-    let chosen = documents_in_scope(db, access, &request.documents, &coded).await?;
-    let doc_index: HashMap<i64, usize> = chosen
-        .iter()
-        .enumerate()
-        .map(|(i, (id, _, _))| (*id, i))
-        .collect();
-    let inputs = document_inputs(db, access, request, &chosen, &doc_index).await?;
+    let mut coded_by: HashMap<i64, BTreeSet<usize>> = HashMap::new();
+    for span in &spans {
+        if let Some(rater) = rater_of(span) {
+            coded_by.entry(span.document_id).or_default().insert(rater);
+        }
+    }
+    let names: Vec<String> = request.coders.iter().map(|c| c.trim().to_owned()).collect();
+    let scoped = documents_in_scope(db, access, request, &raters, &names, &coded_by).await?;
+    let chosen = &scoped.used;
+    let doc_index: HashMap<i64, usize> =
+        chosen.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
+    let inputs = document_inputs(db, access, request, chosen, &doc_index).await?;
     let codings = relevant
         .iter()
         .filter_map(|(coder, code, s)| {
@@ -119,7 +118,7 @@ pub async fn load(
         })
         .collect();
     Ok(AgreementData {
-        coders: request.coders.iter().map(|c| c.trim().to_owned()).collect(),
+        coders: names,
         input: AgreementInput {
             documents: inputs,
             coders: raters.len(),
@@ -127,48 +126,51 @@ pub async fn load(
             codings,
         },
         codes,
-        documents: chosen
-            .into_iter()
-            .map(|(id, title, _)| (id, title))
-            .collect(),
+        documents: scoped.used.into_iter().map(|d| (d.id, d.title)).collect(),
+        left_out: scoped.left_out,
+        coverage: request.documents.coverage,
+        applied: scoped.applied,
+        not_coded_by_all: scoped.not_coded_by_all,
+        within: request.documents.within.clone(),
         unit: request.unit,
         participant_turns_only: request.participant_turns_only,
     })
 }
 
-/// `(id, title, length)` of the documents the report covers; `coded` holds the documents
-/// in which a chosen coder applied any code.
+/// The documents the report covers (see [`scope`]), from who coded and completed what.
 async fn documents_in_scope(
     db: &Db,
     access: &ProjectAccess,
-    scope: &DocumentScope,
-    coded: &BTreeSet<i64>,
-) -> AppResult<Vec<(i64, String, i64)>> {
-    let documents = doc_store::lengths(db, access.project_id()).await?;
-    let wanted: BTreeSet<i64> = match scope {
-        DocumentScope::All => return Ok(documents),
-        DocumentScope::Coded => coded.clone(),
-        DocumentScope::Ids(ids) => {
-            let known: BTreeSet<i64> = documents.iter().map(|(id, _, _)| *id).collect();
-            if let Some(unknown) = ids.iter().find(|id| !known.contains(id)) {
-                return Err(AppError::invalid(
-                    "documents",
-                    format!("There is no document {unknown} in this project."),
-                ));
-            }
-            ids.iter().copied().collect()
-        }
-        DocumentScope::Attribute(name, value) => {
-            doc_store::ids_with_attribute(db, access.project_id(), name, value)
-                .await?
-                .into_iter()
-                .collect()
-        }
-    };
-    Ok(documents
+    request: &AgreementRequest,
+    raters: &[Coder],
+    names: &[String],
+    coded_by: &HashMap<i64, BTreeSet<usize>>,
+) -> AppResult<scope::Scoped> {
+    let project = access.project_id();
+    let documents = doc_store::lengths(db, project)
+        .await?
         .into_iter()
-        .filter(|(id, _, _)| wanted.contains(id))
-        .collect())
+        .map(|(id, title, len)| scope::Candidate { id, title, len })
+        .collect();
+    let completed = progress_store::completions(db, project)
+        .await?
+        .into_iter()
+        .collect();
+    let with_attribute = match &request.documents.within {
+        Within::Attribute(name, value) => doc_store::ids_with_attribute(db, project, name, value)
+            .await?
+            .into_iter()
+            .collect(),
+        _ => BTreeSet::new(),
+    };
+    let coverages = scope::Coverages {
+        coders: raters,
+        names,
+        coded_by,
+        completed: &completed,
+        with_attribute: &with_attribute,
+    };
+    scope::apply(&request.documents, documents, &coverages)
 }
 
 /// Each chosen document's length and turns (participant turns only, if asked).
@@ -176,13 +178,13 @@ async fn document_inputs(
     db: &Db,
     access: &ProjectAccess,
     request: &AgreementRequest,
-    chosen: &[(i64, String, i64)],
+    chosen: &[scope::Candidate],
     doc_index: &HashMap<i64, usize>,
 ) -> AppResult<Vec<DocumentInput>> {
     let mut inputs: Vec<DocumentInput> = chosen
         .iter()
-        .map(|(_, _, len)| DocumentInput {
-            len: *len as u64,
+        .map(|d| DocumentInput {
+            len: d.len as u64,
             turns: Vec::new(),
         })
         .collect();
@@ -233,20 +235,27 @@ fn select_codes(all: Vec<CodeView>, scope: &CodeScope) -> AppResult<Vec<CodeView
 pub struct Computed {
     pub report: Report,
     pub unitizing: UnitizingReport,
+    /// Pooled figures per document and coder pair.
+    pub by_document: Vec<agreement::DocumentPair>,
 }
 
 pub async fn compute(data: AgreementData) -> AppResult<(AgreementData, Computed)> {
     // The sweep is fast, but a large project is still worth keeping off the async workers.
     super::blocking(move || {
-        let report = agreement::compute(&data.input, data.unit);
-        let unitizing = agreement::unitizing_alpha(&data.input);
-        (data, report, unitizing)
+        let computed = agreement::compute(&data.input, data.unit).and_then(|report| {
+            Ok(Computed {
+                report,
+                unitizing: agreement::unitizing_alpha(&data.input)?,
+                by_document: agreement::by_document_and_pair(&data.input, data.unit)?,
+            })
+        });
+        (data, computed)
     })
     .await
     .map_err(AppError::Internal)
-    .and_then(|(data, report, unitizing)| match (report, unitizing) {
-        (Ok(report), Ok(unitizing)) => Ok((data, Computed { report, unitizing })),
-        (Err(err), _) | (_, Err(err)) => Err(AppError::Internal(anyhow::anyhow!(
+    .and_then(|(data, computed)| match computed {
+        Ok(computed) => Ok((data, computed)),
+        Err(err) => Err(AppError::Internal(anyhow::anyhow!(
             "agreement input rejected: {err}"
         ))),
     })

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::{AgreementData, Computed};
+use super::{AgreementData, Computed, Coverage, LeftOut, Within};
 use crate::domain::agreement::{CodeStats, Mean, Stat, UnitLevel};
 use crate::error::AppError;
 use crate::service::codes::CodeView;
@@ -69,14 +69,54 @@ pub struct Overall {
     pub macro_mean: MacroFigures,
 }
 
+/// One document and coder pair: the pooled figures of that document for those two coders.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DocumentPairFigures {
+    pub document_id: i64,
+    pub title: String,
+    pub coders: [String; 2],
+    pub units: u64,
+    pub percent_agreement: Option<f64>,
+    pub krippendorff_alpha: Option<f64>,
+    pub undefined: BTreeMap<&'static str, &'static str>,
+}
+
+/// A document the report uses.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DocumentRef {
+    pub id: i64,
+    pub title: String,
+}
+
+/// The documents behind the figures: the rule asked for, the rule applied (the default
+/// falls back from "complete" to "coded" while no document is complete for everyone),
+/// the documents used and the ones left out with the reason.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ScopeFigures {
+    /// `shared` (the default), `complete`, `coded_by_all`, `coded_by_any`, `all`, or
+    /// `picked` (documents chosen one by one).
+    pub requested: &'static str,
+    pub applied: &'static str,
+    /// The applied rule in words.
+    pub label: String,
+    pub used: Vec<DocumentRef>,
+    pub left_out: Vec<LeftOut>,
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AgreementReport {
     pub unit: &'static str,
     pub participant_turns_only: bool,
     pub coders: Vec<String>,
+    /// How many documents the units come from.
     pub documents: usize,
+    /// Which rule chose them, and the documents on each side.
+    pub document_scope: ScopeFigures,
     pub codes: Vec<CodeFigures>,
     pub overall: Overall,
+    /// Pooled percent agreement and α per document and coder pair (all codes stacked, at
+    /// the report's unit), in document order: which interview or pair drives disagreement.
+    pub by_document: Vec<DocumentPairFigures>,
     pub warnings: Vec<String>,
 }
 
@@ -125,12 +165,81 @@ pub fn figures(data: &AgreementData, computed: &Computed) -> AgreementReport {
         participant_turns_only: data.participant_turns_only && data.unit == UnitLevel::Turn,
         coders: data.coders.clone(),
         documents: data.documents.len(),
+        document_scope: scope_figures(data),
         codes,
         overall: Overall {
             pooled: pooled_figures(computed),
             macro_mean: macro_figures(computed),
         },
+        by_document: by_document(data, computed),
         warnings: warnings(data, computed),
+    }
+}
+
+fn by_document(data: &AgreementData, computed: &Computed) -> Vec<DocumentPairFigures> {
+    computed
+        .by_document
+        .iter()
+        .map(|row| {
+            let mut undefined = BTreeMap::new();
+            let (document_id, title) = &data.documents[row.document];
+            DocumentPairFigures {
+                document_id: *document_id,
+                title: title.clone(),
+                coders: [
+                    data.coders[row.first].clone(),
+                    data.coders[row.second].clone(),
+                ],
+                units: row.units,
+                percent_agreement: figure(
+                    row.percent_agreement,
+                    "percent_agreement",
+                    &mut undefined,
+                ),
+                krippendorff_alpha: figure(row.alpha, "krippendorff_alpha", &mut undefined),
+                undefined,
+            }
+        })
+        .collect()
+}
+
+fn scope_figures(data: &AgreementData) -> ScopeFigures {
+    let picked = matches!(data.within, Within::Picked(_));
+    let (requested, applied, label) = if picked {
+        (
+            "picked",
+            "picked",
+            "the documents picked one by one".to_owned(),
+        )
+    } else {
+        (
+            data.coverage.name(),
+            data.applied.name(),
+            data.applied.label().to_owned(),
+        )
+    };
+    let label = match (&data.within, data.coverage == Coverage::Shared && !picked) {
+        (Within::Attribute(name, value), _) => {
+            format!("{label}, among those with {name} = {value}")
+        }
+        (_, true) if data.applied == Coverage::CodedByAll => {
+            format!("{label} (no document is marked complete by every chosen coder yet)")
+        }
+        _ => label,
+    };
+    ScopeFigures {
+        requested,
+        applied,
+        label,
+        used: data
+            .documents
+            .iter()
+            .map(|(id, title)| DocumentRef {
+                id: *id,
+                title: title.clone(),
+            })
+            .collect(),
+        left_out: data.left_out.clone(),
     }
 }
 
@@ -209,6 +318,12 @@ fn warnings(data: &AgreementData, computed: &Computed) -> Vec<String> {
             data.documents.len()
         )
     });
+    let picked_note = (data.not_coded_by_all > 0).then(|| {
+        format!(
+            "{} of the picked documents were not coded by every chosen coder: their uncoded text counts as agreement to leave it uncoded.",
+            data.not_coded_by_all
+        )
+    });
     computed
         .report
         .warnings
@@ -216,6 +331,7 @@ fn warnings(data: &AgreementData, computed: &Computed) -> Vec<String> {
         .chain(&computed.unitizing.warnings)
         .map(|w| w.to_string())
         .chain(turn_note)
+        .chain(picked_note)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect()

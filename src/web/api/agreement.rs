@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::{ApiResult, ErrorBody};
 use crate::error::AppError;
 use crate::service::access::ProjectAccess;
-use crate::service::adjudication::{self, Decision, RegionView};
+use crate::service::adjudication::{self, ConsensusProgress, Decision, RegionView};
 use crate::service::agreement::{self, AgreementReport};
 use crate::service::export;
 use crate::service::params::{AgreementParams, ids};
@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reliability_csv))
         .routes(routes!(disagreements))
         .routes(routes!(decide))
+        .routes(routes!(consensus_progress))
 }
 
 /// Inter-coder agreement (owners and viewers): per code and overall (pooled and macro
@@ -150,4 +151,20 @@ async fn decide(
     )
     .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Adjudication progress (owners and viewers): per code of the report, the regions where
+/// the coders differ and how many are decided; and each coder's agreement with the
+/// consensus set (pooled percent agreement and α, same unit and document rule).
+#[utoipa::path(get, path = "/projects/{id}/agreement/consensus", tag = "agreement", params(("id" = i64, Path, description = "Project id"), AgreementParams),
+    responses((status = 200, body = ConsensusProgress), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn consensus_progress(
+    State(app): State<AppState>,
+    Api(access): Api<ProjectAccess>,
+    Query(params): Query<AgreementParams>,
+) -> ApiResult<Json<ConsensusProgress>> {
+    let request = params.request()?;
+    Ok(Json(
+        adjudication::consensus_progress(&app.db, &access, &request).await?,
+    ))
 }

@@ -9,6 +9,7 @@ mod excerpts;
 pub mod export;
 mod invitations;
 mod members;
+mod progress;
 mod projects;
 mod retrieval;
 mod tokens;
@@ -55,6 +56,7 @@ pub const PREFIX: &str = "/api/v1";
         (name = "documents", description = "Importing and reading transcripts"),
         (name = "codes", description = "The codebook"),
         (name = "excerpts", description = "Coding: excerpts with codes and memos"),
+        (name = "progress", description = "Team workflow: assignments, completion, progress"),
         (name = "agreement", description = "Inter-coder agreement and disagreements"),
         (name = "exports", description = "CSV exports of the coding")
     )
@@ -87,6 +89,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(codes::router())
         .merge(retrieval::router())
         .merge(excerpts::router())
+        .merge(progress::router())
         .merge(agreement::router())
         .merge(export::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(PREFIX, api)

@@ -6,7 +6,7 @@ use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
-use super::{Layout, PageResult, PageRoute, after_form, render};
+use super::{Layout, PageResult, PageRoute, after_form, agreement_chart, render};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::service::access::ProjectAccess;
@@ -154,6 +154,42 @@ fn summary(report: &AgreementReport) -> Summary {
     }
 }
 
+/// One row of the per-document breakdown.
+struct DocumentRow {
+    document_id: i64,
+    title: String,
+    pair: String,
+    units: u64,
+    pa: Shown,
+    alpha: Shown,
+}
+
+fn document_rows(report: &AgreementReport) -> Vec<DocumentRow> {
+    report
+        .by_document
+        .iter()
+        .map(|d| {
+            let why = |name: &str| d.undefined.get(name).copied();
+            DocumentRow {
+                document_id: d.document_id,
+                title: d.title.clone(),
+                pair: format!("{} × {}", d.coders[0], d.coders[1]),
+                units: d.units,
+                pa: Shown::of(d.percent_agreement, why("percent_agreement")),
+                alpha: Shown::of(d.krippendorff_alpha, why("krippendorff_alpha")),
+            }
+        })
+        .collect()
+}
+
+fn document_chart(rows: &[DocumentRow]) -> agreement_chart::Chart {
+    let bars: Vec<(String, Option<f64>)> = rows
+        .iter()
+        .map(|r| (format!("{} · {}", r.title, r.pair), r.alpha.value))
+        .collect();
+    agreement_chart::layout(&bars)
+}
+
 #[derive(Template)]
 #[template(path = "agreement.html")]
 struct ReportPage {
@@ -165,9 +201,14 @@ struct ReportPage {
     coder_choices: Vec<String>,
     codes: Vec<CodeView>,
     attribute_values: Vec<(String, String, i64)>,
+    /// `(id, title, attributes as text)` for the document picker.
+    document_choices: Vec<(i64, String, String)>,
+    scope_choices: Vec<(&'static str, &'static str)>,
     report: Option<AgreementReport>,
     rows: Vec<Row>,
     summary: Option<Summary>,
+    document_rows: Vec<DocumentRow>,
+    chart: agreement_chart::Chart,
     error: Option<String>,
 }
 
@@ -183,6 +224,7 @@ async fn report_page(
     let coder_choices = coders::choices(&app.db, &access).await?;
     let codes = codes::codebook(&app.db, &access).await?;
     let attribute_values = docs::attribute_values(&app.db, &access).await?;
+    let document_choices = document_choices(&app, &access).await?;
     let (mut report, mut error) = (None, None);
     if params.has_coders() {
         let computed = match params.request() {
@@ -202,6 +244,8 @@ async fn report_page(
     }
     let rows = report.as_ref().map(rows).unwrap_or_default();
     let summary = report.as_ref().map(summary);
+    let document_rows = report.as_ref().map(document_rows).unwrap_or_default();
+    let chart = document_chart(&document_rows);
     let layout = Layout::for_user(
         &app,
         &mut page,
@@ -217,11 +261,45 @@ async fn report_page(
         coder_choices,
         codes,
         attribute_values,
+        document_choices,
+        scope_choices: agreement::Coverage::CHOICES
+            .iter()
+            .map(|c| (c.name(), c.label()))
+            .collect(),
         report,
         rows,
         summary,
+        document_rows,
+        chart,
         error,
     })
+}
+
+/// The project's documents for the picker (the first page of the list, as on the project
+/// page), with their attributes to search by.
+async fn document_choices(
+    app: &AppState,
+    access: &ProjectAccess,
+) -> Result<Vec<(i64, String, String)>, AppError> {
+    let query = docs::ListQuery {
+        cursor: None,
+        limit: docs::MAX_PAGE,
+        attribute: None,
+    };
+    let list = docs::list(&app.db, access, &query).await?;
+    Ok(list
+        .items
+        .into_iter()
+        .map(|item| {
+            let attributes = item
+                .attributes
+                .iter()
+                .map(|(name, value)| format!("{name}: {value}"))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            (item.summary.id, item.summary.title, attributes)
+        })
+        .collect())
 }
 
 #[derive(Template)]
@@ -271,6 +349,13 @@ async fn disagreements_page(
     })
 }
 
+impl DisagreementsPage {
+    /// The first open region (largest first): where "review next" goes.
+    fn next_open(&self) -> Option<&RegionView> {
+        self.regions.iter().find(|r| r.decision.is_none())
+    }
+}
+
 #[derive(Deserialize)]
 struct Focus {
     document: i64,
@@ -291,7 +376,15 @@ struct ComparePage {
     position: usize,
     total: usize,
     can_adjudicate: bool,
+    /// The report's coders (not the consensus set) with the key that accepts each one's
+    /// version: `a`, `b`, … for the first coders.
+    coder_keys: Vec<(String, Option<char>)>,
+    /// `accept:` with every coder: "both" (all of them together).
+    accept_all: String,
 }
+
+/// The keys that accept the first coders' versions on the compare page (compare.js).
+const ACCEPT_KEYS: [char; 2] = ['a', 'b'];
 
 async fn compare_page(
     State(app): State<AppState>,
@@ -323,6 +416,12 @@ async fn compare_page(
         focus.end,
     )
     .await?;
+    let coders: Vec<String> = data
+        .coders
+        .iter()
+        .filter(|c| !c.eq_ignore_ascii_case(crate::domain::names::CONSENSUS))
+        .cloned()
+        .collect();
     let mut base = params.clone();
     base.code = String::new();
     let layout = Layout::for_user(&app, &mut page, format!("Disagreement · {}", code.path)).await?;
@@ -337,6 +436,12 @@ async fn compare_page(
         comparison,
         position,
         can_adjudicate: access.role.can_manage_codebook() && !access.project.archived,
+        accept_all: format!("accept:{}", coders.join(",")),
+        coder_keys: coders
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| (name, ACCEPT_KEYS.get(i).copied()))
+            .collect(),
     })
 }
 

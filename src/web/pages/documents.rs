@@ -20,6 +20,7 @@ use crate::service::documents::{self as docs, DocumentChanges};
 use crate::service::excerpts;
 use crate::service::excerpts::CoderFilter;
 use crate::service::import::{self, ImportSummary};
+use crate::service::progress;
 use crate::web::AppState;
 use crate::web::error::{ApiError, PageError};
 use crate::web::extract::Page;
@@ -222,6 +223,8 @@ struct DocumentPage<'a> {
     blocks: Vec<ShownBlock<'a>>,
     can_edit: bool,
     coding_data: String,
+    /// The caller's status on this document, when they may code it.
+    completion: Option<progress::Completion>,
 }
 
 async fn document_page(
@@ -257,6 +260,13 @@ async fn document_page(
         },
     };
     let coding_data = script_json(&data)?;
+    let completion = match access.role.can_code() {
+        true => {
+            let id = view.document.summary.id;
+            Some(progress::completion_of(&app.db, &access, id).await?)
+        }
+        false => None,
+    };
     let layout = Layout::for_user(&app, &mut page, view.document.summary.title.clone()).await?;
     let blocks = shown_blocks(&view.document.text, &view.turns);
     render(&DocumentPage {
@@ -270,6 +280,7 @@ async fn document_page(
         blocks,
         can_edit: access.role.can_edit_documents(),
         coding_data,
+        completion,
     })
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{Layout, PageResult, PageRoute, after_form, after_form_keeping, render};
 use crate::domain::Role;
 use crate::service::invitations::{self, Invitation};
+use crate::service::progress::{self, Status};
 use crate::service::projects::Project;
 use crate::service::{accounts, projects};
 use crate::web::AppState;
@@ -30,6 +31,18 @@ struct HomePage {
     active: Vec<(Project, Role)>,
     archived: Vec<(Project, Role)>,
     invitations: Vec<Invitation>,
+    /// Per active project where the user codes: how many of their documents are not
+    /// started, in progress, complete.
+    my_documents: Vec<(i64, [(Status, usize); 3])>,
+}
+
+impl HomePage {
+    fn my_counts(&self, project_id: &i64) -> Option<&[(Status, usize); 3]> {
+        self.my_documents
+            .iter()
+            .find(|(id, _)| id == project_id)
+            .map(|(_, counts)| counts)
+    }
 }
 
 async fn home(State(app): State<AppState>, AnySession(session): AnySession) -> PageResult {
@@ -39,17 +52,19 @@ async fn home(State(app): State<AppState>, AnySession(session): AnySession) -> P
     let Some(mut page) = SignedIn::from_session(session) else {
         return Ok(Redirect::to(&urls::login()).into_response());
     };
-    let (archived, active) = projects::list_mine(&app.db, &page.user)
+    let (archived, active): (Vec<_>, Vec<_>) = projects::list_mine(&app.db, &page.user)
         .await?
         .into_iter()
         .partition(|(p, _)| p.archived);
     let invitations = invitations::mine(&app.db, &page.user).await?;
+    let my_documents = progress::my_counts(&app.db, &page.user, &active).await?;
     let layout = Layout::for_user(&app, &mut page, "Projects").await?;
     render(&HomePage {
         layout,
         active,
         archived,
         invitations,
+        my_documents,
     })
 }
 

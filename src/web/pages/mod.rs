@@ -4,10 +4,13 @@
 mod account;
 mod admin;
 mod agreement;
+mod agreement_chart;
 mod api_docs;
 mod codes;
+mod consensus;
 mod documents;
 mod home;
+mod progress;
 mod projects;
 
 use std::collections::BTreeMap;
@@ -37,7 +40,9 @@ pub fn page_routes() -> Vec<PageRoute> {
         admin::routes(),
         documents::routes(),
         codes::routes(),
+        progress::routes(),
         agreement::routes(),
+        consensus::routes(),
         api_docs::routes(),
     ]
     .into_iter()

@@ -12,6 +12,7 @@ use crate::service::documents::Speaker;
 use crate::service::documents::{self as docs, DocumentList, ListQuery};
 use crate::service::events::LoggedEvent;
 use crate::service::invitations::{self, Invitation};
+use crate::service::progress::{self, DocumentProgress};
 use crate::service::projects::{self, ProjectChanges};
 use crate::service::projects::{Member, Membership};
 use crate::web::AppState;
@@ -46,6 +47,8 @@ struct ProjectPage {
     attribute_values: Vec<(String, String, i64)>,
     speakers: Vec<Speaker>,
     codes: Vec<CodeView>,
+    /// The caller's assigned (or coded) documents with their status.
+    my_documents: Vec<DocumentProgress>,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +82,10 @@ async fn overview(
     } else {
         Vec::new()
     };
+    let my_documents = match access.role.can_code() {
+        true => progress::my_documents(&app.db, &access).await?,
+        false => Vec::new(),
+    };
     let layout = Layout::for_user(&app, &mut page, access.project.name.clone()).await?;
     render(&ProjectPage {
         layout,
@@ -92,6 +99,7 @@ async fn overview(
         attribute_values,
         speakers,
         codes,
+        my_documents,
     })
 }
 

@@ -66,9 +66,33 @@ export class CodebookPanel {
     );
   }
 
+  /**
+   * This document's counts per code, mine and all (the excerpts the page holds are the
+   * ones the user may see). A parent counts its sub-codes' excerpts too, each excerpt once.
+   */
+  documentCounts() {
+    const counts = new Map();
+    for (const excerpt of this.store.excerpts) {
+      if (excerpt.consensus) continue;
+      const rolledUp = new Set();
+      for (const id of excerpt.code_ids) {
+        for (let c = this.store.code(id); c && !rolledUp.has(c.id); c = this.store.code(c.parent_id)) rolledUp.add(c.id);
+      }
+      const mine = this.store.isMine(excerpt);
+      for (const id of rolledUp) {
+        const count = counts.get(id) ?? { mine: 0, all: 0 };
+        count.all += 1;
+        if (mine) count.mine += 1;
+        counts.set(id, count);
+      }
+    }
+    return counts;
+  }
+
   render() {
     const query = this.filter.value.trim().toLowerCase();
     const codes = this.store.codeList();
+    this.counts = this.documentCounts();
     const children = new Map();
     for (const code of codes) {
       const parent = this.store.code(code.parent_id) ? code.parent_id : null;
@@ -143,8 +167,12 @@ export class CodebookPanel {
     if (code.description) name.title = code.description;
     const counts = document.createElement("span");
     counts.className = "counts";
-    counts.textContent = `${code.excerpts_mine} / ${code.excerpts_all}`;
-    counts.title = `${code.excerpts_mine} excerpts coded by you · ${code.excerpts_all} by all coders you can see`;
+    const here = this.counts.get(code.id) ?? { mine: 0, all: 0 };
+    counts.textContent = `${here.mine} / ${here.all}`;
+    const rollUp = kids.length > 0 ? " (with its sub-codes)" : "";
+    counts.title =
+      `This document${rollUp}: ${here.mine} excerpts coded by you · ${here.all} by all coders you can see. ` +
+      `Whole project (this code alone): ${code.excerpts_mine} by you · ${code.excerpts_all} by all.`;
     row.append(name, counts);
     item.append(row);
     if (kids.length > 0 && open) item.append(this.renderLevel(children, code.id, shown, query));

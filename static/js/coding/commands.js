@@ -5,6 +5,19 @@
 import { spanToRange } from "../offsets.js";
 import { installShortcuts, makeCaretNavigable } from "./keyboard.js";
 
+/** Collapses a non-empty selection to the pressed point when the press lies inside it. */
+function collapseIfInsideSelection(event) {
+  const selection = document.getSelection();
+  if (!selection || selection.isCollapsed || selection.rangeCount === 0) return;
+  const inside = Array.from(selection.getRangeAt(0).getClientRects()).some(
+    (r) => event.clientX >= r.left && event.clientX <= r.right && event.clientY >= r.top && event.clientY <= r.bottom,
+  );
+  if (!inside) return;
+  const point = document.caretPositionFromPoint?.(event.clientX, event.clientY);
+  if (point) selection.collapse(point.offsetNode, point.offset);
+  else selection.removeAllRanges();
+}
+
 export class Commands {
   /** @param {object} page the coding page (store, selection, picker, panel, actions …) */
   constructor(page) {
@@ -21,6 +34,13 @@ export class Commands {
       root.setAttribute("aria-label", "Transcript (read-only)");
       root.setAttribute("aria-describedby", "coding-keys-hint");
     }
+    // A press inside the passage still selected (after coding it) would start the
+    // browser's drag of the selected text, which the transcript refuses, so nothing would
+    // happen until a click elsewhere: collapse the selection at the press first, so the
+    // drag makes a new selection as anywhere else.
+    root.addEventListener("mousedown", (event) => {
+      if (event.button === 0 && !event.shiftKey) collapseIfInsideSelection(event);
+    });
     root.addEventListener("mouseup", (event) => {
       if (event.button === 0) setTimeout(() => this.pointerDone(event), 0);
     });
@@ -40,7 +60,16 @@ export class Commands {
       step: (direction) => this.step(direction),
       recent: (digit) => this.recentKey(digit),
       escape: () => this.closePanel(),
+      complete: () => this.toggleComplete(),
     });
+  }
+
+  /** Shift+M: the page's "Mark complete" / "Reopen" form (a plain form, so it also works without scripts). */
+  toggleComplete() {
+    const form = document.querySelector("[data-completion-form]");
+    if (!form) return false;
+    form.requestSubmit();
+    return true;
   }
 
   say(message) {

@@ -12,6 +12,7 @@ export const KEYS = {
   previous: ["["],
   help: ["?"],
   filter: ["/"],
+  complete: ["M"],
 };
 
 /** Makes `root` focusable and caret-navigable while keeping its text unchangeable. */
@@ -105,6 +106,7 @@ export function installShortcuts(root, handlers) {
     const inTranscript = root.contains(event.target);
     if (event.key === "?" && handlers.help()) return event.preventDefault();
     if (event.key === "/" && handlers.filterCodes()) return event.preventDefault();
+    if (KEYS.complete.includes(event.key) && handlers.complete()) return event.preventDefault();
     if (!inTranscript) return;
     if (transcriptKey(event, handlers)) event.preventDefault();
   });

@@ -41,6 +41,14 @@ export class Words {
     return this.words;
   }
 
+  /** `[start, end)` widened to whole words: a boundary inside a word moves to its edge. */
+  snap(start, end) {
+    const words = this.all();
+    const first = words.find((word) => word.start <= start && start < word.end);
+    const last = words.find((word) => word.start < end && end <= word.end);
+    return { start: first ? first.start : start, end: last ? last.end : end };
+  }
+
   /** The end of the word after `end` (extends an excerpt's end), or `end`. */
   extendEnd(end) {
     return this.all().find((word) => word.end > end)?.end ?? end;

@@ -80,12 +80,17 @@ const CODEBOOK: &str = "name,description\nAccess sweep code,from the sweep\n";
 const TRANSCRIPT: &[u8] = b"Interviewer: Why?\n\nUser: Because it helps.\n";
 
 fn agreement_query(ids: &Ids) -> String {
-    format!("?coders=cody,olga&code={}", ids.code)
+    // Every document, whoever coded it: the sweep is about access, not figures.
+    format!("?coders=cody,olga&code={}&scope=all", ids.code)
+}
+
+fn assignment(ids: &Ids) -> Value {
+    json!({ "coders": ["cody"], "documents": [ids.document] })
 }
 
 fn compare_query(ids: &Ids) -> String {
     format!(
-        "?coders=cody,olga&code={}&document={}&start=0&end=4",
+        "?coders=cody,olga&scope=all&code={}&document={}&start=0&end=4",
         ids.code, ids.document
     )
 }
@@ -174,6 +179,44 @@ pub const API: &[Row] = &[
         "DELETE",
         "/api/v1/projects/{id}/invitations/{invitation_id}",
         Member(Own),
+        NONE,
+    ),
+    row(
+        "GET",
+        "/api/v1/documents/{id}/completion",
+        Member(Read),
+        NONE,
+    ),
+    row(
+        "PUT",
+        "/api/v1/documents/{id}/completion",
+        Member(Code),
+        Json(|_| json!({ "complete": true })),
+    ),
+    row(
+        "GET",
+        "/api/v1/projects/{id}/agreement/consensus",
+        Member(Report),
+        Query(agreement_query),
+    ),
+    row(
+        "POST",
+        "/api/v1/projects/{id}/assignments",
+        Member(Own),
+        Json(assignment),
+    ),
+    row(
+        "POST",
+        "/api/v1/projects/{id}/assignments/remove",
+        Member(Own),
+        Json(assignment),
+    ),
+    row("GET", "/api/v1/projects/{id}/progress", Member(Own), NONE),
+    // Any member may ask; a viewer's list is empty.
+    row(
+        "GET",
+        "/api/v1/projects/{id}/progress/mine",
+        Member(Read),
         NONE,
     ),
     row("GET", "/api/v1/projects/{id}/documents", Member(Read), NONE),
@@ -376,6 +419,31 @@ pub const PAGES: &[Row] = &[
         "/projects/{id}/invitations/{invitation_id}/withdraw",
         Member(Own),
         Form(|_| vec![]),
+    ),
+    row(
+        "POST",
+        "/documents/{id}/completion",
+        Member(Code),
+        Form(|_| vec![("complete", "true".into())]),
+    ),
+    row("GET", "/projects/{id}/progress", Member(Own), NONE),
+    row(
+        "POST",
+        "/projects/{id}/assignments",
+        Member(Own),
+        Form(|ids| {
+            vec![
+                ("coder", "cody".into()),
+                ("how", "documents".into()),
+                ("document", ids.document.to_string()),
+            ]
+        }),
+    ),
+    row(
+        "GET",
+        "/projects/{id}/agreement/consensus",
+        Member(Report),
+        Query(agreement_query),
     ),
     row(
         "POST",
