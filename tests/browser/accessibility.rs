@@ -104,6 +104,11 @@ async fn every_signed_in_page_has_no_accessibility_violations() {
             "main",
         ),
         (format!("/projects/{project}/activity"), "main"),
+        (format!("/projects/{project}/progress"), "main"),
+        (
+            format!("/projects/{project}/agreement/consensus?{agreement}"),
+            "main",
+        ),
         (
             format!("/projects/{project}/imports/{}", imported["import_id"]),
             "main",
