@@ -10,7 +10,7 @@ use anyhow::Context;
 
 use std::path::Path;
 
-use crate::config::{Cli, Command, Settings, TokenCommand, UserCommand};
+use crate::config::{Cli, Command, ExportFormat, Settings, TokenCommand, UserCommand};
 use crate::error::AppError;
 use crate::service::export::ExportFilter;
 use crate::service::{Db, User, accounts, params, storage, tokens};
@@ -59,6 +59,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             role,
             excel,
             matrix,
+            format,
         } => {
             let filter = ExportFilter {
                 codes: params::ids("codes", codes).map_err(explain)?,
@@ -70,7 +71,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 excel: *excel,
             };
             let db = storage::open(path).await?;
-            export::run(&db, project, out, filter, *matrix).await
+            let kind = match (format, matrix) {
+                (ExportFormat::Csv, false) => export::Kind::Rows,
+                (ExportFormat::Csv, true) => export::Kind::Matrix,
+                (ExportFormat::Qdpx, false) => export::Kind::Qdpx,
+                (ExportFormat::Qdc, false) => export::Kind::Qdc,
+                (_, true) => anyhow::bail!(
+                    "--matrix is a CSV export; leave out --format or use --format csv"
+                ),
+            };
+            export::run(&db, project, out, filter, kind).await
         }
         Command::Backup { path: copy } => backup(path, copy).await,
     }

@@ -10,6 +10,7 @@ pub mod excerpts;
 pub mod keys;
 pub mod members;
 pub mod projects;
+pub mod refi;
 pub mod sessions;
 pub mod tokens;
 pub mod types;

@@ -7,6 +7,7 @@ pub mod codebook;
 pub mod export;
 pub mod import;
 pub mod names;
+pub mod refi;
 pub mod role;
 pub mod spreadsheet;
 pub mod text;

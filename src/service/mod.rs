@@ -16,6 +16,7 @@ pub mod hashing;
 pub mod import;
 pub mod params;
 pub mod projects;
+pub mod refi;
 pub mod retrieval;
 pub mod sessions;
 pub mod storage;

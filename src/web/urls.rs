@@ -150,6 +150,14 @@ pub fn codebook_export(id: impl Display) -> String {
     format!("/api/v1/projects/{id}/codebook.csv")
 }
 
+pub fn codebook_qdc(id: impl Display) -> String {
+    format!("/api/v1/projects/{id}/codebook.qdc")
+}
+
+pub fn project_qdpx(id: impl Display) -> String {
+    format!("/api/v1/projects/{id}/project.qdpx")
+}
+
 pub fn code(id: impl Display) -> String {
     format!("/codes/{id}")
 }

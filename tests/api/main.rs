@@ -18,5 +18,6 @@ mod hardening;
 mod imports;
 mod layers;
 mod projects;
+mod refi;
 mod retrieval;
 mod walkthrough;

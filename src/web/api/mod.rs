@@ -9,6 +9,7 @@ mod excerpts;
 pub mod export;
 mod members;
 mod projects;
+mod refi;
 mod retrieval;
 mod tokens;
 mod users;
@@ -55,7 +56,7 @@ pub const PREFIX: &str = "/api/v1";
         (name = "codes", description = "The codebook"),
         (name = "excerpts", description = "Coding: excerpts with codes and memos"),
         (name = "agreement", description = "Inter-coder agreement and disagreements"),
-        (name = "exports", description = "CSV exports of the coding")
+        (name = "exports", description = "CSV and REFI-QDA exports of the coding")
     )
 )]
 struct ApiDoc;
@@ -86,7 +87,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(retrieval::router())
         .merge(excerpts::router())
         .merge(agreement::router())
-        .merge(export::router());
+        .merge(export::router())
+        .merge(refi::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(PREFIX, api)
 }
 

@@ -1,0 +1,7 @@
+//! REFI-QDA exchange for a project: the codebook `.qdc` and the project `.qdpx` (export),
+//! and reading both back (import). Access, visibility and filters are those of every
+//! other export (`service::coders`, `ProjectAccess::visible`, `ExportFilter`).
+
+pub mod export;
+
+pub use export::{QdpxExport, codebook_qdc, prepare_qdpx};

@@ -1,0 +1,68 @@
+//! REFI-QDA exchange: `/api/v1/projects/{id}/codebook.qdc` and
+//! `/api/v1/projects/{id}/project.qdpx`, files that ATLAS.ti, NVivo, MAXQDA and QualCoder
+//! read.
+
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{ApiResult, ErrorBody};
+use crate::service::access::ProjectAccess;
+use crate::service::params::ExportParams;
+use crate::service::refi;
+use crate::web::AppState;
+use crate::web::extract::Api;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(codebook_qdc))
+        .routes(routes!(project_qdpx))
+}
+
+fn attachment(content_type: &str, name: String) -> [(header::HeaderName, String); 2] {
+    [
+        (header::CONTENT_TYPE, content_type.to_owned()),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ),
+    ]
+}
+
+/// The codebook as a REFI-QDA codebook (`.qdc`, schema `urn:QDA-XML:codebook:1.0`):
+/// every code with its nesting, colour and definition (as `Description`). GUIDs are
+/// stored, so every export of a code carries the same one. 409 if there are no codes.
+#[utoipa::path(get, path = "/projects/{id}/codebook.qdc", tag = "exports", params(("id" = i64, Path, description = "Project id")),
+    responses((status = 200, content_type = "application/xml", body = String), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn codebook_qdc(
+    State(app): State<AppState>,
+    Api(access): Api<ProjectAccess>,
+) -> ApiResult<impl IntoResponse> {
+    let xml = refi::codebook_qdc(&app.db, &access).await?;
+    let name = format!("codebook-project-{}.qdc", access.project_id());
+    Ok((attachment("application/xml; charset=utf-8", name), xml))
+}
+
+/// The project as a REFI-QDA project (`.qdpx`: a ZIP with `project.qde` and
+/// `sources/<guid>.txt`), streamed: users (with the consensus set as a user of its own),
+/// the codebook, attributes as variables and cases, and per document its transcript
+/// (speaker labels, blank lines between turns) with every excerpt as a selection whose
+/// positions are code points into that text, its codings by coder and its memo. The
+/// filters of the excerpts CSV apply, and so do blind coding and membership.
+#[utoipa::path(get, path = "/projects/{id}/project.qdpx", tag = "exports", params(("id" = i64, Path, description = "Project id"), ExportParams),
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn project_qdpx(
+    State(app): State<AppState>,
+    Api(access): Api<ProjectAccess>,
+    Query(params): Query<ExportParams>,
+) -> ApiResult<impl IntoResponse> {
+    let export = refi::prepare_qdpx(&app.db, &access, &params.filter()?).await?;
+    let name = export.file_name(access.project_id());
+    Ok((
+        attachment("application/zip", name),
+        Body::from_stream(export.into_stream()),
+    ))
+}

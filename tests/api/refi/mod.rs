@@ -1,0 +1,5 @@
+//! REFI-QDA exchange: exports validate against the schemas (with `xmllint`), carry stored
+//! GUIDs, and cover exactly the excerpts' text; imports of every sample.
+
+mod export;
+mod support;
