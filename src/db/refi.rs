@@ -1,4 +1,5 @@
-//! What REFI-QDA exchange reads besides the rows other exports read: the stored GUIDs of
+//! Inserts that keep a peer's GUID when no row of the table has it yet (else the
+//! trigger mints one), and what REFI-QDA exchange reads besides the rows other exports read: the stored GUIDs of
 //! users, codes, documents and excerpts (migration 0012) and the project's consensus GUID.
 
 use std::collections::HashMap;
@@ -91,4 +92,90 @@ pub async fn excerpt_guids(
         .into_iter()
         .filter_map(|(id, guid)| id.parse().ok().map(|id| (id, guid)))
         .collect())
+}
+
+/// A coder account that cannot sign in (its password hash is no hash) until an
+/// administrator sets a password.
+pub async fn insert_coder(
+    ex: impl SqliteExecutor<'_>,
+    username: &str,
+    guid: Option<&str>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO users (username, password_hash, guid) VALUES (?1, '!imported', (SELECT CASE WHEN EXISTS (SELECT 1 FROM users WHERE guid = ?2) THEN NULL ELSE ?2 END)) RETURNING id",
+    )
+    .bind(username)
+    .bind(guid)
+    .fetch_one(ex)
+    .await
+}
+
+pub async fn insert_code(
+    ex: impl SqliteExecutor<'_>,
+    code: &super::codes::NewCode<'_>,
+    guid: Option<&str>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO codes (project_id, parent_id, name, color, description, position, guid)
+         VALUES (?1, ?2, ?3, ?4, ?5, (SELECT COALESCE(MAX(position) + 1, 0) FROM codes WHERE project_id = ?1),
+                 (SELECT CASE WHEN EXISTS (SELECT 1 FROM codes WHERE guid = ?6) THEN NULL ELSE ?6 END))
+         RETURNING id",
+    )
+    .bind(code.project_id)
+    .bind(code.parent_id)
+    .bind(code.name)
+    .bind(code.color)
+    .bind(code.description)
+    .bind(guid)
+    .fetch_one(ex)
+    .await
+}
+
+pub async fn insert_document(
+    ex: impl SqliteExecutor<'_>,
+    doc: &super::documents::NewDocument<'_>,
+    guid: Option<&str>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO documents (project_id, title, external_id, source_name, source_format,
+                                text, length, turn_count, created_by, guid)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+                 (SELECT CASE WHEN EXISTS (SELECT 1 FROM documents WHERE guid = ?10) THEN NULL ELSE ?10 END))
+         RETURNING id",
+    )
+    .bind(doc.project_id)
+    .bind(doc.title)
+    .bind(doc.external_id)
+    .bind(doc.source_name)
+    .bind(doc.source_format)
+    .bind(doc.text)
+    .bind(doc.length)
+    .bind(doc.turn_count)
+    .bind(doc.created_by)
+    .bind(guid)
+    .fetch_one(ex)
+    .await
+}
+
+pub async fn insert_excerpt(
+    ex: impl SqliteExecutor<'_>,
+    new: &super::excerpts::NewExcerpt<'_>,
+    guid: Option<&str>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO excerpts (project_id, document_id, coder_id, consensus, start, end, memo, guid)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+                 (SELECT CASE WHEN EXISTS (SELECT 1 FROM excerpts WHERE guid = ?8) THEN NULL ELSE ?8 END))
+         RETURNING id",
+    )
+    .bind(new.project_id)
+    .bind(new.document_id)
+    .bind(new.coder_id)
+    .bind(new.consensus)
+    .bind(new.start)
+    .bind(new.end)
+    .bind(new.memo)
+    .bind(guid)
+    .fetch_one(ex)
+    .await
 }

@@ -5,7 +5,11 @@
 //! Pure format code: writers take any `std::io::Write`, readers take bytes; nothing here
 //! knows about the database or HTTP.
 
+pub mod archive;
 pub mod guid;
+pub mod offsets;
+pub mod plan;
+pub mod read;
 pub mod transcript;
 pub mod write;
 pub mod xml;

@@ -3,5 +3,7 @@
 //! other export (`service::coders`, `ProjectAccess::visible`, `ExportFilter`).
 
 pub mod export;
+pub mod import;
 
 pub use export::{QdpxExport, codebook_qdc, prepare_qdpx};
+pub use import::{QdpxImportSummary, QdpxOptions, import_qdpx};

@@ -8,7 +8,7 @@ mod documents;
 mod excerpts;
 pub mod export;
 mod members;
-mod projects;
+pub(crate) mod projects;
 mod refi;
 mod retrieval;
 mod tokens;

@@ -9,17 +9,75 @@ use axum::response::IntoResponse;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use axum::Json;
+use axum::http::StatusCode;
+
 use super::{ApiResult, ErrorBody};
+use crate::error::AppError;
 use crate::service::access::ProjectAccess;
 use crate::service::params::ExportParams;
 use crate::service::refi;
 use crate::web::AppState;
+use crate::web::auth::ApiUser;
 use crate::web::extract::Api;
+use crate::web::upload::Upload;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(codebook_qdc))
         .routes(routes!(project_qdpx))
+        .routes(routes!(import_qdpx))
+}
+
+/// The multipart form of a REFI-QDA project import.
+#[allow(dead_code)] // describes the multipart form for the OpenAPI document only
+#[derive(utoipa::ToSchema)]
+struct QdpxUpload {
+    /// The `.qdpx` file (a ZIP with the project file and its sources).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// "true": a file user whose name is an existing account's is that account
+    /// (default: every file user becomes a new coder who cannot sign in until an
+    /// administrator sets a password).
+    match_users: Option<bool>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Imported {
+    project: super::projects::ProjectView,
+    summary: refi::QdpxImportSummary,
+}
+
+/// Imports a REFI-QDA project (`.qdpx` from ATLAS.ti, NVivo, MAXQDA, QualCoder or
+/// Gloss) into a new project that you own. Answers with the project and the import
+/// summary: per source the offset model detected and how sure, what was not carried
+/// over (per kind) and what was changed. A file that cannot be imported leaves nothing
+/// behind.
+#[utoipa::path(post, path = "/projects/import/qdpx", tag = "projects",
+    request_body(content((QdpxUpload = "multipart/form-data"))),
+    responses((status = 201, body = Imported), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn import_qdpx(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    upload: Upload,
+) -> ApiResult<(StatusCode, Json<Imported>)> {
+    let mut files = upload.files.into_iter();
+    let (Some(file), None) = (files.next(), files.next()) else {
+        return Err(
+            AppError::invalid("file", "Send exactly one .qdpx file in the field `file`.").into(),
+        );
+    };
+    let options = refi::QdpxOptions {
+        match_users_by_name: upload.match_users,
+    };
+    let (access, summary) = refi::import_qdpx(&app.db, &user, file.bytes, options).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Imported {
+            project: access.into(),
+            summary,
+        }),
+    ))
 }
 
 fn attachment(content_type: &str, name: String) -> [(header::HeaderName, String); 2] {

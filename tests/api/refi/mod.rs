@@ -2,4 +2,5 @@
 //! GUIDs, and cover exactly the excerpts' text; imports of every sample.
 
 mod export;
+mod import;
 mod support;

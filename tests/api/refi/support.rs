@@ -151,3 +151,58 @@ pub fn attribute_values(xml: &[u8], element: &str, name: &str) -> Vec<String> {
 pub fn slice(text: &str, start: usize, end: usize) -> String {
     text.chars().skip(start).take(end - start).collect()
 }
+
+/// Posts a `.qdpx` to the import route.
+pub async fn import(
+    api: &Api,
+    bytes: Vec<u8>,
+    match_users: bool,
+) -> (StatusCode, serde_json::Value) {
+    let form = reqwest::multipart::Form::new()
+        .text("match_users", match_users.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("project.qdpx"),
+        );
+    let response = api
+        .request(Method::POST, "/projects/import/qdpx")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
+
+/// A ZIP of `(name, bytes)` entries.
+pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, bytes) in entries {
+        writer
+            .start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+/// A sample of `shared/refi/samples/` (AGPL samples are read there, never copied), or
+/// `None` outside CI when it is missing.
+pub fn shared_sample(relative: &str) -> Option<Vec<u8>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/refi/samples")
+        .join(relative);
+    match std::fs::read(&path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if in_ci() => panic!("{} is needed in CI: {e}", path.display()),
+        Err(e) => {
+            eprintln!("skipping: {} is not available ({e})", path.display());
+            None
+        }
+    }
+}
