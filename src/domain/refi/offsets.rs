@@ -232,27 +232,31 @@ enum Resync {
 
 /// How far to look for the texts to agree again (a label, a header line).
 const LOOKAHEAD: usize = 2000;
-/// How many characters must agree to count as agreeing again.
-const WINDOW: usize = 12;
+/// How many characters must agree to count as agreeing again: a long window first (no
+/// chance matches), then a short one (a turn shorter than the long window).
+const WINDOWS: [usize; 2] = [12, 5];
 
-fn agree(a: &[char], b: &[char]) -> bool {
-    let n = WINDOW.min(a.len()).min(b.len());
-    n > 0 && a[..n] == b[..n] && (n == WINDOW || a.len() == n || b.len() == n)
+fn agree(a: &[char], b: &[char], window: usize) -> bool {
+    let n = window.min(a.len()).min(b.len());
+    n > 0 && a[..n] == b[..n] && (n == window || a.len() == n || b.len() == n)
 }
 
 fn resync(from: &[char], to: &[char]) -> Resync {
-    // The commonest case first: one character changed (a line break re-flowed to a space).
-    if agree(&from[1..], &to[1..]) {
-        return Resync::Changed;
+    for window in WINDOWS {
+        // The commonest case first: one character changed (a line break re-flowed).
+        if agree(&from[1..], &to[1..], window) {
+            return Resync::Changed;
+        }
+        let removed = (1..LOOKAHEAD.min(from.len())).find(|&d| agree(&from[d..], to, window));
+        let inserted = (1..LOOKAHEAD.min(to.len())).find(|&k| agree(from, &to[k..], window));
+        match (removed, inserted) {
+            (Some(d), Some(k)) if k < d => return Resync::Inserted(k),
+            (Some(d), _) => return Resync::Removed(d),
+            (None, Some(k)) => return Resync::Inserted(k),
+            (None, None) => {}
+        }
     }
-    let removed = (1..LOOKAHEAD.min(from.len())).find(|&d| agree(&from[d..], to));
-    let inserted = (1..LOOKAHEAD.min(to.len())).find(|&k| agree(from, &to[k..]));
-    match (removed, inserted) {
-        (Some(d), Some(k)) if k < d => Resync::Inserted(k),
-        (Some(d), _) => Resync::Removed(d),
-        (None, Some(k)) => Resync::Inserted(k),
-        (None, None) => Resync::Changed,
-    }
+    Resync::Changed
 }
 
 #[cfg(test)]
@@ -292,6 +296,10 @@ mod tests {
         assert_eq!(text.map(found.model, 33).0, third);
     }
 
+    fn at_in(text: &str, needle: &str) -> usize {
+        text[..text.find(needle).unwrap()].chars().count()
+    }
+
     #[test]
     fn alignment_follows_removed_labels_and_changed_characters() {
         let from = "User: Hello wörld\n\nAI: Bye";
@@ -304,5 +312,12 @@ mod tests {
         assert_eq!(map[at("User")], 0, "a label maps to the start of its turn");
         let changed = alignment("caf\u{e9}s x", "cafxs x");
         assert_eq!(changed[4], 4);
+        // A short turn: the window of agreement reaches into the next label.
+        let from = "Interviewer: Say it.\n\nUser: q\u{301}u 👩\u{200d}👧 done.";
+        let to = "Say it.\n\nq\u{301}u 👩\u{200d}👧 done.";
+        let map = alignment(from, to);
+        assert_eq!(map[at_in(from, "Say")], 0);
+        assert_eq!(map[at_in(from, "q")], at_in(to, "q"));
+        assert_eq!(map[at_in(from, "done")], at_in(to, "done"));
     }
 }

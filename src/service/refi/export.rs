@@ -436,7 +436,7 @@ impl QdpxExport {
                 })
                 .collect();
             let (start, end) = map.span(excerpt.start as usize, excerpt.end as usize);
-            let name = refi_write::quote(passage);
+            let name = refi_write::quote(&exported_passage(passage, turns, excerpt));
             project
                 .selection(&refi_write::SelectionEntry {
                     guid: excerpt_guid,
@@ -453,6 +453,22 @@ impl QdpxExport {
         }
         Ok(())
     }
+}
+
+/// An excerpt's text as the exported file has it: with the labels of the turns it runs
+/// into (so a peer's quote check, and Gloss's own, line up).
+fn exported_passage(passage: &str, turns: &[Turn], excerpt: &Excerpt) -> String {
+    let inside: Vec<TurnStart<'_>> = turns
+        .iter()
+        .filter(|t| excerpt.start < t.start && t.start < excerpt.end)
+        .map(|t| TurnStart {
+            start: (t.start - excerpt.start) as usize,
+            speaker: &t.speaker,
+        })
+        .collect();
+    let mut out = Vec::with_capacity(passage.len() + 16);
+    transcript::write_text(&mut out, passage, &inside).expect("writing to memory");
+    String::from_utf8(out).expect("UTF-8 in, UTF-8 out")
 }
 
 fn turn_starts(turns: &[Turn]) -> Vec<TurnStart<'_>> {

@@ -11,7 +11,7 @@ use crate::helpers::{Study, study};
 /// A study with a hierarchy of coloured, defined codes, excerpts by alice, bob and the
 /// consensus set (emoji, combining accents, one across two turns), memos with markup,
 /// and a second document with attributes.
-async fn coded_study() -> (Study, Vec<i64>) {
+pub(super) async fn coded_study() -> (Study, Vec<i64>) {
     let s = study().await;
     let trust = s
         .owner
@@ -61,7 +61,7 @@ async fn coded_study() -> (Study, Vec<i64>) {
     (s, vec![trust, drafts, deep, other])
 }
 
-async fn qdpx(
+pub(super) async fn qdpx(
     s: &Study,
     api: &crate::helpers::Api,
     query: &str,

@@ -38,9 +38,14 @@ async fn nvivo_12_imports_with_utf16_offsets_and_reports_the_missing_source() {
         summary["not_imported"]["text sources whose file is missing from the archive"].as_u64();
     assert_eq!(missing, Some(1), "{summary}");
     assert!(summary["codes"].as_u64().unwrap() > 20);
+    // One selection covers only a speaker label once labels become turns (reported as
+    // empty); every other one is imported, none clamped.
+    let empty = source["empty"].as_u64().unwrap();
+    assert!(empty <= 1, "{summary}");
     assert_eq!(
-        summary["excerpts"], 303,
-        "every selection, none empty or clamped: {summary}"
+        summary["excerpts"].as_u64().unwrap() + empty,
+        303,
+        "{summary}"
     );
     assert_eq!(source["clamped"], 0);
     // Sampled selections cover the text NVivo quoted in their names.
@@ -72,7 +77,7 @@ async fn nvivo_12_imports_with_utf16_offsets_and_reports_the_missing_source() {
             None => break,
         }
     }
-    assert_eq!(texts.len(), 303);
+    assert_eq!(texts.len() as u64, 303 - empty);
     let qde = std::fs::read_to_string(fixture("nvivo-12.6-win/project.qde")).unwrap();
     let names: Vec<&str> = qde
         .split("<PlainTextSelection ")

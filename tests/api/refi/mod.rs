@@ -3,4 +3,5 @@
 
 mod export;
 mod import;
+mod round_trip;
 mod support;
