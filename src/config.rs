@@ -102,6 +102,20 @@ pub enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import a REFI-QDA project (.qdpx from ATLAS.ti, NVivo, MAXQDA, QualCoder or Gloss)
+    /// into a new project owned by --owner; prints the import summary as JSON.
+    ImportQdpx {
+        /// The user who will own the new project.
+        #[arg(long, value_name = "USER")]
+        owner: String,
+        /// Use existing accounts whose names match the file's users (default: create
+        /// coders who cannot sign in until an administrator sets a password).
+        #[arg(long)]
+        match_users: bool,
+        /// The .qdpx file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Import transcripts into a project (.txt, .md, .csv, .vtt, .srt, .docx). One run is
     /// one transaction: if any file cannot be imported, nothing is.
     Import {
