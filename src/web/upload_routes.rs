@@ -17,7 +17,11 @@ pub const IMPORT_DOCUMENTS_API: &str = "/api/v1/projects/{id}/documents";
 /// The API's REFI-QDA project import (`POST /projects/import/qdpx`).
 pub const IMPORT_QDPX_API: &str = "/api/v1/projects/import/qdpx";
 
-pub const UPLOAD_ROUTES: [&str; 4] = [
+/// The home page's "Import a REFI-QDA project" form.
+pub const IMPORT_QDPX_PAGE: &str = "/projects/import-qdpx";
+
+pub const UPLOAD_ROUTES: [&str; 5] = [
+    IMPORT_QDPX_PAGE,
     IMPORT_DOCUMENTS_PAGE,
     IMPORT_CODEBOOK_PAGE,
     IMPORT_DOCUMENTS_API,

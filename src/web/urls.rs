@@ -150,6 +150,10 @@ pub fn codebook_export(id: impl Display) -> String {
     format!("/api/v1/projects/{id}/codebook.csv")
 }
 
+pub fn import_qdpx() -> String {
+    crate::web::upload_routes::IMPORT_QDPX_PAGE.to_owned()
+}
+
 pub fn codebook_qdc(id: impl Display) -> String {
     format!("/api/v1/projects/{id}/codebook.qdc")
 }

@@ -248,3 +248,42 @@ async fn hostile_archives_get_a_clear_error_and_leave_nothing_behind() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["summary"]["excerpts"], 1);
 }
+
+#[tokio::test]
+async fn the_home_page_form_imports_and_shows_the_summary() {
+    let app = spawn_app().await;
+    app.create_user("olga", false).await;
+    let browser = app.browser_signed_in("olga").await;
+    let (_, home) = browser.page("/").await;
+    assert!(home.contains("Import a REFI-QDA project"), "{home}");
+    let send = |token: String, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new().text("_csrf", token).part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("nvivo.qdpx"),
+        );
+        browser
+            .client
+            .post(browser.url("/projects/import-qdpx"))
+            .multipart(form)
+            .send()
+    };
+    // Without the form's token nothing is imported.
+    let forged = send("wrong".into(), nvivo_12_archive()).await.unwrap();
+    assert_eq!(crate::helpers::location(&forged), "/");
+    let api = app.api_for("olga").await;
+    assert_eq!(project_count(&api).await, 0);
+    let token = browser.csrf("/").await;
+    let response = send(token, nvivo_12_archive()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let to = crate::helpers::location(&response);
+    let (status, page) = browser.page(&to).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("UTF-16 code units"), "{page}");
+    assert!(page.contains("Not carried over"), "{page}");
+    // A file that is not a project goes back home with the reason.
+    let token = browser.csrf("/").await;
+    let response = send(token, b"nope".to_vec()).await.unwrap();
+    assert_eq!(crate::helpers::location(&response), "/");
+    let (_, home) = browser.page("/").await;
+    assert!(home.contains("not a .qdpx file"), "{home}");
+}
