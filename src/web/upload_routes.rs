@@ -20,8 +20,12 @@ pub const IMPORT_QDPX_API: &str = "/api/v1/projects/import/qdpx";
 /// The home page's "Import a REFI-QDA project" form.
 pub const IMPORT_QDPX_PAGE: &str = "/projects/import-qdpx";
 
-pub const UPLOAD_ROUTES: [&str; 5] = [
+/// The API's REFI-QDA codebook import (`POST /projects/{id}/codebook.qdc`).
+pub const IMPORT_QDC_API: &str = "/api/v1/projects/{id}/codebook.qdc";
+
+pub const UPLOAD_ROUTES: [&str; 6] = [
     IMPORT_QDPX_PAGE,
+    IMPORT_QDC_API,
     IMPORT_DOCUMENTS_PAGE,
     IMPORT_CODEBOOK_PAGE,
     IMPORT_DOCUMENTS_API,

@@ -409,6 +409,16 @@ pub fn project(xml: &str) -> Result<Project, ReadError> {
     Ok(project)
 }
 
+/// Reads a codebook file (`.qdc`): its codes, nested, and what it holds that Gloss does
+/// not import (sets).
+pub fn codebook(xml: &str) -> Result<(Vec<Code>, BTreeMap<String, usize>), ReadError> {
+    let read = project(xml)?;
+    if read.codes.is_empty() {
+        return Err(ReadError("the codebook file has no codes".into()));
+    }
+    Ok((read.codes, read.not_imported))
+}
+
 fn current_selection(project: &mut Project) -> Option<&mut Selection> {
     project.sources.last_mut()?.selections.last_mut()
 }

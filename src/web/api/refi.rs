@@ -24,9 +24,35 @@ use crate::web::upload::Upload;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(codebook_qdc))
+        .routes(routes!(codebook_qdc, import_codebook_qdc))
         .routes(routes!(project_qdpx))
         .routes(routes!(import_qdpx))
+}
+
+/// The multipart form of a REFI-QDA codebook import.
+#[allow(dead_code)] // describes the multipart form for the OpenAPI document only
+#[derive(utoipa::ToSchema)]
+struct QdcUpload {
+    /// The `.qdc` file.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Imports a REFI-QDA codebook (`.qdc`) into this project's codebook (owners): a code
+/// with a GUID the project has merges into that code, else one at the same path merges
+/// into it, else it is created. Answers with what was created and what merged, and how.
+#[utoipa::path(post, path = "/projects/{id}/codebook.qdc", tag = "codes", params(("id" = i64, Path, description = "Project id")),
+    request_body(content((QdcUpload = "multipart/form-data"))),
+    responses((status = 200, body = refi::QdcImportSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn import_codebook_qdc(
+    State(app): State<AppState>,
+    Api(access): Api<ProjectAccess>,
+    upload: Upload,
+) -> ApiResult<Json<refi::QdcImportSummary>> {
+    let Some(file) = upload.files.into_iter().next() else {
+        return Err(AppError::invalid("file", "Send the .qdc file in the field `file`.").into());
+    };
+    Ok(Json(refi::import_qdc(&app.db, &access, &file.bytes).await?))
 }
 
 /// The multipart form of a REFI-QDA project import.

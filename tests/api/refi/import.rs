@@ -287,3 +287,56 @@ async fn the_home_page_form_imports_and_shows_the_summary() {
     let (_, home) = browser.page("/").await;
     assert!(home.contains("not a .qdpx file"), "{home}");
 }
+
+async fn post_qdc(api: &crate::helpers::Api, project: i64, bytes: Vec<u8>) -> (StatusCode, Value) {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("codebook.qdc"),
+    );
+    let response = api
+        .request(
+            reqwest::Method::POST,
+            &format!("/projects/{project}/codebook.qdc"),
+        )
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn codebooks_merge_by_guid_else_by_path() {
+    let app = spawn_app().await;
+    let api = app.api_user("olga").await;
+    let project = api.create_project("Codes").await;
+    let atlas = std::fs::read(fixture("codebooks/atlasti-23.4-win.qdc")).unwrap();
+    let (status, first) = post_qdc(&api, project, atlas.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let created = first["created"].as_array().unwrap().len();
+    assert!(created > 0);
+    assert_eq!(first["not_imported"]["Sets"], 1, "{first}");
+    // The same file again merges every code by its GUID and creates nothing.
+    let (_, again) = post_qdc(&api, project, atlas).await;
+    assert!(again["created"].as_array().unwrap().is_empty(), "{again}");
+    assert_eq!(again["merged_by_guid"].as_array().unwrap().len(), created);
+    // Taguette's file (fails the schema because of an empty <Sets/>, still readable):
+    // a code named like an existing one at the same level merges by path.
+    api.create_code(project, serde_json::json!({ "name": "People" }))
+        .await;
+    let taguette = std::fs::read(fixture("codebooks/taguette-expected.qdc")).unwrap();
+    let (status, body) = post_qdc(&api, project, taguette).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["merged_by_path"],
+        serde_json::json!(["People"]),
+        "{body}"
+    );
+    assert_eq!(body["created"].as_array().unwrap().len(), 2, "{body}");
+    let (_, exported) =
+        super::support::download(&api, &format!("/projects/{project}/codebook.qdc")).await;
+    super::support::assert_valid(&exported, "Codebook.xsd");
+    let (status, body) = post_qdc(&api, project, b"<CodeBook><Codes>".to_vec()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
