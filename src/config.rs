@@ -102,6 +102,20 @@ pub enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import a REFI-QDA project (.qdpx from ATLAS.ti, NVivo, MAXQDA, QualCoder or Gloss)
+    /// into a new project owned by --owner; prints the import summary as JSON.
+    ImportQdpx {
+        /// The user who will own the new project.
+        #[arg(long, value_name = "USER")]
+        owner: String,
+        /// Use existing accounts whose names match the file's users (default: create
+        /// coders who cannot sign in until an administrator sets a password).
+        #[arg(long)]
+        match_users: bool,
+        /// The .qdpx file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Import transcripts into a project (.txt, .md, .csv, .vtt, .srt, .docx). One run is
     /// one transaction: if any file cannot be imported, nothing is.
     Import {
@@ -124,8 +138,8 @@ pub enum Command {
         #[arg(long, value_name = "COLUMN")]
         id_column: Option<String>,
     },
-    /// Export coded excerpts as CSV (one row per excerpt and code), or the code × document
-    /// matrix with --matrix.
+    /// Export coded excerpts as CSV (one row per excerpt and code), the code × document
+    /// matrix with --matrix, or REFI-QDA files with --format qdpx / qdc.
     Export {
         /// The project's id, or its exact name.
         #[arg(long, value_name = "NAME_OR_ID")]
@@ -157,12 +171,25 @@ pub enum Command {
         /// Write the code × document matrix (excerpt and character counts) instead.
         #[arg(long)]
         matrix: bool,
+        /// What to write: `csv` (default), `qdpx` (the whole project as a REFI-QDA
+        /// project for ATLAS.ti, NVivo, MAXQDA, QualCoder; the filters apply) or `qdc`
+        /// (the codebook as a REFI-QDA codebook).
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
     },
     /// Write a consistent copy of the database to PATH (safe while the server runs).
     Backup {
         /// Where to write the copy; must not exist yet.
         path: PathBuf,
     },
+}
+
+/// The file kinds `gloss export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Qdpx,
+    Qdc,
 }
 
 #[derive(Debug, Subcommand)]

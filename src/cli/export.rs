@@ -1,5 +1,5 @@
-//! `gloss export`: the excerpts CSV (or the code × document matrix) written to a file,
-//! streamed so memory stays flat.
+//! `gloss export`: the excerpts CSV, the code × document matrix, or the REFI-QDA project
+//! (`.qdpx`) or codebook (`.qdc`) written to a file, streamed so memory stays flat.
 
 use std::io::Write;
 use std::path::Path;
@@ -9,14 +9,23 @@ use futures_util::StreamExt;
 
 use crate::service::Db;
 use crate::service::export::{self, ExportFilter};
-use crate::service::projects;
+use crate::service::{projects, refi};
+
+/// Which file `gloss export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Rows,
+    Matrix,
+    Qdpx,
+    Qdc,
+}
 
 pub async fn run(
     db: &Db,
     project: &str,
     out: &Path,
     filter: ExportFilter,
-    matrix: bool,
+    kind: Kind,
 ) -> anyhow::Result<()> {
     let project_id = projects::resolve_for_operator(db, project)
         .await
@@ -26,18 +35,28 @@ pub async fn run(
         .map_err(super::explain)?;
     // Everything that can be refused (unknown codes, coders, documents) is checked
     // before the output file is touched, so a typo never empties an earlier export.
-    let output = if matrix {
-        Output::Matrix(
+    let output = match kind {
+        Kind::Matrix => Output::Bytes(
             export::matrix_csv(db, &access, &filter)
                 .await
-                .map_err(super::explain)?,
-        )
-    } else {
-        Output::Rows(Box::new(
+                .map_err(super::explain)?
+                .into_bytes(),
+        ),
+        Kind::Rows => Output::Rows(Box::new(
             export::prepare(db, &access, &filter)
                 .await
                 .map_err(super::explain)?,
-        ))
+        )),
+        Kind::Qdpx => Output::Qdpx(Box::new(
+            refi::prepare_qdpx(db, &access, &filter)
+                .await
+                .map_err(super::explain)?,
+        )),
+        Kind::Qdc => Output::Bytes(
+            refi::codebook_qdc(db, &access)
+                .await
+                .map_err(super::explain)?,
+        ),
     };
     if out.as_os_str() == "-" {
         return output.write_to(&mut std::io::stdout().lock()).await;
@@ -62,16 +81,23 @@ pub async fn run(
 }
 
 enum Output {
-    Matrix(String),
+    Bytes(Vec<u8>),
     Rows(Box<export::ExcerptExport>),
+    Qdpx(Box<refi::QdpxExport>),
 }
 
 impl Output {
     async fn write_to(self, sink: &mut impl Write) -> anyhow::Result<()> {
         match self {
-            Output::Matrix(csv) => sink.write_all(csv.as_bytes())?,
+            Output::Bytes(bytes) => sink.write_all(&bytes)?,
             Output::Rows(rows) => {
                 let mut stream = Box::pin(rows.into_stream());
+                while let Some(chunk) = stream.next().await {
+                    sink.write_all(&chunk?)?;
+                }
+            }
+            Output::Qdpx(project) => {
+                let mut stream = Box::pin(project.into_stream());
                 while let Some(chunk) = stream.next().await {
                     sink.write_all(&chunk?)?;
                 }

@@ -10,10 +10,10 @@ use anyhow::Context;
 
 use std::path::Path;
 
-use crate::config::{Cli, Command, Settings, TokenCommand, UserCommand};
+use crate::config::{Cli, Command, ExportFormat, Settings, TokenCommand, UserCommand};
 use crate::error::AppError;
 use crate::service::export::ExportFilter;
-use crate::service::{Db, User, accounts, params, storage, tokens};
+use crate::service::{Db, User, accounts, params, refi, storage, tokens};
 use crate::startup::{App, shutdown_signal};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -68,6 +68,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             role,
             excel,
             matrix,
+            format,
         } => {
             let filter = ExportFilter {
                 codes: params::ids("codes", codes).map_err(explain)?,
@@ -79,8 +80,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 excel: *excel,
             };
             let db = storage::open(path).await?;
-            export::run(&db, project, out, filter, *matrix).await
+            let kind = match (format, matrix) {
+                (ExportFormat::Csv, false) => export::Kind::Rows,
+                (ExportFormat::Csv, true) => export::Kind::Matrix,
+                (ExportFormat::Qdpx, false) => export::Kind::Qdpx,
+                (ExportFormat::Qdc, false) => export::Kind::Qdc,
+                (_, true) => anyhow::bail!(
+                    "--matrix is a CSV export; leave out --format or use --format csv"
+                ),
+            };
+            export::run(&db, project, out, filter, kind).await
         }
+        Command::ImportQdpx {
+            owner,
+            match_users,
+            file,
+        } => import_qdpx(path, owner, *match_users, file).await,
         Command::Backup { path: copy } => backup(path, copy).await,
     }
 }
@@ -171,6 +186,33 @@ async fn revoke_token(path: &Path, name: &str, id: i64) -> anyhow::Result<()> {
     let user = named_user(&db, name).await?;
     tokens::revoke(&db, &user, id).await.map_err(explain)?;
     println!("Revoked API token #{id} of '{}'.", user.username);
+    Ok(())
+}
+
+async fn import_qdpx(
+    path: &Path,
+    owner: &str,
+    match_users: bool,
+    file: &Path,
+) -> anyhow::Result<()> {
+    let db = storage::open(path).await?;
+    let user = named_user(&db, owner).await?;
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let options = refi::QdpxOptions {
+        match_users_by_name: match_users,
+    };
+    let (access, summary) = refi::import_qdpx(&db, &user, bytes, options)
+        .await
+        .map_err(explain)?;
+    eprintln!(
+        "Imported “{}” as project {} ({} documents, {} codes, {} excerpts).",
+        access.project.name,
+        access.project_id(),
+        summary.documents,
+        summary.codes,
+        summary.excerpts
+    );
+    println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(())
 }
 

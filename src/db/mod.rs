@@ -12,6 +12,7 @@ pub mod keys;
 pub mod members;
 pub mod progress;
 pub mod projects;
+pub mod refi;
 pub mod sessions;
 pub mod tokens;
 pub mod types;

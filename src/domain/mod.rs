@@ -8,6 +8,7 @@ pub mod export;
 pub mod file_names;
 pub mod import;
 pub mod names;
+pub mod refi;
 pub mod role;
 pub mod sample;
 pub mod spreadsheet;

@@ -103,7 +103,7 @@ fn require_coder(access: &ProjectAccess) -> AppResult<()> {
     access.require_active()
 }
 
-fn require_codebook_manager(access: &ProjectAccess) -> AppResult<()> {
+pub(crate) fn require_codebook_manager(access: &ProjectAccess) -> AppResult<()> {
     access.require(
         Role::can_manage_codebook,
         "Only project owners can delete, merge or import codes.",

@@ -101,6 +101,15 @@ pub enum Change {
     },
     #[serde(rename = "codebook.imported")]
     CodebookImported { created: usize, updated: usize },
+    #[serde(rename = "project.imported_qdpx")]
+    QdpxImported {
+        name: String,
+        documents: usize,
+        codes: usize,
+        excerpts: usize,
+        /// What the file held that was not carried over, per kind.
+        not_imported: std::collections::BTreeMap<String, usize>,
+    },
     #[serde(rename = "excerpt.created")]
     ExcerptCreated {
         excerpt_id: i64,
@@ -197,6 +206,14 @@ impl Change {
             CodebookImported { created, updated } => {
                 format!("Imported a codebook: {created} new, {updated} changed")
             }
+            QdpxImported {
+                name,
+                documents,
+                excerpts,
+                ..
+            } => format!(
+                "Imported the REFI-QDA project “{name}”: {documents} documents, {excerpts} excerpts"
+            ),
             ExcerptCreated { document_id, .. } => {
                 format!("Coded a passage of document #{document_id}")
             }

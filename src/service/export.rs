@@ -105,7 +105,7 @@ pub struct ExcerptExport {
     include_uncoded: bool,
 }
 
-fn select_codes(
+pub(crate) fn select_codes(
     all: &[CodeView],
     wanted: &[i64],
     include_subcodes: bool,
@@ -129,7 +129,7 @@ fn select_codes(
         .collect())
 }
 
-async fn documents_in_scope(
+pub(crate) async fn documents_in_scope(
     db: &Db,
     access: &ProjectAccess,
     filter: &ExportFilter,
@@ -437,7 +437,7 @@ impl ExcerptExport {
 }
 
 /// The turns an excerpt touches.
-fn overlapping<'t>(turns: &'t [Turn], excerpt: &Excerpt) -> Vec<&'t Turn> {
+pub(crate) fn overlapping<'t>(turns: &'t [Turn], excerpt: &Excerpt) -> Vec<&'t Turn> {
     turns
         .iter()
         .filter(|t| t.start < excerpt.end && excerpt.start < t.end)

@@ -18,6 +18,7 @@ pub mod invitations;
 pub mod params;
 pub mod progress;
 pub mod projects;
+pub mod refi;
 pub mod retrieval;
 pub mod sessions;
 pub mod storage;

@@ -17,6 +17,8 @@ use crate::service::import::{ImportSettings, UploadedFile};
 pub struct Upload {
     pub files: Vec<UploadedFile>,
     pub settings: ImportSettings,
+    /// REFI-QDA imports: match the file's users to existing accounts of the same name.
+    pub match_users: bool,
 }
 
 impl<S> FromRequest<S> for Upload
@@ -69,6 +71,7 @@ struct Fields {
     skip_duplicates: bool,
     text_column: Option<String>,
     id_column: Option<String>,
+    match_users: bool,
     csrf: Option<String>,
 }
 
@@ -87,6 +90,7 @@ impl Fields {
                 options,
                 skip_duplicates: self.skip_duplicates,
             },
+            match_users: self.match_users,
         }
     }
 }
@@ -129,6 +133,7 @@ fn apply_option(fields: &mut Fields, name: &str, value: String) -> Result<(), Ap
     match name {
         "repair_mojibake" => fields.repair_mojibake = Some(parse_flag(name, &value)?),
         "skip_duplicates" => fields.skip_duplicates = parse_flag(name, &value)?,
+        "match_users" => fields.match_users = parse_flag(name, &value)?,
         "text_column" => fields.text_column = non_empty(value),
         "id_column" => fields.id_column = non_empty(value),
         FORM_FIELD => fields.csrf = Some(value),

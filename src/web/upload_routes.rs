@@ -14,10 +14,22 @@ pub const IMPORT_CODEBOOK_PAGE: &str = "/projects/{id}/codebook/import";
 /// checks the OpenAPI document has it.
 pub const IMPORT_DOCUMENTS_API: &str = "/api/v1/projects/{id}/documents";
 
-pub const UPLOAD_ROUTES: [&str; 3] = [
+/// The API's REFI-QDA project import (`POST /projects/import/qdpx`).
+pub const IMPORT_QDPX_API: &str = "/api/v1/projects/import/qdpx";
+
+/// The home page's "Import a REFI-QDA project" form.
+pub const IMPORT_QDPX_PAGE: &str = "/projects/import-qdpx";
+
+/// The API's REFI-QDA codebook import (`POST /projects/{id}/codebook.qdc`).
+pub const IMPORT_QDC_API: &str = "/api/v1/projects/{id}/codebook.qdc";
+
+pub const UPLOAD_ROUTES: [&str; 6] = [
+    IMPORT_QDPX_PAGE,
+    IMPORT_QDC_API,
     IMPORT_DOCUMENTS_PAGE,
     IMPORT_CODEBOOK_PAGE,
     IMPORT_DOCUMENTS_API,
+    IMPORT_QDPX_API,
 ];
 
 /// Whether the request was routed to an upload handler (by its route, not its URL text).

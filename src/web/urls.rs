@@ -178,6 +178,18 @@ pub fn codebook_export(id: impl Display) -> String {
     format!("/api/v1/projects/{id}/codebook.csv")
 }
 
+pub fn import_qdpx() -> String {
+    crate::web::upload_routes::IMPORT_QDPX_PAGE.to_owned()
+}
+
+pub fn codebook_qdc(id: impl Display) -> String {
+    format!("/api/v1/projects/{id}/codebook.qdc")
+}
+
+pub fn project_qdpx(id: impl Display) -> String {
+    format!("/api/v1/projects/{id}/project.qdpx")
+}
+
 pub fn code(id: impl Display) -> String {
     format!("/codes/{id}")
 }

@@ -542,3 +542,77 @@ async fn the_database_opens_in_wal_mode_with_foreign_keys_and_a_busy_timeout() {
     let files = std::fs::read_dir("migrations").unwrap().count() as i64;
     assert_eq!(migrations, files, "every migration applied");
 }
+
+#[tokio::test]
+async fn refi_exports_and_imports_round_trip_through_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, api, project) = field_work(dir.path()).await;
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/work_0759.txt");
+    gloss_ok(
+        &db,
+        &["import", "--project", "Field work", seed.to_str().unwrap()],
+        "",
+    );
+    let code = api
+        .create_code(project, serde_json::json!({ "name": "Trust" }))
+        .await;
+    let document = api.documents(project, "").await.items[0].id;
+    let excerpt = api.create_excerpt(document, 3, 40, &[code.id]).await;
+    let qdc = dir.path().join("codebook.qdc");
+    let qdpx = dir.path().join("project.qdpx");
+    for (format, out) in [("qdc", &qdc), ("qdpx", &qdpx)] {
+        let args = [
+            "export",
+            "--project",
+            "Field work",
+            "--format",
+            format,
+            "--out",
+        ];
+        let mut args = args.to_vec();
+        args.push(out.to_str().unwrap());
+        gloss_ok(&db, &args, "");
+    }
+    assert!(
+        std::fs::read_to_string(&qdc)
+            .unwrap()
+            .contains("name=\"Trust\"")
+    );
+    let refused = gloss(
+        &db,
+        &[
+            "export",
+            "--project",
+            "Field work",
+            "--format",
+            "qdpx",
+            "--matrix",
+            "--out",
+            "x",
+        ],
+        "",
+    );
+    assert!(!refused.status.success());
+    let summary = gloss_ok(
+        &db,
+        &[
+            "import-qdpx",
+            "--owner",
+            "ada",
+            "--match-users",
+            qdpx.to_str().unwrap(),
+        ],
+        "",
+    );
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(summary["excerpts"], 1, "{summary}");
+    assert_eq!(summary["coders_matched"], serde_json::json!(["ada"]));
+    let copy = summary["project_id"].as_i64().unwrap();
+    let copied = api.documents(copy, "").await.items[0].id;
+    let excerpts = api.excerpts(copied, "").await.items;
+    assert_eq!(
+        (excerpts[0].start, excerpts[0].end),
+        (excerpt.start, excerpt.end)
+    );
+    assert_eq!(excerpts[0].text, excerpt.text);
+}

@@ -24,6 +24,7 @@ mod imports;
 mod invitations;
 mod layers;
 mod projects;
+mod refi;
 mod retrieval;
 mod team;
 mod tokens;

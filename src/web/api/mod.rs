@@ -10,7 +10,8 @@ pub mod export;
 mod invitations;
 mod members;
 mod progress;
-mod projects;
+pub(crate) mod projects;
+mod refi;
 mod retrieval;
 mod tokens;
 mod users;
@@ -58,7 +59,7 @@ pub const PREFIX: &str = "/api/v1";
         (name = "excerpts", description = "Coding: excerpts with codes and memos"),
         (name = "progress", description = "Team workflow: assignments, completion, progress"),
         (name = "agreement", description = "Inter-coder agreement and disagreements"),
-        (name = "exports", description = "CSV exports of the coding")
+        (name = "exports", description = "CSV and REFI-QDA exports of the coding")
     )
 )]
 struct ApiDoc;
@@ -91,7 +92,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(excerpts::router())
         .merge(progress::router())
         .merge(agreement::router())
-        .merge(export::router());
+        .merge(export::router())
+        .merge(refi::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(PREFIX, api)
 }
 

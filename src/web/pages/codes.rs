@@ -14,6 +14,7 @@ use crate::service::access::{InCode, ProjectAccess};
 use crate::service::coders;
 use crate::service::codes::{self, CodeChanges, CodeView, NewCodeInput};
 use crate::service::documents as docs;
+use crate::service::refi;
 use crate::service::retrieval::{self, Retrieval, RetrievalQuery};
 use crate::web::AppState;
 use crate::web::error::ApiError;
@@ -122,22 +123,51 @@ async fn import_codebook(
     let back = urls::project_codes(access.project_id());
     let result = match upload {
         Ok(upload) => match upload.files.first() {
-            Some(file) => codes::import_csv(&app.db, &access, &file.bytes).await,
+            // A REFI-QDA codebook (ATLAS.ti, NVivo, MAXQDA, Taguette) merges by GUID or path.
+            Some(file) if file.name.to_ascii_lowercase().ends_with(".qdc") => {
+                refi::import_qdc(&app.db, &access, &file.bytes)
+                    .await
+                    .map(|s| describe_qdc(&s))
+            }
+            Some(file) => codes::import_csv(&app.db, &access, &file.bytes)
+                .await
+                .map(|summary| {
+                    format!(
+                        "Codebook imported: {} code(s) created, {} updated.",
+                        summary.created, summary.updated
+                    )
+                }),
             None => Err(AppError::invalid(
                 "file",
-                "Choose a codebook CSV file to import.",
+                "Choose a codebook file (.csv or .qdc) to import.",
             )),
         },
         Err(ApiError(err)) => Err(err),
     };
-    let done = match &result {
-        Ok(summary) => format!(
-            "Codebook imported: {} code(s) created, {} updated.",
-            summary.created, summary.updated
-        ),
-        Err(_) => String::new(),
-    };
+    let done = result.as_ref().cloned().unwrap_or_default();
     after_form(&app, &page.session, result, &done, &back, &back).await
+}
+
+/// A `.qdc` import's summary in words: what was created and what merged, and how.
+fn describe_qdc(summary: &refi::QdcImportSummary) -> String {
+    let mut parts = vec![format!(
+        "Codebook imported: {} code(s) created, {} merged by GUID, {} merged by path.",
+        summary.created.len(),
+        summary.merged_by_guid.len(),
+        summary.merged_by_path.len()
+    )];
+    if !summary.merged_by_path.is_empty() {
+        parts.push(format!("Merged: {}.", summary.merged_by_path.join(", ")));
+    }
+    if !summary.not_imported.is_empty() {
+        let lost: Vec<String> = summary
+            .not_imported
+            .iter()
+            .map(|(kind, n)| format!("{n} {kind}"))
+            .collect();
+        parts.push(format!("Not imported: {}.", lost.join("; ")));
+    }
+    parts.join(" ")
 }
 
 #[derive(Template)]

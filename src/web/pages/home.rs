@@ -7,12 +7,17 @@ use serde::{Deserialize, Serialize};
 
 use super::{Layout, PageResult, PageRoute, after_form, after_form_keeping, render};
 use crate::domain::Role;
+use crate::error::AppError;
 use crate::service::invitations::{self, Invitation};
 use crate::service::progress::{self, Status};
 use crate::service::projects::Project;
+use crate::service::refi;
 use crate::service::{accounts, projects};
 use crate::web::AppState;
 use crate::web::auth::{AnySession, SignedIn};
+use crate::web::error::ApiError;
+use crate::web::upload::Upload;
+use crate::web::upload_routes::IMPORT_QDPX_PAGE;
 use crate::web::urls;
 
 pub(super) fn routes() -> Vec<PageRoute> {
@@ -21,7 +26,65 @@ pub(super) fn routes() -> Vec<PageRoute> {
         PageRoute::post("/projects", create_project),
         PageRoute::post("/invitations/{id}/accept", accept_invitation),
         PageRoute::post("/invitations/{id}/decline", decline_invitation),
+        PageRoute::post(IMPORT_QDPX_PAGE, import_qdpx),
     ]
+}
+
+/// Imports a REFI-QDA project into a new project and goes there, with the summary
+/// (what was not carried over, what was changed, how offsets were read) as the notice.
+async fn import_qdpx(
+    State(app): State<AppState>,
+    page: SignedIn,
+    upload: Result<Upload, ApiError>,
+) -> PageResult {
+    let result = match upload {
+        Ok(upload) => match upload.files.into_iter().next() {
+            Some(file) => {
+                let options = refi::QdpxOptions {
+                    match_users_by_name: upload.match_users,
+                };
+                refi::import_qdpx(&app.db, &page.user, file.bytes, options).await
+            }
+            None => Err(AppError::invalid("file", "Choose a .qdpx file to import.")),
+        },
+        Err(ApiError(err)) => Err(err),
+    };
+    let (done, to) = match &result {
+        Ok((access, summary)) => (describe(summary), urls::project(access.project_id())),
+        Err(_) => (String::new(), urls::home()),
+    };
+    let home = urls::home();
+    after_form(&app, &page.session, result, &done, &to, &home).await
+}
+
+/// The import summary in words, for the notice on the new project's page.
+fn describe(summary: &refi::QdpxImportSummary) -> String {
+    let mut parts = vec![format!(
+        "Imported “{}”: {} document(s), {} code(s), {} excerpt(s).",
+        summary.project_name, summary.documents, summary.codes, summary.excerpts
+    )];
+    if !summary.coders_created.is_empty() {
+        parts.push(format!(
+            "New coders (they cannot sign in until an administrator sets a password): {}.",
+            summary.coders_created.join(", ")
+        ));
+    }
+    for source in &summary.sources {
+        parts.push(format!(
+            "“{}”: positions read as {} ({} of {} selections line up).",
+            source.name, source.offset_model, source.aligned, source.checked
+        ));
+    }
+    if !summary.not_imported.is_empty() {
+        let lost: Vec<String> = summary
+            .not_imported
+            .iter()
+            .map(|(kind, n)| format!("{n} {kind}"))
+            .collect();
+        parts.push(format!("Not carried over: {}.", lost.join("; ")));
+    }
+    parts.extend(summary.changed.iter().cloned());
+    parts.join(" ")
 }
 
 #[derive(Template)]

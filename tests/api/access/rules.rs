@@ -78,6 +78,9 @@ use Rule::{Admin, Member, OwnToken, Public, SessionOnly, SetUpDone, SignInForm, 
 const NONE: Body = Body::None;
 const CODEBOOK: &str = "name,description\nAccess sweep code,from the sweep\n";
 const TRANSCRIPT: &[u8] = b"Interviewer: Why?\n\nUser: Because it helps.\n";
+/// A small REFI-QDA project (one source, one code, one coded selection; tests/fixtures/refi).
+const QDPX: &[u8] = include_bytes!("../../fixtures/refi/minimal.qdpx");
+const QDC: &[u8] = include_bytes!("../../fixtures/refi/codebooks/taguette-expected.qdc");
 
 fn agreement_query(ids: &Ids) -> String {
     // Every document, whoever coded it: the sweep is about access, not figures.
@@ -179,6 +182,30 @@ pub const API: &[Row] = &[
         "DELETE",
         "/api/v1/projects/{id}/invitations/{invitation_id}",
         Member(Own),
+        NONE,
+    ),
+    row(
+        "POST",
+        "/api/v1/projects/import/qdpx",
+        SignedIn,
+        Upload("sweep.qdpx", QDPX),
+    ),
+    row(
+        "GET",
+        "/api/v1/projects/{id}/codebook.qdc",
+        Member(Read),
+        NONE,
+    ),
+    row(
+        "POST",
+        "/api/v1/projects/{id}/codebook.qdc",
+        Member(Own),
+        Upload("codebook.qdc", QDC),
+    ),
+    row(
+        "GET",
+        "/api/v1/projects/{id}/project.qdpx",
+        Member(Read),
         NONE,
     ),
     row(
@@ -427,6 +454,12 @@ pub const PAGES: &[Row] = &[
         Form(|_| vec![("complete", "true".into())]),
     ),
     row("GET", "/projects/{id}/progress", Member(Own), NONE),
+    row(
+        "POST",
+        "/projects/import-qdpx",
+        SignedIn,
+        Upload("sweep.qdpx", QDPX),
+    ),
     row(
         "POST",
         "/projects/{id}/assignments",

@@ -1,0 +1,80 @@
+//! GUIDs: the ones Gloss stores (users, codes, documents, excerpts) are random v4 UUIDs
+//! minted by the database; the ones that name derived things (a coding = excerpt × code,
+//! a variable = project × attribute name, a case = document) are computed from the
+//! stored ones, so they too are the same in every export.
+
+use sha2::{Digest, Sha256};
+
+/// A name-based GUID (RFC 9562 version 8, from SHA-256) for `kind` and `parts`: the
+/// same inputs give the same GUID in every export.
+pub fn derived(kind: &str, parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"gloss-refi:");
+    hasher.update(kind.as_bytes());
+    for part in parts {
+        // Length-prefixed, so ("ab", "c") and ("a", "bc") differ.
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    bytes[6] = (bytes[6] & 0x0f) | 0x80; // version 8
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC variant
+    format_uuid(&bytes)
+}
+
+fn format_uuid(bytes: &[u8; 16]) -> String {
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// A GUID as peers write it (either case, with or without braces) in Gloss's form:
+/// lower case, no braces; `None` if it is not a GUID at all.
+pub fn normalise(raw: &str) -> Option<String> {
+    let trimmed = raw.trim();
+    let inner = trimmed
+        .strip_prefix('{')
+        .and_then(|s| s.strip_suffix('}'))
+        .unwrap_or(trimmed);
+    let groups: Vec<&str> = inner.split('-').collect();
+    let lengths = [8, 4, 4, 4, 12];
+    let well_formed = groups.len() == 5
+        && groups
+            .iter()
+            .zip(lengths)
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()));
+    well_formed.then(|| inner.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_guids_are_stable_distinct_and_well_formed() {
+        let a = derived("coding", &["e1", "c1"]);
+        assert_eq!(a, derived("coding", &["e1", "c1"]));
+        assert_ne!(a, derived("coding", &["e1c", "1"]));
+        assert_ne!(a, derived("case", &["e1", "c1"]));
+        assert_eq!(normalise(&a).as_deref(), Some(a.as_str()));
+        assert_eq!(&a[14..15], "8");
+    }
+
+    #[test]
+    fn peers_guid_spellings_are_normalised() {
+        let want = Some("68bbdc14-c361-4432-b4dd-ae1dbfc12890".to_owned());
+        assert_eq!(normalise("68BBDC14-C361-4432-B4DD-AE1DBFC12890"), want);
+        assert_eq!(normalise("{68bbdc14-c361-4432-b4dd-ae1dbfc12890}"), want);
+        assert_eq!(normalise(" 68bbdc14-c361-4432-b4dd-ae1dbfc12890 "), want);
+        assert_eq!(normalise("68bbdc14-c361-4432-b4dd-ae1dbfc1289"), None);
+        assert_eq!(normalise("not-a-guid"), None);
+    }
+}

@@ -1,0 +1,323 @@
+//! How a peer counted positions, and mapping its positions into Gloss's.
+//!
+//! The standard says code points, but NVivo counts UTF-16 code units with CRLF as two,
+//! and ATLAS.ti counts CRLF as one. For each source the model under which the most
+//! selections line up with the text wins: a selection lines up when its `name` (peers
+//! often quote the passage) matches the text it covers, or, for selections without a
+//! quote, when it starts at a line start. Positions are then mapped to code points of
+//! the text with line breaks normalised to LF (`normalised`).
+
+/// A way of counting positions in the raw text (BOM removed, line breaks as written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum OffsetModel {
+    /// Unicode code points, CRLF counting as two (the standard).
+    CodePoints,
+    /// UTF-16 code units, CRLF counting as two (NVivo).
+    Utf16,
+    /// Code points with CRLF counting as one (ATLAS.ti).
+    CodePointsCrlfAsOne,
+}
+
+impl OffsetModel {
+    pub const ALL: [OffsetModel; 3] = [
+        OffsetModel::CodePoints,
+        OffsetModel::Utf16,
+        OffsetModel::CodePointsCrlfAsOne,
+    ];
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            OffsetModel::CodePoints => "code points (the REFI-QDA standard)",
+            OffsetModel::Utf16 => "UTF-16 code units, CRLF as two (as NVivo counts)",
+            OffsetModel::CodePointsCrlfAsOne => "code points, CRLF as one (as ATLAS.ti counts)",
+        }
+    }
+}
+
+/// A source's text with its line breaks normalised to LF, and for each model the
+/// position of every normalised character, so positions map in a binary search.
+pub struct SourceText {
+    pub normalised: String,
+    /// `starts[model][k]`: the position, in that model, of normalised character `k`;
+    /// the last entry is the total length.
+    starts: [Vec<usize>; 3],
+}
+
+impl SourceText {
+    /// `raw`: the source text as stored in the archive (any BOM already removed).
+    pub fn new(raw: &str) -> Self {
+        let mut normalised = String::with_capacity(raw.len());
+        let mut starts: [Vec<usize>; 3] = Default::default();
+        let (mut cp, mut utf16, mut crlf_one) = (0usize, 0usize, 0usize);
+        let mut chars = raw.chars().peekable();
+        while let Some(c) = chars.next() {
+            starts[0].push(cp);
+            starts[1].push(utf16);
+            starts[2].push(crlf_one);
+            if c == '\r' {
+                normalised.push('\n');
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                    cp += 2;
+                    utf16 += 2;
+                    crlf_one += 1;
+                    continue;
+                }
+                cp += 1;
+                utf16 += 1;
+                crlf_one += 1;
+                continue;
+            }
+            normalised.push(c);
+            cp += 1;
+            utf16 += c.len_utf16();
+            crlf_one += 1;
+        }
+        starts[0].push(cp);
+        starts[1].push(utf16);
+        starts[2].push(crlf_one);
+        Self { normalised, starts }
+    }
+
+    /// Characters of the normalised text.
+    pub fn len(&self) -> usize {
+        self.starts[0].len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn index(model: OffsetModel) -> usize {
+        match model {
+            OffsetModel::CodePoints => 0,
+            OffsetModel::Utf16 => 1,
+            OffsetModel::CodePointsCrlfAsOne => 2,
+        }
+    }
+
+    /// A position in `model` as a character index of the normalised text, and whether
+    /// it had to be clamped (past the end, or negative).
+    pub fn map(&self, model: OffsetModel, position: i64) -> (usize, bool) {
+        let starts = &self.starts[Self::index(model)];
+        let total = *starts.last().expect("never empty");
+        if position < 0 {
+            return (0, true);
+        }
+        let position = position as usize;
+        if position > total {
+            return (self.len(), true);
+        }
+        (starts.partition_point(|&s| s < position), false)
+    }
+}
+
+/// A selection as the detector sees it.
+pub struct Probe<'a> {
+    pub start: i64,
+    pub end: i64,
+    pub name: &'a str,
+}
+
+/// The chosen model for one source, with how many selections lined up under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Detection {
+    pub model: OffsetModel,
+    pub aligned: usize,
+    pub checked: usize,
+}
+
+fn comparable(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Whether a selection under `model` lines up with the text.
+fn lines_up(
+    text: &SourceText,
+    chars: &[char],
+    model: OffsetModel,
+    probe: &Probe<'_>,
+) -> Option<bool> {
+    let (start, clamped_start) = text.map(model, probe.start);
+    let (end, clamped_end) = text.map(model, probe.end);
+    if clamped_start || clamped_end {
+        return Some(false);
+    }
+    let quote = comparable(probe.name.trim_end_matches(['…', '.']));
+    let usable_quote = quote.chars().count() >= 4 && !quote.starts_with("line:");
+    if usable_quote {
+        let covered: String = chars[start..end.max(start)].iter().collect();
+        let covered = comparable(&covered);
+        let prefix: String = quote.chars().take(covered.chars().count().max(4)).collect();
+        return Some(
+            covered.starts_with(&prefix) || (!covered.is_empty() && prefix.starts_with(&covered)),
+        );
+    }
+    // No quote: a selection that starts at a line start is a weak sign of alignment.
+    Some(start == 0 || chars.get(start - 1) == Some(&'\n'))
+}
+
+/// Picks the model under which most selections line up; ties go to the standard's.
+pub fn detect(text: &SourceText, probes: &[Probe<'_>]) -> Detection {
+    let chars: Vec<char> = text.normalised.chars().collect();
+    let mut best = Detection {
+        model: OffsetModel::CodePoints,
+        aligned: 0,
+        checked: probes.len(),
+    };
+    for model in OffsetModel::ALL {
+        let aligned = probes
+            .iter()
+            .filter(|p| lines_up(text, &chars, model, p) == Some(true))
+            .count();
+        if aligned > best.aligned {
+            best = Detection {
+                model,
+                aligned,
+                checked: probes.len(),
+            };
+        }
+    }
+    best
+}
+
+/// For each character index of `from` (and its end), the index in `to` where it ended
+/// up, when `to` was made from `from` by removing, inserting and changing a little
+/// (speaker labels and headers removed, whitespace trimmed or re-flowed, NFC): matching
+/// runs in order; at a difference, the nearest place where the next few characters agree
+/// again decides whether characters were removed, inserted or changed, so a difference
+/// costs its own length and never shifts the rest of the text.
+pub fn alignment(from: &str, to: &str) -> Vec<usize> {
+    let from: Vec<char> = from.chars().collect();
+    let to: Vec<char> = to.chars().collect();
+    let mut map = Vec::with_capacity(from.len() + 1);
+    let (mut i, mut j) = (0, 0);
+    while i < from.len() {
+        if j >= to.len() {
+            map.push(to.len());
+            i += 1;
+            continue;
+        }
+        if from[i] == to[j] {
+            map.push(j);
+            i += 1;
+            j += 1;
+            continue;
+        }
+        match resync(&from[i..], &to[j..]) {
+            Resync::Removed(n) => {
+                map.extend(std::iter::repeat_n(j, n));
+                i += n;
+            }
+            Resync::Inserted(n) => j += n,
+            Resync::Changed => {
+                map.push(j);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    map.push(to.len());
+    map
+}
+
+enum Resync {
+    Removed(usize),
+    Inserted(usize),
+    Changed,
+}
+
+/// How far to look for the texts to agree again (a label, a header line).
+const LOOKAHEAD: usize = 2000;
+/// How many characters must agree to count as agreeing again: a long window first (no
+/// chance matches), then a short one (a turn shorter than the long window).
+const WINDOWS: [usize; 2] = [12, 5];
+
+fn agree(a: &[char], b: &[char], window: usize) -> bool {
+    let n = window.min(a.len()).min(b.len());
+    n > 0 && a[..n] == b[..n] && (n == window || a.len() == n || b.len() == n)
+}
+
+fn resync(from: &[char], to: &[char]) -> Resync {
+    for window in WINDOWS {
+        // The commonest case first: one character changed (a line break re-flowed).
+        if agree(&from[1..], &to[1..], window) {
+            return Resync::Changed;
+        }
+        let removed = (1..LOOKAHEAD.min(from.len())).find(|&d| agree(&from[d..], to, window));
+        let inserted = (1..LOOKAHEAD.min(to.len())).find(|&k| agree(from, &to[k..], window));
+        match (removed, inserted) {
+            (Some(d), Some(k)) if k < d => return Resync::Inserted(k),
+            (Some(d), _) => return Resync::Removed(d),
+            (None, Some(k)) => return Resync::Inserted(k),
+            (None, None) => {}
+        }
+    }
+    Resync::Changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_three_models_map_to_the_same_characters() {
+        let text = SourceText::new("a😀\r\nb");
+        assert_eq!(text.normalised, "a😀\nb");
+        // 'b' is at code point 4 (CRLF = 2), UTF-16 unit 5, code point 3 with CRLF = 1.
+        assert_eq!(text.map(OffsetModel::CodePoints, 4), (3, false));
+        assert_eq!(text.map(OffsetModel::Utf16, 5), (3, false));
+        assert_eq!(text.map(OffsetModel::CodePointsCrlfAsOne, 3), (3, false));
+        assert_eq!(text.map(OffsetModel::CodePoints, 99), (4, true));
+    }
+
+    #[test]
+    fn detection_prefers_the_model_under_which_quotes_line_up() {
+        let text = SourceText::new("😀😀 first line\r\nsecond 😀 line\r\nthird");
+        let chars: Vec<char> = text.normalised.chars().collect();
+        let at = |needle: &str| {
+            let byte = text.normalised.find(needle).unwrap();
+            text.normalised[..byte].chars().count()
+        };
+        let third = at("third");
+        let _ = chars;
+        // UTF-16 positions of "third": 2 emoji (4 units) + " first line" 11 + CRLF 2 +
+        // "second " 7 + emoji 2 + " line" 5 + CRLF 2 = 33.
+        let probes = [Probe {
+            start: 33,
+            end: 38,
+            name: "third",
+        }];
+        let found = detect(&text, &probes);
+        assert_eq!(found.model, OffsetModel::Utf16);
+        assert_eq!(text.map(found.model, 33).0, third);
+    }
+
+    fn at_in(text: &str, needle: &str) -> usize {
+        text[..text.find(needle).unwrap()].chars().count()
+    }
+
+    #[test]
+    fn alignment_follows_removed_labels_and_changed_characters() {
+        let from = "User: Hello wörld\n\nAI: Bye";
+        let to = "Hello wörld\n\nBye";
+        let map = alignment(from, to);
+        let at = |s: &str| from.find(s).map(|b| from[..b].chars().count()).unwrap();
+        assert_eq!(map[at("Hello")], 0);
+        assert_eq!(map[at("Bye")], to.chars().count() - 3);
+        assert_eq!(map[from.chars().count()], to.chars().count());
+        assert_eq!(map[at("User")], 0, "a label maps to the start of its turn");
+        let changed = alignment("caf\u{e9}s x", "cafxs x");
+        assert_eq!(changed[4], 4);
+        // A short turn: the window of agreement reaches into the next label.
+        let from = "Interviewer: Say it.\n\nUser: q\u{301}u 👩\u{200d}👧 done.";
+        let to = "Say it.\n\nq\u{301}u 👩\u{200d}👧 done.";
+        let map = alignment(from, to);
+        assert_eq!(map[at_in(from, "Say")], 0);
+        assert_eq!(map[at_in(from, "q")], at_in(to, "q"));
+        assert_eq!(map[at_in(from, "done")], at_in(to, "done"));
+    }
+}

@@ -1,0 +1,155 @@
+//! Gloss → `.qdpx` → Gloss reproduces the project: documents (text, turns, speakers,
+//! roles, attributes), the codebook (hierarchy, colours, definitions), every excerpt
+//! (coder, codes, memo, exact offsets), and the agreement report's figures.
+
+use std::collections::BTreeSet;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use super::export::coded_study;
+use super::support::{download, import};
+use crate::helpers::Api;
+
+/// Everything a project holds that the round trip must keep, without ids.
+async fn contents(api: &Api, project: i64) -> Value {
+    let (_, codes) = api.get(&format!("/projects/{project}/codes")).await;
+    let codes: Vec<Value> = codes["codes"]
+        .as_array()
+        .or(codes["items"].as_array())
+        .or(codes.as_array())
+        .unwrap_or_else(|| panic!("{codes}"))
+        .clone();
+    let path_of = |id: &Value| {
+        codes
+            .iter()
+            .find(|c| c["id"] == *id)
+            .map(|c| c["path"].clone())
+            .unwrap()
+    };
+    let codebook: Vec<Value> = codes
+        .iter()
+        .map(|c| serde_json::json!([c["path"], c["color"], c["description"], c["depth"]]))
+        .collect();
+    let mut documents = Vec::new();
+    for listed in api.documents(project, "").await.items {
+        let document = api.document(listed.id).await;
+        let turns: Vec<Value> = document
+            .turns
+            .iter()
+            .map(|t| serde_json::json!([t.speaker, t.start, t.end]))
+            .collect();
+        let mut excerpts: BTreeSet<String> = BTreeSet::new();
+        for query in ["", "?coder=consensus"] {
+            for e in api.excerpts(listed.id, query).await.items {
+                let mut codes: Vec<Value> = e
+                    .code_ids
+                    .iter()
+                    .map(|id| path_of(&Value::from(*id)))
+                    .collect();
+                codes.sort_by_key(|c| c.to_string());
+                excerpts.insert(
+                    serde_json::json!([
+                        e.coder,
+                        e.consensus,
+                        e.start,
+                        e.end,
+                        e.text,
+                        e.memo,
+                        codes
+                    ])
+                    .to_string(),
+                );
+            }
+        }
+        documents.push(serde_json::json!({
+            "title": document.title,
+            "text": document.text,
+            "turns": turns,
+            "attributes": document.attributes,
+            "excerpts": excerpts,
+        }));
+    }
+    let (_, speakers) = api.get(&format!("/projects/{project}/speakers")).await;
+    serde_json::json!({ "codebook": codebook, "documents": documents, "speakers": speakers })
+}
+
+/// A report with every id removed (ids differ between the two projects).
+fn without_ids(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| !(k.as_str() == "id" || k.ends_with("_id") || k.ends_with("_ids")))
+                .map(|(k, v)| (k.clone(), without_ids(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_ids).collect()),
+        other => other.clone(),
+    }
+}
+
+#[tokio::test]
+async fn gloss_to_qdpx_to_gloss_reproduces_the_project_and_its_agreement() {
+    let (s, _) = coded_study().await;
+    let (status, bytes) =
+        download(&s.owner, &format!("/projects/{}/project.qdpx", s.project)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = import(&s.owner, bytes, true).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let copy = body["project"]["id"].as_i64().unwrap();
+    let summary = &body["summary"];
+    assert_eq!(
+        summary["coders_matched"],
+        serde_json::json!(["alice", "bob"]),
+        "{summary}"
+    );
+    assert!(
+        summary["not_imported"].as_object().unwrap().is_empty(),
+        "{summary}"
+    );
+    for source in summary["sources"].as_array().unwrap() {
+        assert!(
+            source["offset_model"]
+                .as_str()
+                .unwrap()
+                .contains("standard"),
+            "{source}"
+        );
+        assert_eq!(source["aligned"], source["checked"], "{source}");
+    }
+    let original = contents(&s.owner, s.project).await;
+    let copied = contents(&s.owner, copy).await;
+    assert_eq!(original["codebook"], copied["codebook"]);
+    assert_eq!(original["speakers"], copied["speakers"]);
+    for (a, b) in original["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(copied["documents"].as_array().unwrap())
+    {
+        for field in ["title", "text", "turns", "attributes", "excerpts"] {
+            assert_eq!(a[field], b[field], "{field} of {}", a["title"]);
+        }
+    }
+    assert_eq!(original["documents"].as_array().unwrap().len(), 3);
+    for query in [
+        "coders=alice,bob",
+        "coders=alice,bob&unit=turn",
+        "coders=alice,consensus",
+    ] {
+        let (_, before) = s
+            .owner
+            .get(&format!("/projects/{}/agreement?{query}", s.project))
+            .await;
+        let (_, after) = s
+            .owner
+            .get(&format!("/projects/{copy}/agreement?{query}"))
+            .await;
+        assert!(before.get("error").is_none(), "{before}");
+        assert_eq!(without_ids(&before), without_ids(&after), "{query}");
+    }
+    // The imported project exports again with the GUIDs it was given where they were
+    // free (the documents and excerpts here already exist, so they got new ones).
+    let (status, _) = download(&s.owner, &format!("/projects/{copy}/project.qdpx")).await;
+    assert_eq!(status, StatusCode::OK);
+}
