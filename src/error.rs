@@ -21,6 +21,13 @@ pub enum AppError {
     /// Signed in, allowed to see the resource, but not to do this (403).
     #[error("{0}")]
     Forbidden(String),
+    /// A state-changing request from a browser whose CSRF token is missing or belongs to
+    /// another sign-in (403): the page is older than the session.
+    #[error(
+        "This request is missing its security token (CSRF), or the token is from an earlier \
+         sign-in. Reload the page and try again."
+    )]
+    CsrfRejected,
     /// Missing, or not visible to this user: the two are deliberately indistinguishable.
     #[error("{0} not found.")]
     NotFound(&'static str),

@@ -52,12 +52,13 @@ pub async fn guard(State(app): State<AppState>, mut request: Request, next: Next
     if !is_api && !signed_in && is_anonymous_form(request.uri().path()) {
         return check_anonymous_form(&app, request, next).await;
     }
+    // Nobody signed in: nothing ambient to abuse. The API answers 401 itself (so a page
+    // whose session ended learns that, not a token error, and can keep its unsaved work);
+    // a page form without a session (expired, or forged) is refused.
+    if is_api && !signed_in {
+        return next.run(request).await;
+    }
     let Some(session) = session else {
-        // No session: nothing ambient to abuse. The API answers 401 itself; a page form
-        // without a session (expired, or forged) is refused.
-        if is_api {
-            return next.run(request).await;
-        }
         return expired();
     };
     if header_token(request.headers()).is_some_and(|t| matches(&session, t)) {
@@ -162,9 +163,7 @@ fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
 }
 
 fn missing() -> AppError {
-    AppError::forbidden(
-        "This request is missing its security token (CSRF). Reload the page and try again.",
-    )
+    AppError::CsrfRejected
 }
 
 fn expired() -> Response {

@@ -18,7 +18,7 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Unauthenticated | AppError::BadCredentials | AppError::CredentialExpired(_) => {
             StatusCode::UNAUTHORIZED
         }
-        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::Forbidden(_) | AppError::CsrfRejected => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -38,6 +38,7 @@ pub fn code_of(err: &AppError) -> &'static str {
         AppError::BadCredentials => "bad_credentials",
         AppError::CredentialExpired(_) => "token_expired",
         AppError::Forbidden(_) => "forbidden",
+        AppError::CsrfRejected => "csrf_rejected",
         AppError::NotFound(_) => "not_found",
         AppError::Conflict(_) => "conflict",
         AppError::PayloadTooLarge(_) => "payload_too_large",

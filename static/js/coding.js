@@ -22,6 +22,7 @@ import { Picker } from "./coding/picker.js";
 import { RecentCodes } from "./coding/recent-codes.js";
 import { SaveQueue } from "./coding/save-queue.js";
 import { SaveStatus } from "./coding/save-status.js";
+import { renewSession } from "./coding/session.js";
 import { TranscriptSelection } from "./coding/selection.js";
 import { Store, VIEW_ALL } from "./coding/store.js";
 import { Stripes } from "./coding/stripes.js";
@@ -52,6 +53,7 @@ class CodingPage {
       refresh: (excerpt) => this.refreshVersion(excerpt),
       saved: (excerpt, changed) => (changed ? this.repaint([excerpt]) : this.showSaved(excerpt)),
       reload: () => this.reloadFromServer(),
+      renew: renewSession,
       changed: () => this.saveStatus?.render(),
     });
     this.saveStatus = new SaveStatus(this.toolbar, this.queue);

@@ -82,21 +82,36 @@ if (form) {
         status.textContent = "Imported. Opening the summary…";
         window.location.assign(body.redirect);
       } else {
-        finish(body?.error?.message ?? `The import failed (HTTP ${request.status}).`);
+        fail(body?.error?.message ?? `The import failed (HTTP ${request.status}).`, request.status === 409);
       }
     });
-    request.addEventListener("error", () => finish("The upload failed: check your connection and try again."));
+    request.addEventListener("error", () => fail("The upload failed: check your connection and try again."));
     progress.hidden = false;
     progress.value = 0;
     button.disabled = true;
+    status.classList.remove("status-error");
     status.textContent = "Uploading…";
     request.send(new FormData(form));
   }
 
-  function finish(message) {
+  /** Shows a refusal as an error; for duplicates, offers to import only the new documents. */
+  function fail(message, duplicates = false) {
     button.disabled = false;
     progress.hidden = true;
+    status.classList.add("status-error");
     status.textContent = message;
+    if (duplicates) status.append(" ", skipDuplicatesButton());
+  }
+
+  function skipDuplicatesButton() {
+    const retry = document.createElement("button");
+    retry.type = "button";
+    retry.textContent = "Skip them and import the rest";
+    retry.addEventListener("click", () => {
+      form.querySelector('input[name="skip_duplicates"]').checked = true;
+      upload();
+    });
+    return retry;
   }
 }
 

@@ -225,6 +225,25 @@ async fn duplicates_are_refused_or_skipped_on_request() {
     assert_eq!(again.documents.len(), 1);
     assert_eq!(again.skipped.len(), 4);
     assert_eq!(app.document_count().await, 5);
+    // The file rows agree with the headline: they count what was created, and the skips.
+    let created: usize = again.files.iter().map(|f| f.documents).sum();
+    let turns: usize = again.files.iter().map(|f| f.turns).sum();
+    let skipped: usize = again.files.iter().map(|f| f.skipped).sum();
+    assert_eq!(created, again.documents.len());
+    assert_eq!(
+        turns,
+        again.documents.iter().map(|d| d.turns).sum::<usize>()
+    );
+    assert_eq!(skipped, again.skipped.len());
+    let csv_row = again
+        .files
+        .iter()
+        .find(|f| f.name == "excerpt.csv")
+        .unwrap();
+    assert_eq!(
+        (csv_row.documents, csv_row.turns, csv_row.skipped),
+        (0, 0, 4)
+    );
 
     // Skipped documents add nothing, not even their speaker labels.
     let speakers = |db: gloss::service::Db| async move {

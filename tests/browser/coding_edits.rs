@@ -10,19 +10,11 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::harness::BrowserTest;
-use crate::page::{key, keys, open_page, page, wait_saved, wait_until};
+use crate::page::{click, key, keys, open_page, select_in_text, wait_saved, wait_until};
 use crate::prelude::{AFTER_TEARS, Prelude, Study};
 
 const PASSAGE: &str = "I've got you. 💛 Let's make this easier on your ADHD brain";
 const LATER: &str = "your ADHD brain so you actually get to paint";
-
-async fn click(b: &BrowserTest, css: &str) {
-    b.wait_for(css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
 
 /// Opens the excerpt under the first highlight by clicking it.
 async fn open_first_excerpt(b: &BrowserTest) {
@@ -34,19 +26,6 @@ async fn open_first_excerpt(b: &BrowserTest) {
 /// The one excerpt `study.api`'s user has on the document (or none).
 async fn my_excerpts(study: &Study) -> Vec<Value> {
     study.excerpts(&study.api).await
-}
-
-/// Selects `needle` in the transcript, with the transcript focused, as the keyboard would.
-async fn select_in_text(b: &BrowserTest, needle: &str) {
-    page(
-        b,
-        r#"const [needle] = args;
-           root.focus();
-           const range = rangeOf(needle);
-           document.getSelection().setBaseAndExtent(range.startContainer, range.startOffset, range.endContainer, range.endOffset);"#,
-        vec![json!(needle)],
-    )
-    .await;
 }
 
 async fn undo(b: &BrowserTest) {

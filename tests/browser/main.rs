@@ -20,4 +20,5 @@ mod import_functions;
 mod offsets_functions;
 mod pages;
 mod selections;
+mod session_end;
 mod team;

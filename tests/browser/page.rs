@@ -207,3 +207,25 @@ pub async fn drag_select(b: &BrowserTest, needle: &str) {
         .await
         .expect("drag the mouse");
 }
+
+/// Clicks the element matching `css`, waiting for it to appear.
+pub async fn click(b: &BrowserTest, css: &str) {
+    b.wait_for(css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Selects `needle` in the transcript, with the transcript focused, as the keyboard would.
+pub async fn select_in_text(b: &BrowserTest, needle: &str) {
+    page(
+        b,
+        r#"const [needle] = args;
+           root.focus();
+           const range = rangeOf(needle);
+           document.getSelection().setBaseAndExtent(range.startContainer, range.startOffset, range.endContainer, range.endOffset);"#,
+        vec![json!(needle)],
+    )
+    .await;
+}

@@ -183,6 +183,8 @@ fn import_errors(errors: &[ImportError]) -> AppError {
 /// A document about to be stored, with the identifier used to detect duplicates.
 struct Pending<'a> {
     file: &'a ParsedFile,
+    /// Where this document's file is in the plan's `files`, so a skip can be counted there.
+    file_index: usize,
     document: &'a ParsedDocument,
     external_id: Option<String>,
     title: String,
@@ -197,11 +199,12 @@ struct Plan<'a> {
 
 fn plan(parsed: &[ParsedFile], from_upload: bool) -> AppResult<Plan<'_>> {
     let mut documents = Vec::new();
-    for file in parsed {
+    for (file_index, file) in parsed.iter().enumerate() {
         for document in &file.documents {
             check_document(&file.file_name, document)?;
             documents.push(Pending {
                 file,
+                file_index,
                 document,
                 external_id: external_id_for(document, file, from_upload),
                 title: clean_title(&document.title),
@@ -215,11 +218,13 @@ fn plan(parsed: &[ParsedFile], from_upload: bool) -> AppResult<Plan<'_>> {
 }
 
 /// Splits the plan's documents into new ones and duplicates (already in the project, or
-/// twice in this upload), skipping or refusing the duplicates as asked.
+/// twice in this upload), skipping or refusing the duplicates as asked. A skipped document
+/// is taken off its file's counts, so the file rows add up to what was created.
 fn without_duplicates<'a>(
     documents: Vec<Pending<'a>>,
     existing: &HashSet<String>,
     skip_duplicates: bool,
+    files: &mut [FileSummary],
 ) -> AppResult<(Vec<Pending<'a>>, Vec<SkippedDocument>)> {
     let mut seen = existing.clone();
     let (mut fresh, mut skipped, mut duplicates) = (Vec::new(), Vec::new(), Vec::new());
@@ -237,6 +242,7 @@ fn without_duplicates<'a>(
             "appears twice in this upload (same id)"
         };
         if skip_duplicates {
+            files[item.file_index].count_skipped(item.document.turns.len());
             skipped.push(SkippedDocument {
                 file: item.file.file_name.clone(),
                 title: item.document.title.clone(),
@@ -262,13 +268,16 @@ async fn store_parsed(
     from_upload: bool,
     skip_duplicates: bool,
 ) -> AppResult<ImportSummary> {
-    let Plan { documents, files } = plan(&parsed, from_upload)?;
+    let Plan {
+        documents,
+        mut files,
+    } = plan(&parsed, from_upload)?;
     let mut tx = db::begin_write(db).await?;
     let existing: HashSet<String> = store::existing_external_ids(&mut *tx, project_id)
         .await?
         .into_iter()
         .collect();
-    let (fresh, skipped) = without_duplicates(documents, &existing, skip_duplicates)?;
+    let (fresh, skipped) = without_duplicates(documents, &existing, skip_duplicates, &mut files)?;
     let mut imported = Vec::with_capacity(fresh.len());
     for item in &fresh {
         let id = insert_document(&mut tx, project_id, user_id, item).await?;
@@ -488,6 +497,7 @@ fn file_summary(file: &ParsedFile) -> FileSummary {
         attributes,
         repairs: file.repairs,
         notes: file.notes.clone(),
+        skipped: 0,
     }
 }
 

@@ -34,6 +34,10 @@ pub struct FileSummary {
     pub attributes: Vec<String>,
     pub repairs: usize,
     pub notes: Vec<String>,
+    /// Documents of this file that were not created (duplicates); `documents` and `turns`
+    /// count only what was created, like the summary's headline.
+    #[serde(default)]
+    pub skipped: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -45,6 +49,13 @@ pub struct SkippedDocument {
 }
 
 impl FileSummary {
+    /// Takes one skipped document (with its turns) off the created counts.
+    pub fn count_skipped(&mut self, turns: usize) {
+        self.documents -= 1;
+        self.turns -= turns;
+        self.skipped += 1;
+    }
+
     /// How the file was read, in words.
     pub fn format_label(&self) -> &'static str {
         match self.format.as_str() {

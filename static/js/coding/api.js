@@ -18,6 +18,11 @@ export class ApiError extends Error {
   get isNetwork() {
     return this.status === 0;
   }
+
+  /** The session ended (401), or the page's token is from an earlier sign-in. */
+  get needsSignIn() {
+    return this.status === 401 || this.code === "csrf_rejected";
+  }
 }
 
 /** The page's CSRF token, which every non-GET request must echo in `X-CSRF-Token`. */

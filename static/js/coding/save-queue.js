@@ -2,7 +2,9 @@
 // in order (so a code added to an excerpt that is still being created waits for its id).
 // When a request fails the queue stops there and keeps everything after it; Retry sends
 // the failed request again exactly (after a conflict: with the excerpt's latest version),
-// Discard drops the unsaved changes and reloads the coding from the server.
+// Discard drops the unsaved changes and reloads the coding from the server. When the
+// session has ended, the queue keeps everything, renews the page's token once the user has
+// signed in again (checked whenever the page regains focus), and carries on.
 
 import { ApiError } from "./api.js";
 
@@ -28,6 +30,8 @@ export class SaveQueue {
    * @param {(excerpt: object, changed: boolean) => void} hooks.saved an excerpt has no
    *   unsaved changes left; `changed` when the server's answer changed its span or codes
    * @param {() => Promise<void>} hooks.reload replaces all local coding with the server's
+   * @param {() => Promise<boolean>} hooks.renew takes up a new session's CSRF token, if
+   *   the user is signed in again
    * @param {() => void} hooks.changed the queue's state changed
    */
   constructor(hooks) {
@@ -40,6 +44,12 @@ export class SaveQueue {
     window.addEventListener("beforeunload", (event) => {
       if (this.ops.length > 0) event.preventDefault();
     });
+    // Back from signing in again in another tab: save what waited.
+    const resume = () => {
+      if (this.failure?.error.needsSignIn && document.visibilityState === "visible") this.retry();
+    };
+    window.addEventListener("focus", resume);
+    document.addEventListener("visibilitychange", resume);
   }
 
   get state() {
@@ -81,7 +91,14 @@ export class SaveQueue {
           this.hooks.saved(op.excerpt, shownAs(op.excerpt) !== before);
         }
       } catch (error) {
-        this.failure = { op, error: asApiError(error) };
+        const failure = asApiError(error);
+        // A token from an earlier sign-in is renewed once, silently; only a session that
+        // really ended stops the queue.
+        if (failure.needsSignIn && !op.renewed && (await this.hooks.renew())) {
+          op.renewed = true;
+          continue;
+        }
+        this.failure = { op, error: failure };
       }
       this.hooks.changed();
     }
@@ -94,6 +111,12 @@ export class SaveQueue {
     const { op, error } = this.failure;
     this.failure = null;
     this.hooks.changed();
+    if (error.needsSignIn && !(await this.hooks.renew())) {
+      this.failure = { op, error };
+      this.hooks.changed();
+      return;
+    }
+    op.renewed = false;
     if (error.isConflict && op.excerpt) {
       try {
         await this.hooks.refresh(op.excerpt);

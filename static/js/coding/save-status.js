@@ -13,6 +13,7 @@ export class SaveStatus {
     this.status = toolbar.querySelector("[data-save-status]");
     this.actions = toolbar.querySelector("[data-save-actions]");
     this.retryButton = toolbar.querySelector("[data-retry]");
+    this.signInLink = toolbar.querySelector("[data-sign-in-again]");
     this.retryButton.addEventListener("click", () => queue.retry());
     toolbar.querySelector("[data-discard]").addEventListener("click", () => queue.discard());
     this.shown = "";
@@ -28,7 +29,10 @@ export class SaveStatus {
     // Failures interrupt; progress does not.
     this.status.setAttribute("role", state === FAILED ? "alert" : "status");
     this.actions.hidden = state !== FAILED;
-    this.retryButton.textContent = this.queue.failure?.error.isConflict ? "Reload it and retry" : "Retry";
+    const error = this.queue.failure?.error;
+    const signedOut = Boolean(error?.needsSignIn);
+    this.signInLink.hidden = !signedOut;
+    this.retryButton.textContent = error?.isConflict ? "Reload it and retry" : signedOut ? "Save now" : "Retry";
   }
 
   describe(state) {
@@ -37,6 +41,12 @@ export class SaveStatus {
     const { op, error } = this.queue.failure;
     const waiting = this.queue.waiting;
     const more = waiting > 0 ? ` ${waiting} more change${waiting === 1 ? "" : "s"} waiting.` : "";
+    if (error.needsSignIn) {
+      return (
+        `Your session has ended, so this change (${op.label}) is not saved yet; it is kept here.${more} ` +
+        "Sign in again (a new tab opens); back on this page, your changes are saved."
+      );
+    }
     return `Not saved: ${op.label}. ${error.message}${more}`;
   }
 }

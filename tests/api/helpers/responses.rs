@@ -110,6 +110,11 @@ pub struct ImportedDocument {
 pub struct ImportedFile {
     pub name: String,
     pub format: String,
+    /// Documents created from this file, and their turns.
+    pub documents: usize,
+    pub turns: usize,
+    /// Documents of this file skipped as duplicates.
+    pub skipped: usize,
     /// Garbled character sequences repaired.
     pub repairs: usize,
 }
