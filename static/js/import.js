@@ -90,6 +90,7 @@ if (form) {
     progress.value = 0;
     button.disabled = true;
     status.classList.remove("status-error");
+    status.setAttribute("role", "status");
     status.textContent = "Uploading…";
     request.send(new FormData(form));
   }
@@ -99,6 +100,7 @@ if (form) {
     button.disabled = false;
     progress.hidden = true;
     status.classList.add("status-error");
+    status.setAttribute("role", "alert");
     status.textContent = message;
     if (duplicates) status.append(" ", skipDuplicatesButton());
   }

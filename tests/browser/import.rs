@@ -162,3 +162,71 @@ async fn choosing_a_csv_or_tsv_file_offers_its_column_names() {
         "a .tsv file is split at tabs"
     );
 }
+
+/// Importing a document that is already in the project: the refusal looks like an error
+/// (not muted status text), is announced, and offers to import only what is new.
+#[tokio::test]
+async fn a_duplicate_import_is_shown_as_an_error_with_a_way_on() {
+    let Some((b, Project { api, id: project })) = Prelude::new().start_empty().await else {
+        return;
+    };
+    let path = fixture("work_0759.txt");
+    api.import_file(project, "work_0759.txt", std::fs::read(&path).unwrap())
+        .await;
+    b.goto(&format!("/projects/{project}")).await;
+    let form = b.wait_for("form[data-import-form]").await;
+    form.find(Locator::Css("input[type=file][name=files]"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .expect("choose the file");
+    form.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let error = b.wait_for("[data-status].status-error").await;
+    assert_eq!(error.attr("role").await.unwrap().as_deref(), Some("alert"));
+    assert!(
+        error
+            .text()
+            .await
+            .unwrap()
+            .contains("already in this project"),
+        "says why"
+    );
+    let look = b
+        .execute(
+            "const s = getComputedStyle(document.querySelector('[data-status]'));
+             return [s.backgroundColor, s.borderLeftStyle, s.fontSize];",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        look,
+        json!(["rgb(251, 234, 234)", "solid", "16px"]),
+        "error colours and full-size text, not small grey"
+    );
+
+    error
+        .find(Locator::Css("button"))
+        .await
+        .expect("the way on")
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::XPath("//h1[.='Import summary']"))
+        .await
+        .expect("the import summary opens");
+    let lead = b.text_of("p.lead").await;
+    assert!(
+        lead.starts_with("0 documents created") && lead.contains("1 skipped"),
+        "{lead}"
+    );
+}
