@@ -221,6 +221,13 @@ async fn the_document_page_renders_a_long_transcript() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(html.matches("class=\"turn role-participant\"").count(), 100);
     assert_eq!(html.matches("class=\"turn role-interviewer\"").count(), 100);
+    // The facts above the text are in the user's words, not layout jargon ("200 blocks").
+    assert!(
+        html.contains("200 speaker turns by 2 speakers"),
+        "{}",
+        &html[html.find("data-document-facts").unwrap()..][..120]
+    );
+    assert!(!html.contains(" blocks<"));
 }
 
 /// Survey exports name columns like `Q1: age`; a `name:value` filter still finds them, in

@@ -91,3 +91,48 @@ async fn colour_inputs_show_a_swatch_not_a_dash() {
         "a usable swatch: {width}×{height} px"
     );
 }
+
+/// A code's page marks each passage in the code's own colour, and a coder under blind
+/// coding is offered one coder choice ("me"), not "me" and their own name.
+#[tokio::test]
+async fn the_code_page_marks_in_the_codes_colour_and_offers_me_once() {
+    let Some((b, study)) = Prelude::new()
+        .member("cal", "coder")
+        .signed_in_as("cal")
+        .start()
+        .await
+    else {
+        return;
+    };
+    study.set_blind(true).await;
+    let trust = study.code("Trust", "#4e79a7").await;
+    study
+        .excerpt(study.api_of("cal"), crate::prelude::AFTER_TEARS, &[trust])
+        .await;
+    b.goto(&format!("/codes/{trust}")).await;
+    b.wait_for("ol.retrieval mark").await;
+    let look = b
+        .execute(
+            r#"const s = getComputedStyle(document.querySelector("ol.retrieval mark"));
+               return [s.borderBottomColor, s.backgroundColor];"#,
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        look[0],
+        json!(format!("rgb({})", crate::page::rgb_of("#4e79a7"))),
+        "{look}"
+    );
+    assert_ne!(
+        look[1],
+        json!("rgb(251, 240, 201)"),
+        "not the old yellow: {look}"
+    );
+    let coders = b
+        .execute(
+            r#"return Array.from(document.querySelectorAll("select[name=coder] option"), (o) => o.textContent.trim());"#,
+            vec![],
+        )
+        .await;
+    assert_eq!(coders, json!(["me (cal)"]));
+}

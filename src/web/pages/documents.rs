@@ -221,6 +221,9 @@ struct DocumentPage<'a> {
     length: i64,
     attributes: &'a [(String, String)],
     blocks: Vec<ShownBlock<'a>>,
+    /// Speaker turns and distinct speakers, said in words above the transcript.
+    turns: usize,
+    speakers: usize,
     can_edit: bool,
     coding_data: String,
     /// The caller's status on this document, when they may code it.
@@ -269,6 +272,12 @@ async fn document_page(
     };
     let layout = Layout::for_user(&app, &mut page, view.document.summary.title.clone()).await?;
     let blocks = shown_blocks(&view.document.text, &view.turns);
+    let speakers = view
+        .turns
+        .iter()
+        .map(|t| t.speaker.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len();
     render(&DocumentPage {
         layout,
         project_id: access.project_id(),
@@ -278,6 +287,8 @@ async fn document_page(
         length: view.document.summary.length,
         attributes: &view.attributes,
         blocks,
+        turns: view.turns.len(),
+        speakers,
         can_edit: access.role.can_edit_documents(),
         coding_data,
         completion,
