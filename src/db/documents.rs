@@ -510,3 +510,23 @@ pub async fn has_times(ex: impl SqliteExecutor<'_>, project_id: i64) -> sqlx::Re
     .fetch_one(ex)
     .await
 }
+
+/// The titles of the given documents of one project (documents since deleted are absent).
+pub async fn titles_of(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+    document_ids: &[i64],
+) -> sqlx::Result<Vec<(i64, String)>> {
+    if document_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query: QueryBuilder<Sqlite> =
+        QueryBuilder::new("SELECT id, title FROM documents WHERE project_id = ");
+    query.push_bind(project_id).push(" AND id IN (");
+    let mut ids = query.separated(", ");
+    for id in document_ids {
+        ids.push_bind(*id);
+    }
+    query.push(")");
+    query.build_query_as().fetch_all(ex).await
+}

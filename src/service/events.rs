@@ -158,96 +158,6 @@ pub enum Change {
 }
 
 impl Change {
-    /// The change in words, for the activity page.
-    pub fn describe(&self) -> String {
-        use Change::*;
-        match self {
-            UserCreated {
-                username, admin, ..
-            } => {
-                let kind = if *admin { "administrator" } else { "user" };
-                format!("Created {kind} {username}")
-            }
-            PasswordChanged {} => "Changed a password".into(),
-            AdminChanged { username, admin } => match admin {
-                true => format!("Made {username} an administrator"),
-                false => format!("Made {username} a regular user"),
-            },
-            UserDeactivated { username } => format!("Deactivated the account {username}"),
-            UserReactivated { username } => format!("Reactivated the account {username}"),
-            TokenCreated { name, .. } => format!("Created API token “{name}”"),
-            TokenRevoked { token_id } => format!("Revoked API token #{token_id}"),
-            ProjectCreated { name } => format!("Created the project “{name}”"),
-            ProjectUpdated { .. } => "Changed the project's settings".into(),
-            MemberSet { username, role } => format!("Made {username} a {}", role.as_str()),
-            MemberRemoved { username } => format!("Removed {username} from the project"),
-            MemberInvited { username, role } => {
-                format!("Invited {username} to join as {}", role.as_str())
-            }
-            InvitationWithdrawn { username } => format!("Withdrew the invitation to {username}"),
-            InvitationAccepted { username, role } => {
-                format!(
-                    "{username} accepted the invitation and joined as {}",
-                    role.as_str()
-                )
-            }
-            InvitationDeclined { username } => format!("{username} declined the invitation"),
-            DocumentsImported(summary) => match summary.documents.len() {
-                1 => "Imported 1 document".into(),
-                n => format!("Imported {n} documents"),
-            },
-            DocumentUpdated { document_id, .. } => format!("Edited document #{document_id}"),
-            DocumentDeleted { title, .. } => format!("Deleted the document “{title}”"),
-            SpeakerRoleChanged { label, role } => format!("Made “{label}” an {role}"),
-            CodeCreated { name, .. } => format!("Created the code “{name}”"),
-            CodeUpdated { code_id, .. } => format!("Changed code #{code_id}"),
-            CodeDeleted { name, .. } => format!("Deleted the code “{name}”"),
-            CodeMerged { name, into, .. } => format!("Merged “{name}” into code #{into}"),
-            CodebookImported { created, updated } => {
-                format!("Imported a codebook: {created} new, {updated} changed")
-            }
-            QdpxImported {
-                name,
-                documents,
-                excerpts,
-                ..
-            } => format!(
-                "Imported the REFI-QDA project “{name}”: {documents} documents, {excerpts} excerpts"
-            ),
-            ExcerptCreated { document_id, .. } => {
-                format!("Coded a passage of document #{document_id}")
-            }
-            ExcerptUpdated { excerpt_id, .. } => format!("Changed excerpt #{excerpt_id}"),
-            ExcerptDeleted { document_id, .. } => {
-                format!("Deleted an excerpt of document #{document_id}")
-            }
-            DocumentCompletion {
-                document_id,
-                complete,
-            } => match complete {
-                true => format!("Marked document #{document_id} complete"),
-                false => format!("Reopened document #{document_id}"),
-            },
-            AssignmentsChanged {
-                document_ids,
-                coders,
-                assigned,
-            } => {
-                let (verb, to) = if *assigned {
-                    ("Assigned", "to")
-                } else {
-                    ("Unassigned", "from")
-                };
-                let n = document_ids.len();
-                let documents = if n == 1 { "document" } else { "documents" };
-                format!("{verb} {n} {documents} {to} {}", coders.join(", "))
-            }
-            AdjudicationDecided { decision, .. } => {
-                format!("Adjudicated a disagreement: {decision}")
-            }
-        }
-    }
-
     /// The stored kind and payload.
     fn stored(&self) -> (String, String) {
         let mut tagged = serde_json::to_value(self).expect("a change always serialises");
@@ -419,20 +329,6 @@ mod tests {
             payload,
             serde_json::json!({"username": "ada", "admin": false})
         );
-    }
-
-    #[test]
-    fn the_activity_page_describes_a_change_in_words() {
-        let set = Change::MemberSet {
-            username: "bo".into(),
-            role: Role::Coder,
-        };
-        assert_eq!(set.describe(), "Made bo a coder");
-        let role = Change::SpeakerRoleChanged {
-            label: "AI".into(),
-            role: SpeakerRole::Interviewer,
-        };
-        assert_eq!(role.describe(), "Made “AI” an interviewer");
     }
 
     #[test]

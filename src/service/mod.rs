@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod activity;
 pub mod adjudication;
 pub mod agreement;
 pub mod coders;

@@ -7,6 +7,7 @@ mod helpers;
 mod openapi;
 
 mod access;
+mod activity;
 mod adjudication;
 mod agreement;
 mod agreement_scope;

@@ -561,9 +561,13 @@ async fn the_activity_log_records_who_changed_what() {
     let (status, html) = browser.page(&format!("/projects/{id}/activity")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("project.created") && html.contains("member.invited"));
-    // The page says each change in words, from the typed event.
-    assert!(html.contains("Created the project “Logged”"), "{html}");
-    assert!(html.contains("Invited cody to join as coder"));
+    // The page says each change in words, from the typed event, with who made it.
+    assert!(
+        html.contains("<strong>olga</strong> created the project “Logged”."),
+        "{html}"
+    );
+    assert!(html.contains("<strong>olga</strong> invited cody to join as coder."));
+    assert!(html.contains("<strong>olga</strong> turned blind coding on."));
 }
 
 #[tokio::test]

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use super::{Layout, PageResult, PageRoute, after_form, after_form_keeping, render};
 use crate::domain::Role;
 use crate::service::access::ProjectAccess;
+use crate::service::activity::{self, ActivityEntry};
 use crate::service::codes::{self, CodeView};
 use crate::service::documents::Speaker;
 use crate::service::documents::{self as docs, DocumentList, ListQuery};
-use crate::service::events::LoggedEvent;
 use crate::service::invitations::{self, Invitation};
 use crate::service::progress::{self, DocumentProgress};
 use crate::service::projects::{self, ProjectChanges};
@@ -189,7 +189,7 @@ struct ActivityPage {
     layout: Layout,
     project_id: i64,
     project_name: String,
-    events: Vec<LoggedEvent>,
+    entries: Vec<ActivityEntry>,
     next: Option<i64>,
 }
 
@@ -203,7 +203,7 @@ async fn activity(
     Page(mut page, access): Page<ProjectAccess>,
     Query(query): Query<ActivityQuery>,
 ) -> PageResult {
-    let (events, next) = projects::activity(&app.db, &access, query.before, 200).await?;
+    let (entries, next) = activity::entries(&app.db, &access, query.before, 200).await?;
     let layout = Layout::for_user(
         &app,
         &mut page,
@@ -214,7 +214,7 @@ async fn activity(
         layout,
         project_id: access.project_id(),
         project_name: access.project.name,
-        events,
+        entries,
         next,
     })
 }
