@@ -455,3 +455,54 @@ async fn turn_level_reports_say_which_documents_have_no_turns() {
         "{r}"
     );
 }
+
+/// Two coders who never mark the same passage still "agree" on almost every character,
+/// because both leave most of the text uncoded: the page flags that figure and says why.
+#[tokio::test]
+async fn percent_agreement_flattered_by_uncoded_text_is_explained() {
+    let s = crate::helpers::study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let hope = s.code(&s.owner, "Hope").await;
+    s.excerpt(&s.alice, "drafts", &[trust]).await;
+    s.excerpt(&s.bob, "think", &[trust]).await;
+    for coder in [&s.alice, &s.bob] {
+        s.excerpt(coder, "How do you feel about AI at work?", &[hope])
+            .await;
+    }
+    let report: Value = s
+        .owner
+        .get_ok(&format!(
+            "/projects/{}/agreement?coders=alice,bob&unit=character",
+            s.project
+        ))
+        .await;
+    let trust_row = &codes(&report)[0];
+    assert!(
+        trust_row["percent_agreement"].as_f64().unwrap() >= 0.9,
+        "{trust_row}"
+    );
+    assert!(
+        trust_row["krippendorff_alpha"].as_f64().unwrap() < 0.0,
+        "{trust_row}"
+    );
+
+    let browser = s.app.browser_signed_in("olga").await;
+    let (status, html) = browser
+        .page(&format!(
+            "/projects/{}/agreement?coders=alice,bob&unit=character",
+            s.project
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let row_of = |name: &str| {
+        let at = html.find(&format!("</span>{name}</td>")).expect(name);
+        html[at..].split("</tr>").next().unwrap().to_owned()
+    };
+    assert!(row_of("Trust").contains("class=\"flattered\""), "{html}");
+    assert!(
+        !row_of("Hope").contains("class=\"flattered\""),
+        "α agrees there"
+    );
+    assert!(html.contains("data-flattered-note"));
+    assert!(html.contains("two coders who both leave a unit uncoded"));
+}

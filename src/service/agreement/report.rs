@@ -382,9 +382,29 @@ pub fn interpretation(alpha: Option<f64>) -> &'static str {
     }
 }
 
+/// Whether percent agreement flatters a code: high because most units carry the code for
+/// nobody (two coders who both leave a unit uncoded count as agreeing on it), while α,
+/// which discounts the agreement expected by chance, says the coders do not agree. The
+/// report page then explains the gap where both figures are shown.
+pub fn chance_flattered(percent_agreement: Option<f64>, alpha: Option<f64>) -> bool {
+    percent_agreement.is_some_and(|pa| pa >= 0.9) && alpha.is_none_or(|a| a < 0.667)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn high_agreement_with_a_low_or_undefined_alpha_is_flattered_by_chance() {
+        assert!(chance_flattered(Some(0.999), Some(-0.001)));
+        assert!(chance_flattered(Some(1.0), None), "nobody used the code");
+        assert!(!chance_flattered(Some(0.95), Some(0.85)), "α agrees");
+        assert!(
+            !chance_flattered(Some(0.6), Some(0.1)),
+            "not high to begin with"
+        );
+        assert!(!chance_flattered(None, None));
+    }
 
     #[test]
     fn units_parse_with_friendly_spellings() {

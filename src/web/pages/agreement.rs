@@ -11,7 +11,7 @@ use crate::domain::Role;
 use crate::error::AppError;
 use crate::service::access::ProjectAccess;
 use crate::service::adjudication::{self, Comparison, Decision, RegionView};
-use crate::service::agreement::{self, AgreementReport, interpretation};
+use crate::service::agreement::{self, AgreementReport, chance_flattered, interpretation};
 use crate::service::coders;
 use crate::service::codes::{self, CodeView};
 use crate::service::documents as docs;
@@ -83,6 +83,8 @@ struct Row {
     fleiss: Shown,
     alpha: Shown,
     unitizing: Shown,
+    /// Percent agreement is high only because of units nobody coded (see the note).
+    flattered: bool,
 }
 
 fn rows(report: &AgreementReport) -> Vec<Row> {
@@ -111,6 +113,7 @@ fn rows(report: &AgreementReport) -> Vec<Row> {
                 fleiss: Shown::of(c.fleiss_kappa, why("fleiss_kappa")),
                 alpha: Shown::of(c.krippendorff_alpha, why("krippendorff_alpha")),
                 unitizing: Shown::of(c.unitizing_alpha, why("unitizing_alpha")),
+                flattered: chance_flattered(c.percent_agreement, c.krippendorff_alpha),
             }
         })
         .collect()
@@ -130,6 +133,7 @@ struct Summary {
     macro_unitizing: Shown,
     codes_used: usize,
     reading: &'static str,
+    flattered: bool,
 }
 
 fn summary(report: &AgreementReport) -> Summary {
@@ -151,6 +155,7 @@ fn summary(report: &AgreementReport) -> Summary {
         macro_unitizing: Shown::of(m.unitizing_alpha, none),
         codes_used: m.codes_used,
         reading: interpretation(p.krippendorff_alpha),
+        flattered: chance_flattered(p.percent_agreement, p.krippendorff_alpha),
     }
 }
 
@@ -206,6 +211,8 @@ struct ReportPage {
     scope_choices: Vec<(&'static str, &'static str)>,
     report: Option<AgreementReport>,
     rows: Vec<Row>,
+    /// Some percent agreement shown is flattered by uncoded units: explain it.
+    flattered: bool,
     summary: Option<Summary>,
     document_rows: Vec<DocumentRow>,
     chart: agreement_chart::Chart,
@@ -267,6 +274,8 @@ async fn report_page(
             .map(|c| (c.name(), c.label()))
             .collect(),
         report,
+        flattered: rows.iter().any(|r| r.flattered)
+            || summary.as_ref().is_some_and(|s| s.flattered),
         rows,
         summary,
         document_rows,
