@@ -11,6 +11,7 @@ import { codePointToUtf16 } from "./offsets.js";
 import { Actions } from "./coding/actions.js";
 import { endpoints, send } from "./coding/api.js";
 import { CodebookPanel } from "./coding/codebook-panel.js";
+import { Drawer } from "./coding/drawer.js";
 import { Commands } from "./coding/commands.js";
 import { ExcerptList } from "./coding/excerpt-list.js";
 import { ExcerptPanel } from "./coding/excerpt-panel.js";
@@ -198,6 +199,11 @@ class CodingPage {
       textOf: (start, end) => this.textOf(start, end),
       jump: (excerpt) => this.jumpTo(excerpt),
     });
+    this.drawer = new Drawer(
+      document.getElementById("coding-sidebar"),
+      this.toolbar.querySelector("[data-drawer-toggle]"),
+      document.getElementById("excerpt-panel"),
+    );
     this.tooltip = new Tooltip(this.store, (el) => this.excerptsUnder(el));
     this.tooltip.attach(this.root);
   }

@@ -17,6 +17,7 @@ mod coding_frictions;
 mod coding_functions;
 mod import;
 mod import_functions;
+mod narrow;
 mod offsets_functions;
 mod pages;
 mod selections;

@@ -52,6 +52,7 @@ export class Commands {
       undo: () => this.page.actions.undoLast(),
       help: () => this.page.showHelp(),
       filterCodes: () => {
+        this.page.drawer.open();
         this.page.codebook.focusFilter();
         return true;
       },
