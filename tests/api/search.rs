@@ -365,7 +365,25 @@ async fn autocode_of_ticked_hits_at_each_extent() {
         assert_eq!(excerpt.text, expected, "{extent}");
         assert_eq!(excerpt.document_id, document);
     }
-    let _ = text;
+    // "Dr." does not end a sentence; a turn without a final full stop ends its sentence.
+    // (A fresh code: the paragraph above already covers Dr. Smith with Work.)
+    let code = s.code(&s.owner, "Sentences").await;
+    for (word, expected) in [("smith", "Dr. Smith said so."), ("love", "I love my job")] {
+        let (status, done) = autocode(
+            &s.alice,
+            s.project,
+            json!({ "q": word, "code_id": code, "extent": "sentence" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{done}");
+        let excerpt = s
+            .alice
+            .excerpt(done["excerpt_ids"][0].as_i64().unwrap())
+            .await;
+        assert_eq!(excerpt.text, expected, "{word}");
+        let (start, end) = crate::helpers::span_of(&text, expected);
+        assert_eq!((excerpt.start, excerpt.end), (start, end), "{word}");
+    }
     let stale = json!({ "document_id": document, "start": 0, "end": 3 });
     let (status, body) = autocode(
         &s.alice,
