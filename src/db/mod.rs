@@ -13,6 +13,7 @@ pub mod members;
 pub mod progress;
 pub mod projects;
 pub mod refi;
+pub mod search;
 pub mod sessions;
 pub mod tokens;
 pub mod types;

@@ -11,6 +11,7 @@ pub mod names;
 pub mod refi;
 pub mod role;
 pub mod sample;
+pub mod search;
 pub mod spreadsheet;
 pub mod text;
 pub mod transcript;

@@ -321,6 +321,20 @@ fn predicate(change: &Change, names: &Names) -> String {
                 names.document(*document_id)
             )
         }
+        AutocodeApplied {
+            query,
+            extent,
+            created,
+            skipped,
+            code_id,
+            ..
+        } => format!(
+            "auto-coded {created} passages found by “{query}” ({extent}) with {}, {skipped} already coded",
+            names.code(*code_id)
+        ),
+        AutocodeUndone { removed, .. } => {
+            format!("undid an auto-code run ({removed} excerpts removed)")
+        }
         DocumentCompletion {
             document_id,
             complete,

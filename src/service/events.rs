@@ -136,6 +136,20 @@ pub enum Change {
         code_ids: Vec<i64>,
         memo: String,
     },
+    /// An auto-code run: every hit of a search coded with one code, as one action.
+    #[serde(rename = "autocode.applied")]
+    AutocodeApplied {
+        batch_id: i64,
+        code_id: i64,
+        query: String,
+        extent: String,
+        hits: usize,
+        created: usize,
+        skipped: usize,
+    },
+    /// An auto-code run undone: the excerpts it created (those still there) removed.
+    #[serde(rename = "autocode.undone")]
+    AutocodeUndone { batch_id: i64, removed: u64 },
     /// A coder marked a document complete (`complete`) or reopened it.
     #[serde(rename = "document.completion")]
     DocumentCompletion { document_id: i64, complete: bool },

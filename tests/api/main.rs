@@ -27,6 +27,7 @@ mod layers;
 mod projects;
 mod refi;
 mod retrieval;
+mod search;
 mod team;
 mod tokens;
 mod walkthrough;

@@ -89,6 +89,14 @@ async fn the_api_walkthrough_runs_as_written() {
         "bob's excerpt text: {stdout}"
     );
     assert!(stdout.contains("\"krippendorff_alpha\""), "{stdout}");
+    assert!(
+        stdout.contains("\"snippet\": \"I trust it for wording 💛 but not for decisions.\""),
+        "the search hit in its sentence: {stdout}"
+    );
+    assert!(
+        stdout.contains("\"removed\": 2"),
+        "the auto-code undone: {stdout}"
+    );
 
     let csv = std::fs::read_to_string(work.path().join("excerpts.csv")).unwrap();
     let mut reader = csv::Reader::from_reader(csv.as_bytes());

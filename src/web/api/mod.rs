@@ -13,6 +13,7 @@ mod progress;
 pub(crate) mod projects;
 mod refi;
 mod retrieval;
+mod search;
 mod tokens;
 mod users;
 
@@ -57,6 +58,7 @@ pub const PREFIX: &str = "/api/v1";
         (name = "documents", description = "Importing and reading transcripts"),
         (name = "codes", description = "The codebook"),
         (name = "excerpts", description = "Coding: excerpts with codes and memos"),
+        (name = "search", description = "Full-text search and auto-coding"),
         (name = "progress", description = "Team workflow: assignments, completion, progress"),
         (name = "agreement", description = "Inter-coder agreement and disagreements"),
         (name = "exports", description = "CSV and REFI-QDA exports of the coding")
@@ -89,6 +91,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(documents::router())
         .merge(codes::router())
         .merge(retrieval::router())
+        .merge(search::router())
         .merge(excerpts::router())
         .merge(progress::router())
         .merge(agreement::router())

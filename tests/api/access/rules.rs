@@ -239,6 +239,24 @@ pub const API: &[Row] = &[
         Json(assignment),
     ),
     row("GET", "/api/v1/projects/{id}/progress", Member(Own), NONE),
+    row(
+        "GET",
+        "/api/v1/projects/{id}/search",
+        Member(Read),
+        Query(|_| "?q=said".into()),
+    ),
+    row(
+        "POST",
+        "/api/v1/projects/{id}/autocode",
+        Member(Code),
+        Json(|ids| json!({ "q": "said", "code_id": ids.code, "dry_run": true })),
+    ),
+    row(
+        "POST",
+        "/api/v1/projects/{id}/autocode/undo",
+        Member(Code),
+        Json(|_| json!({})),
+    ),
     // Any member may ask; a viewer's list is empty.
     row(
         "GET",
