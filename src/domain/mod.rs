@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod codebook;
+pub mod demo;
 pub mod export;
 pub mod file_names;
 pub mod import;

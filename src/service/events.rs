@@ -110,6 +110,14 @@ pub enum Change {
         /// What the file held that was not carried over, per kind.
         not_imported: std::collections::BTreeMap<String, usize>,
     },
+    #[serde(rename = "project.demo_created")]
+    DemoCreated {
+        name: String,
+        documents: usize,
+        codes: usize,
+        excerpts: usize,
+        coders: Vec<String>,
+    },
     #[serde(rename = "excerpt.created")]
     ExcerptCreated {
         excerpt_id: i64,
@@ -213,6 +221,16 @@ impl Change {
                 ..
             } => format!(
                 "Imported the REFI-QDA project “{name}”: {documents} documents, {excerpts} excerpts"
+            ),
+            DemoCreated {
+                name,
+                documents,
+                excerpts,
+                coders,
+                ..
+            } => format!(
+                "Created the demo project “{name}”: {documents} documents, {excerpts} excerpts by {}",
+                coders.join(" and ")
             ),
             ExcerptCreated { document_id, .. } => {
                 format!("Coded a passage of document #{document_id}")

@@ -8,6 +8,7 @@ pub mod adjudication;
 pub mod agreement;
 pub mod coders;
 pub mod codes;
+pub mod demo;
 pub mod documents;
 pub mod events;
 pub mod excerpts;
