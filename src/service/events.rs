@@ -118,6 +118,8 @@ pub enum Change {
         excerpts: usize,
         coders: Vec<String>,
     },
+    #[serde(rename = "project.deleted")]
+    ProjectDeleted { project_id: i64, name: String },
     #[serde(rename = "excerpt.created")]
     ExcerptCreated {
         excerpt_id: i64,
@@ -232,6 +234,9 @@ impl Change {
                 "Created the demo project “{name}”: {documents} documents, {excerpts} excerpts by {}",
                 coders.join(" and ")
             ),
+            ProjectDeleted { project_id, name } => {
+                format!("Deleted the project “{name}” (project {project_id})")
+            }
             ExcerptCreated { document_id, .. } => {
                 format!("Coded a passage of document #{document_id}")
             }

@@ -90,6 +90,15 @@ pub fn project(id: impl Display) -> String {
     format!("/projects/{id}")
 }
 
+/// Creates the demo project (a form on the home page).
+pub fn demo_project() -> String {
+    "/projects/demo".into()
+}
+
+pub fn project_delete(id: impl Display) -> String {
+    format!("/projects/{id}/delete")
+}
+
 pub fn project_settings(id: impl Display) -> String {
     format!("/projects/{id}/settings")
 }

@@ -23,6 +23,7 @@ pub(super) fn routes() -> Vec<PageRoute> {
     vec![
         PageRoute::get("/projects/{id}", overview),
         PageRoute::post("/projects/{id}/settings", save_settings),
+        PageRoute::post("/projects/{id}/delete", delete_project),
         PageRoute::get("/projects/{id}/activity", activity),
         PageRoute::post("/projects/{id}/members", set_member),
         PageRoute::post("/projects/{id}/members/{username}/remove", remove_member),
@@ -135,6 +136,24 @@ async fn save_settings(
         &back,
     )
     .await
+}
+
+#[derive(Deserialize, Serialize)]
+struct DeleteForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Deletes the project once its name is typed, and goes home.
+async fn delete_project(
+    State(app): State<AppState>,
+    Page(page, access): Page<ProjectAccess>,
+    Form(form): Form<DeleteForm>,
+) -> PageResult {
+    let result = projects::delete(&app.db, &access, &form.confirm).await;
+    let done = format!("Deleted the project “{}”.", access.project.name);
+    let (home, back) = (urls::home(), urls::project(access.project_id()));
+    after_form_keeping(&app, &page.session, result, (&done, &home, &back), &form).await
 }
 
 #[derive(Deserialize, Serialize)]

@@ -151,7 +151,19 @@ pub const API: &[Row] = &[
         SignedIn,
         Json(|_| json!({ "name": "Another" })),
     ),
+    row(
+        "POST",
+        "/api/v1/projects/demo",
+        SignedIn,
+        Json(|_| json!({})),
+    ),
     row("GET", "/api/v1/projects/{id}", Member(Read), NONE),
+    row(
+        "DELETE",
+        "/api/v1/projects/{id}",
+        Member(Own),
+        Query(|ids| format!("?confirm=Spare%20{}", ids.serial)),
+    ),
     row(
         "PATCH",
         "/api/v1/projects/{id}",
@@ -416,7 +428,14 @@ pub const PAGES: &[Row] = &[
         SignedIn,
         Form(|_| vec![("name", "From the page".into())]),
     ),
+    row("POST", "/projects/demo", SignedIn, Form(|_| vec![])),
     row("GET", "/projects/{id}", Member(Read), NONE),
+    row(
+        "POST",
+        "/projects/{id}/delete",
+        Member(Own),
+        Form(|ids| vec![("confirm", format!("Spare {}", ids.serial))]),
+    ),
     row(
         "POST",
         "/projects/{id}/settings",

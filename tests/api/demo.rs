@@ -1,0 +1,175 @@
+//! The demo project from an empty server: created through the API and the home page's
+//! form, it has something real on every page; its coders cannot sign in; it deletes.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::{Browser, Code, ListedDocument, Page, error_code, location, spawn_app};
+
+#[tokio::test]
+async fn the_demo_project_has_documents_codes_coding_agreement_and_exports() {
+    let app = spawn_app().await;
+    let alice = app.api_user("alice").await;
+    let (status, project) = alice.post("/projects/demo", Value::Null).await;
+    assert_eq!(status, StatusCode::CREATED, "{project}");
+    let id = project["id"].as_i64().unwrap();
+    assert_eq!(project["role"], "owner");
+    let description = project["description"].as_str().unwrap();
+    assert!(description.contains("CC-BY") && description.contains("Handa et al. 2025"));
+
+    let documents: Page<ListedDocument> = alice.documents(id, "?limit=100").await;
+    assert_eq!(documents.items.len(), 21);
+    assert!(
+        documents
+            .items
+            .iter()
+            .all(|d| d.attributes["Source"].contains("CC-BY"))
+    );
+    assert!(
+        documents.items.iter().all(|d| d.coded > 0),
+        "every interview is coded"
+    );
+
+    let codes: Vec<Code> = alice.codebook(id).await;
+    assert_eq!(codes.len(), 13);
+    assert_eq!(codes.iter().filter(|c| c.parent_id.is_none()).count(), 4);
+    assert!(codes.iter().all(|c| !c.description.is_empty()));
+
+    let report: Value = alice
+        .get_ok(&format!(
+            "/projects/{id}/agreement?coders=demo-amira,demo-ben"
+        ))
+        .await;
+    let coders: Vec<&str> = report["coders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(coders, ["demo-amira", "demo-ben"]);
+    let alphas: Vec<f64> = report["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["krippendorff_alpha"].as_f64())
+        .collect();
+    assert!(alphas.len() >= 8, "{report}");
+    assert!(
+        alphas.iter().all(|a| *a < 0.999) && alphas.iter().any(|a| *a > 0.3),
+        "realistic, imperfect agreement: {alphas:?}"
+    );
+
+    let checking = codes.iter().find(|c| c.name == "Checking output").unwrap();
+    let path = format!(
+        "/projects/{id}/agreement/disagreements?coders=demo-amira,demo-ben&code={}",
+        checking.id
+    );
+    let disagreements: Value = alice.get_ok(&path).await;
+    assert!(!disagreements["regions"].as_array().unwrap().is_empty());
+
+    let consensus: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM excerpts WHERE project_id = ? AND consensus")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(consensus > 5, "part of the coding is adjudicated");
+
+    let csv = alice
+        .request(
+            reqwest::Method::GET,
+            &format!("/projects/{id}/excerpts.csv"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("demo-amira") && csv.contains("demo-ben") && csv.contains("Trust"));
+}
+
+#[tokio::test]
+async fn demo_coders_cannot_sign_in_and_the_demo_deletes_like_any_project() {
+    let app = spawn_app().await;
+    app.create_user("alice", false).await;
+    let browser = app.browser_signed_in("alice").await;
+    let (_, home) = browser.page("/").await;
+    assert!(
+        home.contains("Try a demo project"),
+        "the empty home page offers the demo"
+    );
+
+    let response = browser.submit("/", "/projects/demo", &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let project = location(&response);
+    let id: i64 = project.trim_start_matches("/projects/").parse().unwrap();
+    let (status, page) = browser.page(&project).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Demo: AI at work") && page.contains("CC-BY"));
+    let (_, home) = browser.page("/").await;
+    assert!(
+        !home.contains("Try a demo project"),
+        "offered only on an empty home page"
+    );
+
+    for coder in ["demo-amira", "demo-ben"] {
+        for password in ["", "!imported", "correct horse battery"] {
+            let attempt = Browser::new(&app.base).sign_in(coder, password).await;
+            assert_ne!(
+                attempt.status(),
+                StatusCode::SEE_OTHER,
+                "{coder} must not sign in with {password:?}"
+            );
+        }
+    }
+
+    let wrong = browser
+        .submit(
+            &project,
+            &format!("{project}/delete"),
+            &[("confirm", "Demo")],
+        )
+        .await;
+    assert_eq!(location(&wrong), project, "a wrong name goes back");
+    assert_eq!(app.document_count().await, 21);
+    let deleted = browser
+        .submit(
+            &project,
+            &format!("{project}/delete"),
+            &[("confirm", "Demo: AI at work")],
+        )
+        .await;
+    assert_eq!(location(&deleted), "/");
+    assert_eq!(app.document_count().await, 0);
+    assert_eq!(browser.page(&project).await.0, StatusCode::NOT_FOUND);
+    for table in ["codes", "excerpts", "adjudications", "project_members"] {
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE project_id = ?");
+        let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(left, 0, "{table}");
+    }
+}
+
+#[tokio::test]
+async fn only_owners_delete_a_project_and_only_with_its_name() {
+    let app = spawn_app().await;
+    let alice = app.api_user("alice").await;
+    let id = alice.create_project("Pilot").await;
+    let bob = app.api_user("bob").await;
+    alice.add_member(id, "bob", "coder").await;
+    let (status, body) = bob.delete(&format!("/projects/{id}?confirm=Pilot")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = alice.delete(&format!("/projects/{id}")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_code(&body), "invalid");
+    let (status, _) = alice.delete(&format!("/projects/{id}?confirm=Pilot")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        alice.get(&format!("/projects/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
