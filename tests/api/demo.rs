@@ -173,3 +173,35 @@ async fn only_owners_delete_a_project_and_only_with_its_name() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn gloss_demo_creates_the_demo_project_for_a_user() {
+    use crate::cli::{gloss, gloss_ok};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gloss.db");
+    gloss_ok(&db, &["user", "add", "ada"], "a long password\n");
+    let printed = gloss_ok(&db, &["demo", "--owner", "ada"], "");
+    let again = gloss_ok(&db, &["demo", "--owner", "ada"], "");
+    assert_ne!(printed.trim(), again.trim(), "each run makes a new project");
+    let unknown = gloss(&db, &["demo", "--owner", "nobody"], "");
+    assert!(!unknown.status.success(), "an unknown owner is refused");
+
+    let store = gloss::db::open(&db).await.unwrap();
+    let id: i64 = printed.trim().parse().expect("the project id is printed");
+    let documents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE project_id = ?")
+        .bind(id)
+        .fetch_one(&store)
+        .await
+        .unwrap();
+    assert_eq!(documents, 21);
+    let coders: Vec<String> =
+        sqlx::query_scalar("SELECT username FROM users WHERE username LIKE 'demo-%' ORDER BY id")
+            .fetch_all(&store)
+            .await
+            .unwrap();
+    assert_eq!(
+        coders,
+        ["demo-amira", "demo-ben", "demo-amira-2", "demo-ben-2"],
+        "a second demo has coders of its own"
+    );
+}

@@ -13,7 +13,7 @@ use crate::page::{drag_select, open_page, wait_until};
 use crate::prelude::{AFTER_HEART, Prelude, bare};
 
 /// The axe-core source, or `None` when it is missing outside CI.
-fn axe_source() -> Option<String> {
+pub(crate) fn axe_source() -> Option<String> {
     let path = std::env::var("GLOSS_AXE").unwrap_or_default();
     match std::fs::read_to_string(&path) {
         Ok(source) => Some(source),
@@ -28,7 +28,7 @@ fn axe_source() -> Option<String> {
 }
 
 /// Runs axe on the page the browser shows; answers one line per violation.
-async fn violations(b: &BrowserTest, axe: &str) -> Vec<String> {
+pub(crate) async fn violations(b: &BrowserTest, axe: &str) -> Vec<String> {
     let script = format!(
         "{axe}\n;return axe.run(document).then((r) => r.violations.map((v) => \
          `${{v.id}} (${{v.impact}}): ${{v.help}} — ${{v.nodes.slice(0, 3).map((n) => \
@@ -44,7 +44,13 @@ async fn violations(b: &BrowserTest, axe: &str) -> Vec<String> {
 }
 
 /// Checks the page at `path` (after waiting for `ready`), collecting what fails.
-async fn check(b: &BrowserTest, axe: &str, path: &str, ready: &str, failures: &mut Vec<String>) {
+pub(crate) async fn check(
+    b: &BrowserTest,
+    axe: &str,
+    path: &str,
+    ready: &str,
+    failures: &mut Vec<String>,
+) {
     b.goto(path).await;
     b.wait_for(ready).await;
     for violation in violations(b, axe).await {
