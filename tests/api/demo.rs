@@ -205,3 +205,45 @@ async fn gloss_demo_creates_the_demo_project_for_a_user() {
         "a second demo has coders of its own"
     );
 }
+
+#[tokio::test]
+async fn empty_states_say_what_to_do_next() {
+    let app = spawn_app().await;
+    let olga = app.api_user("olga").await;
+    let project = olga.create_project("Pilot").await;
+    let browser = app.browser_signed_in("olga").await;
+    let (_, page) = browser.page(&format!("/projects/{project}")).await;
+    assert!(page.contains("No documents yet") && page.contains("Import transcripts"));
+    assert!(
+        page.contains("action=\"/projects/demo\""),
+        "offers the demo"
+    );
+    let (_, codebook) = browser.page(&format!("/projects/{project}/codes")).await;
+    assert!(codebook.contains("No codes yet") && codebook.contains("import a codebook"));
+    let agreement = format!("/projects/{project}/agreement");
+    let (_, report) = browser.page(&agreement).await;
+    assert!(report.contains("Nothing to compare yet") && report.contains("Nobody has coded"));
+
+    let document = olga
+        .create_document(project, "One", "User: hello there\n")
+        .await;
+    let code = olga
+        .create_code(project, serde_json::json!({ "name": "Greeting" }))
+        .await;
+    olga.create_excerpt(document, 0, 4, &[code.id]).await;
+    let (_, report) = browser.page(&agreement).await;
+    assert!(
+        report.contains("only olga has coded"),
+        "one coder: why nothing to compute"
+    );
+    let (_, page) = browser.page(&format!("/projects/{project}")).await;
+    assert!(!page.contains("No documents yet"));
+
+    app.create_user("cody", false).await;
+    olga.add_member(project, "cody", "coder").await;
+    let cody = app.api_for("cody").await;
+    cody.create_excerpt(document, 5, 10, &[code.id]).await;
+    let (_, report) = browser.page(&agreement).await;
+    assert!(!report.contains("Nothing to compare yet"));
+    assert!(report.contains("Choose two or more coders"));
+}

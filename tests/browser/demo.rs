@@ -6,9 +6,10 @@ use crate::accessibility::{axe_source, check};
 use crate::harness::BrowserTest;
 use crate::prelude::bare;
 
-/// Presses Try a demo project on the signed-in user's home page; the demo's project id.
-async fn demo_from_the_home_page(b: &BrowserTest) -> i64 {
-    b.goto("/").await;
+/// Presses Try a demo project on the signed-in user's home page (or, once they have a
+/// project, on an empty project's page); the demo's project id.
+async fn demo_from(b: &BrowserTest, path: &str) -> i64 {
+    b.goto(path).await;
     b.wait_for("form[action='/projects/demo'] button")
         .await
         .click()
@@ -26,7 +27,7 @@ async fn a_new_user_tries_the_demo_and_every_page_has_something_to_show() {
     let Some(b) = bare().await else { return };
     b.create_user("newcomer").await;
     b.sign_in("newcomer").await;
-    let project = demo_from_the_home_page(&b).await;
+    let project = demo_from(&b, "/").await;
     let page = b.text_of("main").await;
     assert!(page.contains("Demo: AI at work"), "{page}");
     assert!(page.contains("CC-BY") && page.contains("Handa et al. 2025"));
@@ -66,7 +67,12 @@ async fn the_demo_pages_have_no_accessibility_violations() {
         &mut failures,
     )
     .await;
-    let project = demo_from_the_home_page(&b).await;
+    let empty = b.api_for("first").await.create_project("Empty").await;
+    for path in ["", "/codes", "/agreement"] {
+        let path = format!("/projects/{empty}{path}");
+        check(&b, &axe, &path, ".empty-state", &mut failures).await;
+    }
+    let project = demo_from(&b, &format!("/projects/{empty}")).await;
     let document: i64 =
         sqlx::query_scalar("SELECT id FROM documents WHERE project_id = ? ORDER BY id LIMIT 1")
             .bind(project)

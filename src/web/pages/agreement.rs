@@ -199,6 +199,8 @@ struct ReportPage {
     params: AgreementParams,
     query: String,
     coder_choices: Vec<String>,
+    /// Who has coded in the project (for the empty state: fewer than two, nothing to compare).
+    coded_by: Vec<String>,
     codes: Vec<CodeView>,
     attribute_values: Vec<(String, String, i64)>,
     /// `(id, title, attributes as text)` for the document picker.
@@ -222,6 +224,7 @@ async fn report_page(
         "Agreement reports are for project owners and viewers.",
     )?;
     let coder_choices = coders::choices(&app.db, &access).await?;
+    let coded_by = coders::visible_coders(&app.db, &access).await?;
     let codes = codes::codebook(&app.db, &access).await?;
     let attribute_values = docs::attribute_values(&app.db, &access).await?;
     let document_choices = document_choices(&app, &access).await?;
@@ -259,6 +262,7 @@ async fn report_page(
         query: urls::agreement_query(&params),
         params,
         coder_choices,
+        coded_by,
         codes,
         attribute_values,
         document_choices,
