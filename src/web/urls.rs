@@ -95,6 +95,11 @@ pub fn demo_project() -> String {
     "/projects/demo".into()
 }
 
+/// The project's Export section (the export forms).
+pub fn project_export(id: impl Display) -> String {
+    format!("/projects/{id}/export")
+}
+
 pub fn project_delete(id: impl Display) -> String {
     format!("/projects/{id}/delete")
 }

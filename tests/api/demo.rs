@@ -131,7 +131,10 @@ async fn demo_coders_cannot_sign_in_and_the_demo_deletes_like_any_project() {
             &[("confirm", "Demo")],
         )
         .await;
-    assert_eq!(location(&wrong), project, "a wrong name goes back");
+    let settings = format!("{project}/settings");
+    assert_eq!(location(&wrong), settings, "a wrong name goes back");
+    let (_, page) = browser.page(&settings).await;
+    assert!(page.contains("id=\"delete-confirm-error\""), "says why");
     assert_eq!(app.document_count().await, 21);
     let deleted = browser
         .submit(
@@ -246,4 +249,65 @@ async fn empty_states_say_what_to_do_next() {
     let (_, report) = browser.page(&agreement).await;
     assert!(!report.contains("Nothing to compare yet"));
     assert!(report.contains("Choose two or more coders"));
+}
+
+/// The tab links of a project page, as `(label, current)`.
+fn tabs(html: &str) -> Vec<(String, bool)> {
+    let nav = &html[html.find("aria-label=\"Project sections\"").expect("tabs")..];
+    let nav = &nav[..nav.find("</nav>").unwrap()];
+    nav.split("<a ")
+        .skip(1)
+        .map(|link| {
+            let label = link[link.find('>').unwrap() + 1..link.find("</a>").unwrap()].to_owned();
+            (label, link.contains("aria-current=\"page\""))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_project_is_split_into_sections_each_a_page_with_its_tab_current() {
+    let app = spawn_app().await;
+    let olga = app.api_user("olga").await;
+    let project = olga.create_project("Pilot").await;
+    app.create_user("cody", false).await;
+    olga.add_member(project, "cody", "coder").await;
+    let owner = app.browser_signed_in("olga").await;
+    let sections = [
+        ("", "Documents"),
+        ("/codes", "Codebook"),
+        ("/agreement", "Agreement"),
+        ("/progress", "Progress"),
+        ("/export", "Export"),
+        ("/members", "Members"),
+        ("/activity", "Activity"),
+        ("/settings", "Settings"),
+    ];
+    for (path, label) in sections {
+        let (status, html) = owner.page(&format!("/projects/{project}{path}")).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let tabs = tabs(&html);
+        let labels: Vec<&str> = tabs.iter().map(|(l, _)| l.as_str()).collect();
+        let all: Vec<&str> = sections.iter().map(|(_, l)| *l).collect();
+        assert_eq!(labels, all, "an owner sees every section");
+        let current: Vec<&str> = tabs.iter().filter(|t| t.1).map(|t| t.0.as_str()).collect();
+        assert_eq!(current, [label], "{path}");
+    }
+    let (_, html) = owner.page(&format!("/projects/{project}/settings")).await;
+    assert!(html.contains("Save settings") && html.contains("Delete project"));
+    let (_, html) = owner.page(&format!("/projects/{project}/members")).await;
+    assert!(html.contains("cody") && html.contains("Invite or change member"));
+    let (_, html) = owner.page(&format!("/projects/{project}/export")).await;
+    assert!(html.contains("Coded excerpts (CSV)"));
+
+    let coder = app.browser_signed_in("cody").await;
+    let (_, html) = coder.page(&format!("/projects/{project}")).await;
+    let labels: Vec<String> = tabs(&html).into_iter().map(|(l, _)| l).collect();
+    assert_eq!(labels, ["Documents", "Codebook", "Export", "Members"]);
+    let (status, _) = coder.page(&format!("/projects/{project}/settings")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "settings are for owners");
+    let (_, html) = coder.page(&format!("/projects/{project}/members")).await;
+    assert!(
+        !html.contains("Invite or change member"),
+        "coders only see the list"
+    );
 }

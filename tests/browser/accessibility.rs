@@ -110,6 +110,9 @@ async fn every_signed_in_page_has_no_accessibility_violations() {
             "main",
         ),
         (format!("/projects/{project}/activity"), "main"),
+        (format!("/projects/{project}/export"), "main"),
+        (format!("/projects/{project}/members"), "main"),
+        (format!("/projects/{project}/settings"), "main"),
         (format!("/projects/{project}/progress"), "main"),
         (
             format!("/projects/{project}/agreement/consensus?{agreement}"),

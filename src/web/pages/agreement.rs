@@ -6,6 +6,7 @@ use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
+use super::tabs::{self, Section, Tab};
 use super::{Layout, PageResult, PageRoute, after_form, agreement_chart, render};
 use crate::domain::Role;
 use crate::error::AppError;
@@ -194,6 +195,7 @@ fn document_chart(rows: &[DocumentRow]) -> agreement_chart::Chart {
 #[template(path = "agreement.html")]
 struct ReportPage {
     layout: Layout,
+    tabs: Vec<Tab>,
     project_id: i64,
     project_name: String,
     params: AgreementParams,
@@ -257,6 +259,7 @@ async fn report_page(
     .await?;
     render(&ReportPage {
         layout,
+        tabs: tabs::project(&access, Section::Agreement),
         project_id: access.project_id(),
         project_name: access.project.name.clone(),
         query: urls::agreement_query(&params),

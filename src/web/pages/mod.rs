@@ -11,7 +11,9 @@ mod consensus;
 mod documents;
 mod home;
 mod progress;
+mod project_sections;
 mod projects;
+mod tabs;
 
 use std::collections::BTreeMap;
 
@@ -37,6 +39,7 @@ pub fn page_routes() -> Vec<PageRoute> {
         account::routes(),
         home::routes(),
         projects::routes(),
+        project_sections::routes(),
         admin::routes(),
         documents::routes(),
         codes::routes(),

@@ -443,6 +443,9 @@ pub const PAGES: &[Row] = &[
         Form(|_| vec![("name", "Study".into())]),
     ),
     row("GET", "/projects/{id}/activity", Member(Report), NONE),
+    row("GET", "/projects/{id}/export", Member(Read), NONE),
+    row("GET", "/projects/{id}/members", Member(Read), NONE),
+    row("GET", "/projects/{id}/settings", Member(Own), NONE),
     row(
         "POST",
         "/projects/{id}/members",
