@@ -9,6 +9,7 @@ pub mod agreement;
 pub mod coders;
 pub mod codes;
 pub mod demo;
+pub mod document_list;
 pub mod documents;
 pub mod events;
 pub mod excerpts;

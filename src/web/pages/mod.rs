@@ -8,6 +8,7 @@ mod agreement_chart;
 mod api_docs;
 mod codes;
 mod consensus;
+mod document_list;
 mod documents;
 mod home;
 mod progress;

@@ -4,11 +4,13 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use serde::{Deserialize, Serialize};
 
+use super::document_list::{ListParams, ListView, view as list_view};
 use super::tabs::{self, Section, Tab};
 use super::{Layout, PageResult, PageRoute, after_form, after_form_keeping, render};
 use crate::service::access::ProjectAccess;
+use crate::service::document_list;
+use crate::service::documents as docs;
 use crate::service::documents::Speaker;
-use crate::service::documents::{self as docs, DocumentList, ListQuery};
 use crate::service::events::LoggedEvent;
 use crate::service::invitations;
 use crate::service::progress::{self, DocumentProgress};
@@ -39,38 +41,27 @@ struct ProjectPage {
     layout: Layout,
     access: ProjectAccess,
     tabs: Vec<Tab>,
-    documents: DocumentList,
+    list: ListView,
     document_count: i64,
-    attribute_filter: String,
+    attribute_names: Vec<String>,
     attribute_values: Vec<(String, String, i64)>,
     speakers: Vec<Speaker>,
     /// The caller's assigned (or coded) documents with their status.
     my_documents: Vec<DocumentProgress>,
 }
 
-#[derive(Deserialize)]
-struct OverviewQuery {
-    cursor: Option<i64>,
-    /// `name:value`
-    attribute: Option<String>,
-}
-
-const DOCUMENTS_PER_PAGE: i64 = 100;
-
 async fn overview(
     State(app): State<AppState>,
     Page(mut page, access): Page<ProjectAccess>,
-    Query(query): Query<OverviewQuery>,
+    Query(params): Query<ListParams>,
 ) -> PageResult {
-    let attribute_filter = query.attribute.unwrap_or_default();
-    let list_query = ListQuery {
-        cursor: query.cursor,
-        limit: DOCUMENTS_PER_PAGE,
-        attribute: attribute_filter.split_once(':'),
-    };
-    let documents = docs::list(&app.db, &access, &list_query).await?;
+    let listing = document_list::browse(&app.db, &access, &params.query()).await?;
+    let list = list_view(access.project_id(), params, listing);
     let document_count = docs::count(&app.db, &access).await?;
     let attribute_values = docs::attribute_values(&app.db, &access).await?;
+    let mut attribute_names: Vec<String> =
+        attribute_values.iter().map(|(n, _, _)| n.clone()).collect();
+    attribute_names.dedup();
     let speakers = docs::speakers(&app.db, &access).await?;
     let my_documents = match access.role.can_code() {
         true => progress::my_documents(&app.db, &access).await?,
@@ -81,9 +72,9 @@ async fn overview(
         layout,
         tabs: tabs::project(&access, Section::Documents),
         access,
-        documents,
+        list,
         document_count,
-        attribute_filter,
+        attribute_names,
         attribute_values,
         speakers,
         my_documents,
