@@ -311,3 +311,39 @@ async fn the_project_is_split_into_sections_each_a_page_with_its_tab_current() {
         "coders only see the list"
     );
 }
+
+#[tokio::test]
+async fn the_document_list_searches_filters_sorts_and_pages_on_the_server() {
+    let app = spawn_app().await;
+    let olga = app.api_user("olga").await;
+    let (_, project) = olga.post("/projects/demo", Value::Null).await;
+    let id = project["id"].as_i64().unwrap();
+    let browser = app.browser_signed_in("olga").await;
+    let list = |query: &str| format!("/projects/{id}?{query}");
+    let (_, html) = browser.page(&list("q=work_0045")).await;
+    assert!(html.contains("1 of 21 documents") && html.contains("work_0045"));
+    assert!(!html.contains(">work_0001<"), "the search narrows the list");
+    let (_, html) = browser.page(&list("per_page=25&sort=title")).await;
+    assert!(html.contains("page 1 of 1") && html.contains("aria-sort=\"ascending\""));
+    let (_, html) = browser.page(&list("coded=no")).await;
+    assert!(
+        html.contains("No document matches"),
+        "every demo interview is coded"
+    );
+    let (_, html) = browser
+        .page(&list("sort=length&dir=desc&per_page=25"))
+        .await;
+    assert!(html.contains("aria-sort=\"descending\""));
+    assert!(
+        html.contains("class=\"muted beside\""),
+        "a line beside id-like titles"
+    );
+    let (status, _) = browser
+        .page(&list("page=abc&sort=nonsense&per_page=7"))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "unknown values fall back to the defaults"
+    );
+}
