@@ -102,6 +102,13 @@ pub enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Create a demo project owned by --owner: 21 real interviews, a codebook, two demo
+    /// coders' coding (partly adjudicated). Prints the project's id and address.
+    Demo {
+        /// The user who will own the demo project.
+        #[arg(long, value_name = "USER")]
+        owner: String,
+    },
     /// Import a REFI-QDA project (.qdpx from ATLAS.ti, NVivo, MAXQDA, QualCoder or Gloss)
     /// into a new project owned by --owner; prints the import summary as JSON.
     ImportQdpx {

@@ -13,7 +13,7 @@ use std::path::Path;
 use crate::config::{Cli, Command, ExportFormat, Settings, TokenCommand, UserCommand};
 use crate::error::AppError;
 use crate::service::export::ExportFilter;
-use crate::service::{Db, User, accounts, params, refi, storage, tokens};
+use crate::service::{Db, User, accounts, demo, params, refi, storage, tokens};
 use crate::startup::{App, shutdown_signal};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -97,6 +97,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             file,
         } => import_qdpx(path, owner, *match_users, file).await,
         Command::Backup { path: copy } => backup(path, copy).await,
+        Command::Demo { owner } => create_demo(path, owner).await,
     }
 }
 
@@ -213,6 +214,20 @@ async fn import_qdpx(
         summary.excerpts
     );
     println!("{}", serde_json::to_string_pretty(&summary)?);
+    Ok(())
+}
+
+async fn create_demo(path: &Path, owner: &str) -> anyhow::Result<()> {
+    let db = storage::open(path).await?;
+    let user = named_user(&db, owner).await?;
+    let access = demo::create(&db, &user).await.map_err(explain)?;
+    let id = access.project_id();
+    eprintln!(
+        "Created the demo project “{}” (project {id}) for '{}': open /projects/{id} on the \
+         Gloss server.",
+        access.project.name, user.username
+    );
+    println!("{id}");
     Ok(())
 }
 

@@ -530,3 +530,25 @@ pub async fn titles_of(
     query.push(")");
     query.build_query_as().fetch_all(ex).await
 }
+
+/// A project's documents for the list: `(id, title, length, turns, created_at, the start
+/// of the first participant turn)`, in id order. Reads no whole text: the line is cut in
+/// SQL (`substr` counts code points, as offsets do).
+pub async fn list_rows(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+) -> sqlx::Result<Vec<(i64, String, i64, i64, String, Option<String>)>> {
+    sqlx::query_as(
+        "SELECT d.id, d.title, d.length, d.turn_count, d.created_at,
+                (SELECT substr(d.text, t.start + 1, MIN(t.end - t.start, 160))
+                 FROM turns t
+                 LEFT JOIN speakers s ON s.project_id = d.project_id AND s.label = t.speaker
+                 WHERE t.document_id = d.id AND COALESCE(s.role, 'participant') = 'participant'
+                   AND t.end > t.start
+                 ORDER BY t.seq LIMIT 1)
+         FROM documents d WHERE d.project_id = ? ORDER BY d.id",
+    )
+    .bind(project_id)
+    .fetch_all(ex)
+    .await
+}

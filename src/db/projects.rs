@@ -125,3 +125,17 @@ pub async fn update(
     .await?;
     Ok(())
 }
+
+/// Deletes a project and, by cascade, everything in it. Codes are first detached from their
+/// parents: `parent_id` restricts deletes, and the cascade removes codes in no set order.
+pub async fn delete(tx: &mut super::Tx, id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE codes SET parent_id = NULL WHERE project_id = ?1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM projects WHERE id = ?1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -4,6 +4,8 @@
 
 pub mod agreement;
 pub mod codebook;
+pub mod demo;
+pub mod document_list;
 pub mod export;
 pub mod file_names;
 pub mod import;

@@ -18,7 +18,7 @@ pub fn sample(total: usize, count: usize, seed: u64) -> Vec<usize> {
     let mut indices: Vec<usize> = (0..total).collect();
     let count = count.min(total);
     for i in 0..count {
-        let j = i + (rng.next() % (total - i) as u64) as usize;
+        let j = i + (rng.next_u64() % (total - i) as u64) as usize;
         indices.swap(i, j);
     }
     indices.truncate(count);
@@ -26,11 +26,12 @@ pub fn sample(total: usize, count: usize, seed: u64) -> Vec<usize> {
     indices
 }
 
-/// SplitMix64 (Steele, Lea and Flood 2014): small, fast, and good enough to pick documents.
-struct SplitMix64(u64);
+/// SplitMix64 (Steele, Lea and Flood 2014): small, fast, and good enough to pick documents
+/// (and to make the demo project's coding repeatable).
+pub struct SplitMix64(pub u64);
 
 impl SplitMix64 {
-    fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

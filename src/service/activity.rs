@@ -292,6 +292,15 @@ fn predicate(change: &Change, names: &Names) -> String {
         } => format!(
             "imported the REFI-QDA project “{name}”: {documents} documents, {excerpts} excerpts"
         ),
+        DemoCreated {
+            name,
+            documents,
+            excerpts,
+            ..
+        } => {
+            format!("created the demo project “{name}”: {documents} documents, {excerpts} excerpts")
+        }
+        ProjectDeleted { name, .. } => format!("deleted the project “{name}”"),
         ExcerptCreated {
             document_id,
             code_ids,

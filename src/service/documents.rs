@@ -102,7 +102,7 @@ pub async fn list(
 
 /// Characters covered by at least one excerpt the member may see, per document in the
 /// id range (overlapping excerpts count once).
-async fn coded_characters(
+pub(super) async fn coded_characters(
     db: &Db,
     access: &ProjectAccess,
     first: i64,

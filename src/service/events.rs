@@ -110,6 +110,16 @@ pub enum Change {
         /// What the file held that was not carried over, per kind.
         not_imported: std::collections::BTreeMap<String, usize>,
     },
+    #[serde(rename = "project.demo_created")]
+    DemoCreated {
+        name: String,
+        documents: usize,
+        codes: usize,
+        excerpts: usize,
+        coders: Vec<String>,
+    },
+    #[serde(rename = "project.deleted")]
+    ProjectDeleted { project_id: i64, name: String },
     #[serde(rename = "excerpt.created")]
     ExcerptCreated {
         excerpt_id: i64,

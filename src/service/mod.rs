@@ -10,6 +10,8 @@ pub mod agreement;
 pub mod autocode;
 pub mod coders;
 pub mod codes;
+pub mod demo;
+pub mod document_list;
 pub mod documents;
 pub mod events;
 pub mod excerpts;

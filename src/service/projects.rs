@@ -96,6 +96,31 @@ pub async fn update(
     access::project(db, &access.user, access.project_id()).await
 }
 
+/// Deletes the project with everything in it (documents, codes, coding, decisions, its
+/// activity), for its owners, once `confirm` repeats its name. The deletion itself stays in
+/// the server's activity.
+pub async fn delete(db: &Db, access: &ProjectAccess, confirm: &str) -> AppResult<()> {
+    access.require(
+        Role::can_manage_project,
+        "Only project owners can delete a project.",
+    )?;
+    let name = &access.project.name;
+    if confirm.trim() != name {
+        return Err(AppError::invalid(
+            "confirm",
+            format!("Type the project's name, “{name}”, to confirm that it should be deleted."),
+        ));
+    }
+    let mut tx = db::begin_write(db).await?;
+    db::projects::delete(&mut tx, access.project_id()).await?;
+    let change = Change::ProjectDeleted {
+        project_id: access.project_id(),
+        name: name.clone(),
+    };
+    events::commit(tx, Origin::account(access.user.id), change).await?;
+    Ok(())
+}
+
 pub async fn members(db: &Db, access: &ProjectAccess) -> AppResult<Vec<Member>> {
     Ok(db::members::list(db, access.project_id()).await?)
 }

@@ -90,6 +90,20 @@ pub fn project(id: impl Display) -> String {
     format!("/projects/{id}")
 }
 
+/// Creates the demo project (a form on the home page).
+pub fn demo_project() -> String {
+    "/projects/demo".into()
+}
+
+/// The project's Export section (the export forms).
+pub fn project_export(id: impl Display) -> String {
+    format!("/projects/{id}/export")
+}
+
+pub fn project_delete(id: impl Display) -> String {
+    format!("/projects/{id}/delete")
+}
+
 pub fn project_settings(id: impl Display) -> String {
     format!("/projects/{id}/settings")
 }

@@ -465,8 +465,10 @@ async fn the_project_pages_export_form_filters_by_code_and_attribute() {
         )
         .await;
     let browser = s.app.browser_signed_in("olga").await;
-    let (_, html) = browser.page(&format!("/projects/{}", s.project)).await;
-    let form = &html[html.find("<h2>Export</h2>").unwrap()..];
+    let (_, html) = browser
+        .page(&format!("/projects/{}/export", s.project))
+        .await;
+    let form = &html[html.find("<h1>Export</h1>").unwrap()..];
     assert!(
         form.contains(&format!("<option value=\"{trust}\">Trust</option>")),
         "{form}"

@@ -75,7 +75,7 @@ async fn a_refused_member_keeps_the_name_and_role_and_the_error_is_about_the_nam
     let ada = app.api_for("ada").await;
     let project = ada.create_project("Pilot").await;
     let browser = app.browser_signed_in("ada").await;
-    let page = format!("/projects/{project}");
+    let page = format!("/projects/{project}/members");
     let refused = browser
         .submit(
             &page,

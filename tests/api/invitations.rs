@@ -194,7 +194,7 @@ async fn the_pages_invite_and_the_invitee_accepts_from_their_home_page() {
     app.create_user("bob", false).await;
     let project = owner.create_project("Paged").await;
     let olga = app.browser_signed_in("olga").await;
-    let page = format!("/projects/{project}");
+    let page = format!("/projects/{project}/members");
     let response = olga
         .submit(
             &page,
@@ -225,7 +225,8 @@ async fn the_pages_invite_and_the_invitee_accepts_from_their_home_page() {
     let response = bob
         .submit("/", &format!("/invitations/{id}/accept"), &[])
         .await;
-    assert_eq!(location(&response), page, "straight to the project");
-    let (status, _) = bob.page(&page).await;
+    let project_page = format!("/projects/{project}");
+    assert_eq!(location(&response), project_page, "straight to the project");
+    let (status, _) = bob.page(&project_page).await;
     assert_eq!(status, StatusCode::OK);
 }

@@ -16,6 +16,7 @@ mod cli;
 mod coding;
 mod crash;
 mod deactivation;
+mod demo;
 mod documents;
 mod export;
 mod forms;

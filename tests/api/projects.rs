@@ -586,7 +586,7 @@ async fn malformed_paths_and_queries_get_the_usual_error_format() {
     }
     let browser = app.browser_signed_in("olga").await;
     for path in [
-        format!("/projects/{id}?cursor=abc"),
+        "/projects/abc".to_owned(),
         format!("/projects/{id}/imports/abc"),
         format!("/projects/{id}/activity?before=x"),
     ] {

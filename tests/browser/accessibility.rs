@@ -44,7 +44,13 @@ pub(crate) async fn violations(b: &BrowserTest, axe: &str) -> Vec<String> {
 }
 
 /// Checks the page at `path` (after waiting for `ready`), collecting what fails.
-async fn check(b: &BrowserTest, axe: &str, path: &str, ready: &str, failures: &mut Vec<String>) {
+pub(crate) async fn check(
+    b: &BrowserTest,
+    axe: &str,
+    path: &str,
+    ready: &str,
+    failures: &mut Vec<String>,
+) {
     b.goto(path).await;
     b.wait_for(ready).await;
     for violation in violations(b, axe).await {
@@ -104,6 +110,9 @@ async fn every_signed_in_page_has_no_accessibility_violations() {
             "main",
         ),
         (format!("/projects/{project}/activity"), "main"),
+        (format!("/projects/{project}/export"), "main"),
+        (format!("/projects/{project}/members"), "main"),
+        (format!("/projects/{project}/settings"), "main"),
         (format!("/projects/{project}/progress"), "main"),
         (
             format!("/projects/{project}/agreement/consensus?{agreement}"),

@@ -15,6 +15,7 @@ mod coding_display;
 mod coding_edits;
 mod coding_frictions;
 mod coding_functions;
+mod demo;
 mod import;
 mod import_functions;
 mod narrow;

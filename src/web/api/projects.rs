@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 use super::{ApiJson, ApiResult, ErrorBody, PageParams};
 use crate::domain::Role;
 use crate::service::access::ProjectAccess;
+use crate::service::demo;
 use crate::service::events::LoggedEvent;
 use crate::service::projects::Project;
 use crate::service::projects::{self, ProjectChanges};
@@ -21,7 +22,8 @@ use crate::web::extract::Api;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
-        .routes(routes!(show, update))
+        .routes(routes!(create_demo))
+        .routes(routes!(show, update, delete))
         .routes(routes!(events))
 }
 
@@ -108,6 +110,39 @@ async fn create(
 ) -> ApiResult<(StatusCode, Json<ProjectView>)> {
     let access = projects::create(&app.db, &user, &body.name, &body.description).await?;
     Ok((StatusCode::CREATED, Json(access.into())))
+}
+
+/// Creates a demo project that you own: 21 real interviews (CC-BY, with attribution), a
+/// codebook of 13 codes, two demo coders' coding (they cannot sign in), partly adjudicated.
+#[utoipa::path(post, path = "/projects/demo", tag = "projects",
+    responses((status = 201, body = ProjectView), (status = 401, body = ErrorBody)))]
+async fn create_demo(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<(StatusCode, Json<ProjectView>)> {
+    let access = demo::create(&app.db, &user).await?;
+    Ok((StatusCode::CREATED, Json(access.into())))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct DeleteParams {
+    /// The project's name, repeated to confirm.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Deletes a project with everything in it (owners; `confirm` repeats its name).
+#[utoipa::path(delete, path = "/projects/{id}", tag = "projects",
+    params(("id" = i64, Path, description = "Project id"), ("confirm" = String, Query, description = "The project's name, to confirm")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn delete(
+    State(app): State<AppState>,
+    Api(access): Api<ProjectAccess>,
+    Query(params): Query<DeleteParams>,
+) -> ApiResult<StatusCode> {
+    projects::delete(&app.db, &access, &params.confirm).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// One project (404 unless you are a member).

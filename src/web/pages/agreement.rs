@@ -6,6 +6,7 @@ use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
+use super::tabs::{self, Section, Tab};
 use super::{Layout, PageResult, PageRoute, after_form, agreement_chart, render};
 use crate::domain::Role;
 use crate::error::AppError;
@@ -199,11 +200,14 @@ fn document_chart(rows: &[DocumentRow]) -> agreement_chart::Chart {
 #[template(path = "agreement.html")]
 struct ReportPage {
     layout: Layout,
+    tabs: Vec<Tab>,
     project_id: i64,
     project_name: String,
     params: AgreementParams,
     query: String,
     coder_choices: Vec<String>,
+    /// Who has coded in the project (for the empty state: fewer than two, nothing to compare).
+    coded_by: Vec<String>,
     codes: Vec<CodeView>,
     attribute_values: Vec<(String, String, i64)>,
     /// `(id, title, attributes as text)` for the document picker.
@@ -229,6 +233,7 @@ async fn report_page(
         "Agreement reports are for project owners and viewers.",
     )?;
     let coder_choices = coders::choices(&app.db, &access).await?;
+    let coded_by = coders::visible_coders(&app.db, &access).await?;
     let codes = codes::codebook(&app.db, &access).await?;
     let attribute_values = docs::attribute_values(&app.db, &access).await?;
     let document_choices = document_choices(&app, &access).await?;
@@ -261,11 +266,13 @@ async fn report_page(
     .await?;
     render(&ReportPage {
         layout,
+        tabs: tabs::project(&access, Section::Agreement),
         project_id: access.project_id(),
         project_name: access.project.name.clone(),
         query: urls::agreement_query(&params),
         params,
         coder_choices,
+        coded_by,
         codes,
         attribute_values,
         document_choices,

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Form, Query, State};
 use serde::{Deserialize, Serialize};
 
+use super::tabs::{self, Section, Tab};
 use super::{
     Layout, PageResult, PageRoute, after_form, after_form_keeping, redirect_with_flash, render,
 };
@@ -39,6 +40,7 @@ pub(super) fn routes() -> Vec<PageRoute> {
 #[template(path = "codebook.html")]
 struct CodebookPage {
     layout: Layout,
+    tabs: Vec<Tab>,
     project_id: i64,
     project_name: String,
     codes: Vec<CodeView>,
@@ -62,6 +64,7 @@ async fn codebook_page(
     .await?;
     render(&CodebookPage {
         layout,
+        tabs: tabs::project(&access, Section::Codebook),
         project_id: access.project_id(),
         can_code: access.role.can_code() && !access.project.archived,
         can_manage: access.role.can_manage_codebook() && !access.project.archived,

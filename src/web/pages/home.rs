@@ -11,8 +11,8 @@ use crate::error::AppError;
 use crate::service::invitations::{self, Invitation};
 use crate::service::progress::{self, Status};
 use crate::service::projects::Project;
-use crate::service::refi;
 use crate::service::{accounts, projects};
+use crate::service::{demo, refi};
 use crate::web::AppState;
 use crate::web::auth::{AnySession, SignedIn};
 use crate::web::error::ApiError;
@@ -24,6 +24,7 @@ pub(super) fn routes() -> Vec<PageRoute> {
     vec![
         PageRoute::get("/", home),
         PageRoute::post("/projects", create_project),
+        PageRoute::post("/projects/demo", create_demo),
         PageRoute::post("/invitations/{id}/accept", accept_invitation),
         PageRoute::post("/invitations/{id}/decline", decline_invitation),
         PageRoute::post(IMPORT_QDPX_PAGE, import_qdpx),
@@ -150,6 +151,17 @@ async fn create_project(
     let home = urls::home();
     let steps = ("Project created.", to.as_str(), home.as_str());
     after_form_keeping(&app, &page.session, created, steps, &form).await
+}
+
+/// Creates the demo project for the signed-in user and opens it.
+async fn create_demo(State(app): State<AppState>, page: SignedIn) -> PageResult {
+    let created = demo::create(&app.db, &page.user).await;
+    let to = created
+        .as_ref()
+        .map_or_else(|_| urls::home(), |access| urls::project(access.project.id));
+    let done = "Demo project created: 21 interviews, coded by two demo coders. \
+        Delete it in its settings when you are done.";
+    after_form(&app, &page.session, created, done, &to, &urls::home()).await
 }
 
 async fn accept_invitation(

@@ -8,10 +8,13 @@ mod agreement_chart;
 mod api_docs;
 mod codes;
 mod consensus;
+mod document_list;
 mod documents;
 mod home;
 mod progress;
+mod project_sections;
 mod projects;
+mod tabs;
 
 use std::collections::BTreeMap;
 
@@ -37,6 +40,7 @@ pub fn page_routes() -> Vec<PageRoute> {
         account::routes(),
         home::routes(),
         projects::routes(),
+        project_sections::routes(),
         admin::routes(),
         documents::routes(),
         codes::routes(),

@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::extract::{Form, State};
 
+use super::tabs::{self, Section, Tab};
 use super::{Layout, PageResult, PageRoute, after_form, render};
 use crate::domain::Role;
 use crate::error::AppError;
@@ -60,6 +61,7 @@ async fn set_completion(
 #[template(path = "progress.html")]
 struct ProgressPage {
     layout: Layout,
+    tabs: Vec<Tab>,
     project_id: i64,
     project_name: String,
     progress: ProjectProgress,
@@ -91,6 +93,7 @@ async fn progress_page(
     .await?;
     render(&ProgressPage {
         layout,
+        tabs: tabs::project(&access, Section::Progress),
         project_id: access.project_id(),
         project_name: access.project.name.clone(),
         progress,

@@ -4,17 +4,18 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use serde::{Deserialize, Serialize};
 
+use super::document_list::{ListParams, ListView, view as list_view};
+use super::tabs::{self, Section, Tab};
 use super::{Layout, PageResult, PageRoute, after_form, after_form_keeping, render};
-use crate::domain::Role;
 use crate::service::access::ProjectAccess;
 use crate::service::activity::{self, ActivityEntry};
-use crate::service::codes::{self, CodeView};
+use crate::service::document_list;
+use crate::service::documents as docs;
 use crate::service::documents::Speaker;
-use crate::service::documents::{self as docs, DocumentList, ListQuery};
-use crate::service::invitations::{self, Invitation};
+use crate::service::invitations;
 use crate::service::progress::{self, DocumentProgress};
+use crate::service::projects::Membership;
 use crate::service::projects::{self, ProjectChanges};
-use crate::service::projects::{Member, Membership};
 use crate::web::AppState;
 use crate::web::extract::Page;
 use crate::web::urls;
@@ -23,6 +24,7 @@ pub(super) fn routes() -> Vec<PageRoute> {
     vec![
         PageRoute::get("/projects/{id}", overview),
         PageRoute::post("/projects/{id}/settings", save_settings),
+        PageRoute::post("/projects/{id}/delete", delete_project),
         PageRoute::get("/projects/{id}/activity", activity),
         PageRoute::post("/projects/{id}/members", set_member),
         PageRoute::post("/projects/{id}/members/{username}/remove", remove_member),
@@ -38,50 +40,29 @@ pub(super) fn routes() -> Vec<PageRoute> {
 struct ProjectPage {
     layout: Layout,
     access: ProjectAccess,
-    members: Vec<Member>,
-    invitations: Vec<Invitation>,
-    roles: [Role; 3],
-    documents: DocumentList,
+    tabs: Vec<Tab>,
+    list: ListView,
     document_count: i64,
-    attribute_filter: String,
+    attribute_names: Vec<String>,
     attribute_values: Vec<(String, String, i64)>,
     speakers: Vec<Speaker>,
-    codes: Vec<CodeView>,
     /// The caller's assigned (or coded) documents with their status.
     my_documents: Vec<DocumentProgress>,
 }
 
-#[derive(Deserialize)]
-struct OverviewQuery {
-    cursor: Option<i64>,
-    /// `name:value`
-    attribute: Option<String>,
-}
-
-const DOCUMENTS_PER_PAGE: i64 = 100;
-
 async fn overview(
     State(app): State<AppState>,
     Page(mut page, access): Page<ProjectAccess>,
-    Query(query): Query<OverviewQuery>,
+    Query(params): Query<ListParams>,
 ) -> PageResult {
-    let attribute_filter = query.attribute.unwrap_or_default();
-    let list_query = ListQuery {
-        cursor: query.cursor,
-        limit: DOCUMENTS_PER_PAGE,
-        attribute: attribute_filter.split_once(':'),
-    };
-    let documents = docs::list(&app.db, &access, &list_query).await?;
+    let listing = document_list::browse(&app.db, &access, &params.query()).await?;
+    let list = list_view(access.project_id(), params, listing);
     let document_count = docs::count(&app.db, &access).await?;
     let attribute_values = docs::attribute_values(&app.db, &access).await?;
+    let mut attribute_names: Vec<String> =
+        attribute_values.iter().map(|(n, _, _)| n.clone()).collect();
+    attribute_names.dedup();
     let speakers = docs::speakers(&app.db, &access).await?;
-    let codes = codes::codebook(&app.db, &access).await?;
-    let members = projects::members(&app.db, &access).await?;
-    let invitations = if access.role.can_manage_members() {
-        invitations::of_project(&app.db, &access).await?
-    } else {
-        Vec::new()
-    };
     let my_documents = match access.role.can_code() {
         true => progress::my_documents(&app.db, &access).await?,
         false => Vec::new(),
@@ -89,16 +70,13 @@ async fn overview(
     let layout = Layout::for_user(&app, &mut page, access.project.name.clone()).await?;
     render(&ProjectPage {
         layout,
+        tabs: tabs::project(&access, Section::Documents),
         access,
-        members,
-        invitations,
-        roles: Role::ALL,
-        documents,
+        list,
         document_count,
-        attribute_filter,
+        attribute_names,
         attribute_values,
         speakers,
-        codes,
         my_documents,
     })
 }
@@ -125,7 +103,7 @@ async fn save_settings(
         blind_coding: Some(form.blind_coding.is_some()),
     };
     let result = projects::update(&app.db, &access, &changes).await;
-    let back = urls::project(access.project_id());
+    let back = urls::project_settings(access.project_id());
     after_form(
         &app,
         &page.session,
@@ -135,6 +113,24 @@ async fn save_settings(
         &back,
     )
     .await
+}
+
+#[derive(Deserialize, Serialize)]
+struct DeleteForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Deletes the project once its name is typed, and goes home.
+async fn delete_project(
+    State(app): State<AppState>,
+    Page(page, access): Page<ProjectAccess>,
+    Form(form): Form<DeleteForm>,
+) -> PageResult {
+    let result = projects::delete(&app.db, &access, &form.confirm).await;
+    let done = format!("Deleted the project “{}”.", access.project.name);
+    let (home, back) = (urls::home(), urls::project_settings(access.project_id()));
+    after_form_keeping(&app, &page.session, result, (&done, &home, &back), &form).await
 }
 
 #[derive(Deserialize, Serialize)]
@@ -149,7 +145,7 @@ async fn set_member(
     Form(form): Form<MemberForm>,
 ) -> PageResult {
     let result = projects::set_member(&app.db, &access, &form.username, &form.role).await;
-    let back = urls::project(access.project_id());
+    let back = urls::project_members(access.project_id());
     let done = match &result {
         Ok(Membership::Invited(invitation)) => format!(
             "Invited {} to join as {}. They join when they accept the invitation on their \
@@ -171,22 +167,21 @@ async fn remove_member(
     Path((_, username)): Path<(i64, String)>,
 ) -> PageResult {
     let result = projects::remove_member(&app.db, &access, &username).await;
-    let back = urls::project(access.project_id());
-    after_form(
-        &app,
-        &page.session,
-        result,
-        &format!("{username} was removed from the project."),
-        &back,
-        &back,
-    )
-    .await
+    // Who removes themselves can no longer see the project.
+    let back = urls::project_members(access.project_id());
+    let to = match username == access.user.username {
+        true => urls::home(),
+        false => back.clone(),
+    };
+    let done = format!("{username} was removed from the project.");
+    after_form(&app, &page.session, result, &done, &to, &back).await
 }
 
 #[derive(Template)]
 #[template(path = "activity.html")]
 struct ActivityPage {
     layout: Layout,
+    tabs: Vec<Tab>,
     project_id: i64,
     project_name: String,
     entries: Vec<ActivityEntry>,
@@ -212,6 +207,7 @@ async fn activity(
     .await?;
     render(&ActivityPage {
         layout,
+        tabs: tabs::project(&access, Section::Activity),
         project_id: access.project_id(),
         project_name: access.project.name,
         entries,
@@ -225,7 +221,7 @@ async fn withdraw_invitation(
     Path((_, invitation_id)): Path<(i64, i64)>,
 ) -> PageResult {
     let result = invitations::withdraw(&app.db, &access, invitation_id).await;
-    let back = urls::project(access.project_id());
+    let back = urls::project_members(access.project_id());
     let done = "Invitation withdrawn.";
     after_form(&app, &page.session, result, done, &back, &back).await
 }

@@ -151,7 +151,19 @@ pub const API: &[Row] = &[
         SignedIn,
         Json(|_| json!({ "name": "Another" })),
     ),
+    row(
+        "POST",
+        "/api/v1/projects/demo",
+        SignedIn,
+        Json(|_| json!({})),
+    ),
     row("GET", "/api/v1/projects/{id}", Member(Read), NONE),
+    row(
+        "DELETE",
+        "/api/v1/projects/{id}",
+        Member(Own),
+        Query(|ids| format!("?confirm=Spare%20{}", ids.serial)),
+    ),
     row(
         "PATCH",
         "/api/v1/projects/{id}",
@@ -434,7 +446,14 @@ pub const PAGES: &[Row] = &[
         SignedIn,
         Form(|_| vec![("name", "From the page".into())]),
     ),
+    row("POST", "/projects/demo", SignedIn, Form(|_| vec![])),
     row("GET", "/projects/{id}", Member(Read), NONE),
+    row(
+        "POST",
+        "/projects/{id}/delete",
+        Member(Own),
+        Form(|ids| vec![("confirm", format!("Spare {}", ids.serial))]),
+    ),
     row(
         "POST",
         "/projects/{id}/settings",
@@ -442,6 +461,9 @@ pub const PAGES: &[Row] = &[
         Form(|_| vec![("name", "Study".into())]),
     ),
     row("GET", "/projects/{id}/activity", Member(Report), NONE),
+    row("GET", "/projects/{id}/export", Member(Read), NONE),
+    row("GET", "/projects/{id}/members", Member(Read), NONE),
+    row("GET", "/projects/{id}/settings", Member(Own), NONE),
     row(
         "POST",
         "/projects/{id}/members",

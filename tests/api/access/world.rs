@@ -234,6 +234,21 @@ impl World {
         }
     }
 
+    /// The shared ids, but for a new project of olga's named `Spare {serial}` (for the
+    /// routes that delete their project).
+    pub async fn spare_project(&self) -> Ids {
+        let serial = self.serial.fetch_add(1, Ordering::Relaxed);
+        let name = format!("Spare {serial}");
+        let project = self.api(Role::Owner).create_project(&name).await;
+        Ids {
+            serial,
+            project,
+            member: self.shared.member.clone(),
+            newcomer: self.shared.newcomer.clone(),
+            ..self.shared
+        }
+    }
+
     /// An invitation for olga into a project of nina's, and one of olga's project for
     /// `newcomer` (made through the database: the routes under test are what accept,
     /// decline and withdraw them).
