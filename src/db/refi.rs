@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::SqliteExecutor;
+use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
 
 use super::excerpts::ExcerptKey;
 
@@ -178,4 +178,57 @@ pub async fn insert_excerpt(
     .bind(guid)
     .fetch_one(ex)
     .await
+}
+
+/// The id the next excerpt inserted gets, when its inserter holds the write transaction
+/// and names ids itself (as [`insert_excerpts`] does).
+pub async fn next_excerpt_id(ex: impl SqliteExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT MAX(COALESCE((SELECT MAX(id) FROM excerpts), 0),
+                    COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'excerpts'), 0)) + 1",
+    )
+    .fetch_one(ex)
+    .await
+}
+
+/// An excerpt with the id its inserter chose and the peer's GUID, if it has one.
+pub struct ImportedExcerpt<'a> {
+    pub id: i64,
+    pub excerpt: super::excerpts::NewExcerpt<'a>,
+    pub guid: Option<&'a str>,
+}
+
+/// Nine values a row; SQLite takes at most 32,766 in one statement.
+const EXCERPTS_PER_INSERT: usize = 1000;
+
+/// Inserts excerpts many rows a statement. A GUID some row already has is dropped (the
+/// trigger mints a new one); the caller passes GUIDs distinct among themselves.
+pub async fn insert_excerpts(
+    tx: &mut super::Tx,
+    excerpts: &[ImportedExcerpt<'_>],
+) -> sqlx::Result<()> {
+    for chunk in excerpts.chunks(EXCERPTS_PER_INSERT) {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO excerpts (id, project_id, document_id, coder_id, consensus, start, end, memo, guid)
+             SELECT column1, column2, column3, column4, column5, column6, column7, column8,
+                    CASE WHEN EXISTS (SELECT 1 FROM excerpts x WHERE x.guid = column9)
+                         THEN NULL ELSE column9 END
+             FROM (",
+        );
+        insert.push_values(chunk, |mut row, imported| {
+            let new = &imported.excerpt;
+            row.push_bind(imported.id)
+                .push_bind(new.project_id)
+                .push_bind(new.document_id)
+                .push_bind(new.coder_id)
+                .push_bind(new.consensus)
+                .push_bind(new.start)
+                .push_bind(new.end)
+                .push_bind(new.memo)
+                .push_bind(imported.guid);
+        });
+        insert.push(")");
+        insert.build().execute(&mut **tx).await?;
+    }
+    Ok(())
 }

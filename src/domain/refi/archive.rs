@@ -3,12 +3,13 @@
 //! absolute paths, encrypted entries) before reading anything, and reads each entry
 //! through a cap so a lying size header cannot inflate past it.
 
+use std::cell::Cell;
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
+use std::io::{BufReader, Cursor, Read};
 
 use zip::ZipArchive;
 
-use super::read::ReadError;
+use super::read::{Project, ReadError};
 
 /// At most this many entries (real exports hold one per source plus a few).
 pub const MAX_ENTRIES: usize = 20_000;
@@ -23,6 +24,8 @@ pub struct Archive {
     by_name: HashMap<String, usize>,
     /// Uncompressed bytes read so far.
     read: u64,
+    /// Uncompressed bytes of the entry being read.
+    last_entry_bytes: Cell<u64>,
 }
 
 fn fail(message: impl Into<String>) -> ReadError {
@@ -85,32 +88,37 @@ impl Archive {
             zip,
             by_name,
             read: 0,
+            last_entry_bytes: Cell::new(0),
         })
     }
 
-    /// The project file: `project.qde`, else the one `.qde` at the top (some peers
-    /// name it after the project).
-    pub fn project_file(&mut self) -> Result<String, ReadError> {
-        let name = if self.by_name.contains_key("project.qde") {
-            "project.qde".to_owned()
-        } else {
-            let top: Vec<&String> = self
-                .by_name
-                .keys()
-                .filter(|n| n.ends_with(".qde") && !n.contains('/'))
-                .collect();
-            match top[..] {
-                [one] => one.clone(),
-                [] => return Err(fail("the archive has no project file (project.qde)")),
-                _ => {
-                    return Err(fail(
-                        "the archive has several .qde project files; which one is the project?",
-                    ));
-                }
-            }
-        };
-        let bytes = self.read_entry(&name)?.expect("listed above");
-        text_of(&bytes, &name)
+    /// The project file (`project.qde`, else the one `.qde` at the top: some peers name
+    /// it after the project), read as it unpacks, through the caps.
+    pub fn read_project(&mut self) -> Result<Project, ReadError> {
+        let name = self.project_file_name()?;
+        let entry = self.capped_entry(&name)?.expect("listed");
+        let project = super::read::project_from(BufReader::with_capacity(64 * 1024, entry));
+        let unpacked = self.last_entry_bytes.get();
+        self.read += unpacked;
+        project
+    }
+
+    fn project_file_name(&self) -> Result<String, ReadError> {
+        if self.by_name.contains_key("project.qde") {
+            return Ok("project.qde".to_owned());
+        }
+        let top: Vec<&String> = self
+            .by_name
+            .keys()
+            .filter(|n| n.ends_with(".qde") && !n.contains('/'))
+            .collect();
+        match top[..] {
+            [one] => Ok(one.clone()),
+            [] => Err(fail("the archive has no project file (project.qde)")),
+            _ => Err(fail(
+                "the archive has several .qde project files; which one is the project?",
+            )),
+        }
     }
 
     /// A source file named by a `plainTextPath` (with or without `internal://`, in any
@@ -133,31 +141,94 @@ impl Archive {
     }
 
     fn read_entry(&mut self, lower_name: &str) -> Result<Option<Vec<u8>>, ReadError> {
+        let Some(mut entry) = self.capped_entry(lower_name)? else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::new();
+        let unpacked = entry.read_to_end(&mut bytes);
+        drop(entry);
+        self.read += self.last_entry_bytes.get();
+        unpacked.map_err(|e| fail(e.to_string()))?;
+        Ok(Some(bytes))
+    }
+
+    /// An entry's reader that fails, naming the caps, as soon as it has unpacked more than
+    /// the entry declares (or what is left of the total cap): a lying size header cannot
+    /// inflate past what was checked against the caps. What it unpacked is left in `last_entry_bytes`.
+    fn capped_entry(&mut self, lower_name: &str) -> Result<Option<Capped<'_>>, ReadError> {
         let Some(&index) = self.by_name.get(lower_name) else {
             return Ok(None);
         };
-        let entry = self.zip.by_index(index).map_err(|e| {
-            fail(format!(
-                "the archive entry “{lower_name}” cannot be read ({e})"
-            ))
-        })?;
-        let left = MAX_TOTAL_BYTES
-            .saturating_sub(self.read)
-            .min(MAX_ENTRY_BYTES);
-        let mut bytes = Vec::new();
-        entry.take(left + 1).read_to_end(&mut bytes).map_err(|e| {
-            fail(format!(
-                "the archive entry “{lower_name}” cannot be unpacked ({e})"
-            ))
-        })?;
-        if bytes.len() as u64 > left {
-            return Err(fail(format!(
-                "the archive entry “{lower_name}” unpacks to more than its size says, or past the {} MB Gloss reads; is it a ZIP bomb?",
-                MAX_TOTAL_BYTES / (1024 * 1024)
-            )));
+        let name = lower_name.to_owned();
+        self.last_entry_bytes.set(0);
+        let inner = self
+            .zip
+            .by_index(index)
+            .map_err(|e| fail(format!("the archive entry “{name}” cannot be read ({e})")))?;
+        // `open` checked the declared sizes against the caps, so an entry that unpacks to
+        // no more than it declares stays within them.
+        let declared = inner.size();
+        Ok(Some(Capped {
+            inner,
+            name,
+            declared,
+            left: MAX_TOTAL_BYTES.saturating_sub(self.read),
+            unpacked: &self.last_entry_bytes,
+        }))
+    }
+}
+
+/// A ZIP entry read through a cap on its unpacked size.
+struct Capped<'a> {
+    inner: zip::read::ZipFile<'a, Cursor<Vec<u8>>>,
+    name: String,
+    /// The size the archive declares for the entry.
+    declared: u64,
+    /// What is left of the total cap.
+    left: u64,
+    unpacked: &'a Cell<u64>,
+}
+
+impl Capped<'_> {
+    fn too_large(&self) -> std::io::Error {
+        std::io::Error::other(format!(
+            "the archive entry “{}” unpacks to more than the {} bytes it declares; is it a ZIP bomb? (Gloss reads at most {} MB per entry and {} MB in all)",
+            self.name,
+            self.declared,
+            MAX_ENTRY_BYTES / (1024 * 1024),
+            MAX_TOTAL_BYTES / (1024 * 1024)
+        ))
+    }
+}
+
+impl Read for Capped<'_> {
+    /// Asks for at most one byte past the cap, so the read that would pass it is the one
+    /// that fails: the ZIP reader itself refuses data past the declared size, and this
+    /// says so in the import's words.
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let cap = self.declared.min(self.left);
+        let unpacked = self.unpacked.get();
+        let room = cap.saturating_sub(unpacked).saturating_add(1);
+        let want = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let reaches_past_cap = want as u64 == room;
+        let n = match self.inner.read(&mut buf[..want]) {
+            Ok(n) => n,
+            Err(e) if reaches_past_cap && e.kind() == std::io::ErrorKind::InvalidData => {
+                return Err(self.too_large());
+            }
+            Err(e) => {
+                return Err(std::io::Error::other(format!(
+                    "the archive entry “{}” cannot be unpacked ({e})",
+                    self.name
+                )));
+            }
+        };
+        let total = unpacked + n as u64;
+        self.unpacked.set(total);
+        if total > cap {
+            return Err(self.too_large());
         }
-        self.read += bytes.len() as u64;
-        Ok(Some(bytes))
+        Ok(n)
     }
 }
 

@@ -213,6 +213,12 @@ pub fn alignment(from: &str, to: &str) -> Vec<usize> {
                 i += n;
             }
             Resync::Inserted(n) => j += n,
+            Resync::Replaced { removed, inserted } => {
+                // The removed characters (a label) map to where the texts agree again.
+                map.extend(std::iter::repeat_n(j + inserted, removed));
+                i += removed;
+                j += inserted;
+            }
             Resync::Changed => {
                 map.push(j);
                 i += 1;
@@ -227,6 +233,12 @@ pub fn alignment(from: &str, to: &str) -> Vec<usize> {
 enum Resync {
     Removed(usize),
     Inserted(usize),
+    /// A few characters took the place of others: a label line became the blank line
+    /// that separates turns.
+    Replaced {
+        removed: usize,
+        inserted: usize,
+    },
     Changed,
 }
 
@@ -235,25 +247,40 @@ const LOOKAHEAD: usize = 2000;
 /// How many characters must agree to count as agreeing again: a long window first (no
 /// chance matches), then a short one (a turn shorter than the long window).
 const WINDOWS: [usize; 2] = [12, 5];
+/// At most this many characters put in place of removed ones (a turn separator).
+const MAX_REPLACING: usize = 2;
 
 fn agree(a: &[char], b: &[char], window: usize) -> bool {
     let n = window.min(a.len()).min(b.len());
     n > 0 && a[..n] == b[..n] && (n == window || a.len() == n || b.len() == n)
 }
 
+/// The cheapest edit after which the texts agree again: edits are tried by how many
+/// characters they touch, so in repetitive text (the same line every few records) a
+/// label replaced by a blank line is not mistaken for a removal of whole records up to
+/// the next place that happens to agree.
 fn resync(from: &[char], to: &[char]) -> Resync {
     for window in WINDOWS {
         // The commonest case first: one character changed (a line break re-flowed).
         if agree(&from[1..], &to[1..], window) {
             return Resync::Changed;
         }
-        let removed = (1..LOOKAHEAD.min(from.len())).find(|&d| agree(&from[d..], to, window));
-        let inserted = (1..LOOKAHEAD.min(to.len())).find(|&k| agree(from, &to[k..], window));
-        match (removed, inserted) {
-            (Some(d), Some(k)) if k < d => return Resync::Inserted(k),
-            (Some(d), _) => return Resync::Removed(d),
-            (None, Some(k)) => return Resync::Inserted(k),
-            (None, None) => {}
+        for cost in 1..LOOKAHEAD {
+            if cost < from.len() && agree(&from[cost..], to, window) {
+                return Resync::Removed(cost);
+            }
+            if cost < to.len() && agree(from, &to[cost..], window) {
+                return Resync::Inserted(cost);
+            }
+            for inserted in 1..=MAX_REPLACING.min(cost - 1) {
+                let removed = cost - inserted;
+                if removed < from.len()
+                    && inserted < to.len()
+                    && agree(&from[removed..], &to[inserted..], window)
+                {
+                    return Resync::Replaced { removed, inserted };
+                }
+            }
         }
     }
     Resync::Changed
@@ -319,5 +346,38 @@ mod tests {
         assert_eq!(map[at_in(from, "Say")], 0);
         assert_eq!(map[at_in(from, "q")], at_in(to, "q"));
         assert_eq!(map[at_in(from, "done")], at_in(to, "done"));
+    }
+
+    #[test]
+    fn a_label_that_becomes_a_turn_break_in_repetitive_text_is_not_a_long_removal() {
+        // Records that repeat line for line (the NVivo 12.6 sample's comment dump): a
+        // line "Name: title" becomes a new turn, its label replaced by a blank line.
+        let record = |text: &str| format!("id4\nPéter Ádám: a title\n2021\n@someone\n{text}\n1\n");
+        let from = format!(
+            "{}{}{}",
+            record("First"),
+            record("Second one"),
+            record("Third")
+        );
+        let to = alignment_target(&from);
+        let map = alignment(&from, &to);
+        for quote in ["First", "Second one", "Third"] {
+            let (start, end) = (
+                at_in(&from, quote),
+                at_in(&from, quote) + quote.chars().count(),
+            );
+            let covered: String = to
+                .chars()
+                .skip(map[start])
+                .take(map[end] - map[start])
+                .collect();
+            assert_eq!(covered, quote);
+        }
+    }
+
+    /// What the `.txt` import makes of a text with `Name: ` labels mid-way: each label
+    /// line starts a turn, after a blank line, without its label.
+    fn alignment_target(from: &str) -> String {
+        from.replace("\nPéter Ádám: ", "\n\n")
     }
 }

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Serialize;
 
 use super::archive::{Archive, text_of};
-use super::offsets::{self, Probe, SourceText};
-use super::read::{Project, ReadError};
+use super::offsets::{self, OffsetModel, Probe, SourceText};
+use super::read::{Project, ReadError, Selection, TextSource};
 use crate::domain::import::{self, ImportOptions, ParsedDocument};
 
 pub struct PlannedCode {
@@ -54,13 +54,19 @@ pub struct SourceReport {
     pub empty: usize,
 }
 
-pub struct Plan {
+/// What an import stores before any document: the project, its codebook and the file's
+/// users. The documents follow one at a time from [`Planner::next_document`], so only one
+/// source's text is in memory at once.
+pub struct PlanHeader {
     pub name: String,
     pub description: String,
     pub codes: Vec<PlannedCode>,
-    /// GUID → name, for every user an excerpt names.
+    /// GUID → name, for every user the file lists.
     pub users: BTreeMap<String, String>,
-    pub documents: Vec<PlannedDocument>,
+}
+
+/// What the import leaves out or changes, known once every source is planned.
+pub struct PlanReport {
     pub sources: Vec<SourceReport>,
     /// What was not carried over, counted per kind.
     pub not_imported: BTreeMap<String, usize>,
@@ -70,80 +76,88 @@ pub struct Plan {
 
 const DEFAULT_COLOR: &str = "#888888";
 
-/// Plans the import of an opened archive.
-pub fn plan(archive: &mut Archive) -> Result<Plan, ReadError> {
-    let xml = archive.project_file()?;
-    let project = super::read::project(&xml)?;
-    let mut plan = Plan {
-        name: project.name.trim().to_owned(),
-        description: project.description.clone(),
-        codes: Vec::new(),
-        users: project.users.clone(),
-        documents: Vec::new(),
-        sources: Vec::new(),
-        not_imported: project.not_imported.clone(),
-        changed: Vec::new(),
-    };
-    plan_codes(&project, &mut plan);
-    let code_index: HashMap<&str, usize> = project
-        .codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.guid.as_str(), i))
-        .collect();
-    for source in &project.sources {
-        let title = source_title(source);
-        let raw = match (&source.plain_text_content, &source.plain_text_path) {
-            (Some(content), _) => content.clone(),
-            (None, Some(path)) => match archive.source(path)? {
-                Some(bytes) => text_of(&bytes, path)?,
-                None => {
-                    missing(
-                        &mut plan,
-                        "text sources whose file is missing from the archive",
-                        source,
-                    );
-                    continue;
-                }
-            },
-            (None, None) => {
-                missing(&mut plan, "text sources without text", source);
-                continue;
+/// Plans an import source by source: the project file is read (and every reference in it
+/// checked) when the planner is made; each source's text is read from the archive only
+/// when its document is asked for.
+pub struct Planner {
+    project: Project,
+    code_index: HashMap<String, usize>,
+    next_source: usize,
+    report: PlanReport,
+}
+
+impl Planner {
+    /// Reads and checks the project file of an opened archive, and plans its codebook.
+    pub fn new(archive: &mut Archive) -> Result<(Self, PlanHeader), ReadError> {
+        let project = archive.read_project()?;
+        let mut report = PlanReport {
+            sources: Vec::new(),
+            not_imported: project.not_imported.clone(),
+            changed: Vec::new(),
+        };
+        let header = PlanHeader {
+            name: project.name.trim().to_owned(),
+            description: project.description.clone(),
+            codes: plan_codes(&project, &mut report.changed),
+            users: project.users.clone(),
+        };
+        let code_index = project
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.guid.clone(), i))
+            .collect();
+        let planner = Self {
+            project,
+            code_index,
+            next_source: 0,
+            report,
+        };
+        Ok((planner, header))
+    }
+
+    /// The next source that has text, planned; `None` when every source is done. A
+    /// source without text is skipped and reported.
+    pub fn next_document(
+        &mut self,
+        archive: &mut Archive,
+    ) -> Result<Option<PlannedDocument>, ReadError> {
+        while let Some(source) = self.project.sources.get_mut(self.next_source) {
+            self.next_source += 1;
+            // The source's selections are needed only here: taking them frees them as
+            // soon as its document is stored.
+            let source = std::mem::take(source);
+            if let Some(document) = self.plan_source(archive, &source)? {
+                return Ok(Some(document));
             }
+        }
+        Ok(None)
+    }
+
+    /// What was left out and changed; call after the last document.
+    pub fn finish(mut self) -> PlanReport {
+        summarise_changes(&mut self.report);
+        self.report
+    }
+
+    fn plan_source(
+        &mut self,
+        archive: &mut Archive,
+        source: &TextSource,
+    ) -> Result<Option<PlannedDocument>, ReadError> {
+        let Some(raw) = self.source_text(archive, source)? else {
+            return Ok(None);
         };
         let raw = raw.strip_prefix('\u{feff}').unwrap_or(&raw);
         let text = SourceText::new(raw);
-        let parsed = import::parse_file(
-            &format!("{title}.txt"),
-            text.normalised.as_bytes(),
-            &ImportOptions {
-                repair_mojibake: false,
-                ..ImportOptions::default()
-            },
-        );
-        let Ok(mut file) = parsed else {
-            missing(&mut plan, "text sources with no text to import", source);
-            continue;
+        let Some(mut document) = parse_as_txt(&source_title(source), &text.normalised) else {
+            self.skip(source, "text sources with no text to import");
+            return Ok(None);
         };
-        let Some(mut document) = file.documents.drain(..).next() else {
-            missing(&mut plan, "text sources with no text to import", source);
-            continue;
-        };
-        let detection = offsets::detect(
-            &text,
-            &source
-                .selections
-                .iter()
-                .map(|s| Probe {
-                    start: s.start,
-                    end: s.end,
-                    name: &s.name,
-                })
-                .collect::<Vec<_>>(),
-        );
+        let detection = offsets::detect(&text, &probes(source));
         let map = offsets::alignment(&text.normalised, &document.text);
         let mut report = SourceReport {
-            name: title.clone(),
+            name: source_title(source),
             offset_model: detection.model.describe().to_owned(),
             aligned: detection.aligned,
             checked: detection.checked,
@@ -151,60 +165,142 @@ pub fn plan(archive: &mut Archive) -> Result<Plan, ReadError> {
             clamped: 0,
             empty: 0,
         };
-        let mut excerpts = Vec::new();
-        for selection in &source.selections {
-            let (start, clamped_start) = text.map(detection.model, selection.start);
-            let (end, clamped_end) = text.map(detection.model, selection.end);
-            if clamped_start || clamped_end {
-                report.clamped += 1;
-            }
-            let (start, end) = (map[start.min(end)], map[end.max(start)]);
-            if end <= start {
-                report.empty += 1;
-                continue;
-            }
-            let mut memo_parts: Vec<&str> = Vec::new();
-            if !selection.description.trim().is_empty() {
-                memo_parts.push(selection.description.trim());
-            }
-            for note in &selection.note_guids {
-                if let Some(text) = project.notes.get(note).filter(|t| !t.trim().is_empty()) {
-                    memo_parts.push(text.trim());
-                }
-            }
-            if let Some(user) = &selection.creating_user {
-                plan.users
-                    .entry(user.clone())
-                    .or_insert_with(|| format!("user-{}", &user[..8]));
-            }
-            excerpts.push(PlannedExcerpt {
-                guid: selection.guid.clone(),
-                user: selection.creating_user.clone(),
-                start,
-                end,
-                memo: memo_parts.join("\n\n"),
-                codes: selection
-                    .code_guids
-                    .iter()
-                    .filter_map(|g| code_index.get(g.as_str()).copied())
-                    .collect(),
-            });
-        }
+        let excerpts: Vec<PlannedExcerpt> = source
+            .selections
+            .iter()
+            .filter_map(|selection| {
+                let span = map_selection(&text, detection.model, &map, selection, &mut report)?;
+                Some(self.excerpt(selection, span))
+            })
+            .collect();
         report.excerpts = excerpts.len();
-        add_attributes(&project, source, &mut document);
-        plan.sources.push(report);
-        plan.documents.push(PlannedDocument {
+        add_attributes(&self.project, source, &mut document);
+        self.report.sources.push(report);
+        Ok(Some(PlannedDocument {
             guid: source.guid.clone(),
-            title,
+            title: source_title(source),
             document,
             excerpts,
-        });
+        }))
     }
-    summarise_changes(&mut plan);
-    Ok(plan)
+
+    /// The source's raw text, inline or from the archive; `None` (reported) if it has none.
+    fn source_text(
+        &mut self,
+        archive: &mut Archive,
+        source: &TextSource,
+    ) -> Result<Option<String>, ReadError> {
+        match (&source.plain_text_content, &source.plain_text_path) {
+            (Some(content), _) => Ok(Some(content.clone())),
+            (None, Some(path)) => match archive.source(path)? {
+                Some(bytes) => Ok(Some(text_of(&bytes, path)?)),
+                None => {
+                    self.skip(
+                        source,
+                        "text sources whose file is missing from the archive",
+                    );
+                    Ok(None)
+                }
+            },
+            (None, None) => {
+                self.skip(source, "text sources without text");
+                Ok(None)
+            }
+        }
+    }
+
+    /// A selection that maps to `start..end` of the document, with its memo (its
+    /// description and the notes it links) and codes.
+    fn excerpt(&self, selection: &Selection, (start, end): (usize, usize)) -> PlannedExcerpt {
+        let notes = selection
+            .note_guids
+            .iter()
+            .filter_map(|note| self.project.notes.get(note));
+        let memo = std::iter::once(&selection.description)
+            .chain(notes)
+            .map(|text| text.trim())
+            .filter(|text| !text.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        PlannedExcerpt {
+            guid: selection.guid.clone(),
+            user: selection.creating_user.clone(),
+            start,
+            end,
+            memo,
+            codes: selection
+                .code_guids
+                .iter()
+                .filter_map(|g| self.code_index.get(g.as_str()).copied())
+                .collect(),
+        }
+    }
+
+    fn skip(&mut self, source: &TextSource, kind: &str) {
+        *self.report.not_imported.entry(kind.to_owned()).or_default() += 1;
+        self.report.changed.push(format!(
+            "Skipped “{}”: {kind} ({} selection(s) not imported).",
+            source_title(source),
+            source.selections.len()
+        ));
+    }
 }
 
-fn source_title(source: &super::read::TextSource) -> String {
+/// The name a file user is known by: the file's, or (for a user the file names on a
+/// selection but does not list) one made from the GUID.
+pub fn user_name(users: &BTreeMap<String, String>, guid: &str) -> String {
+    users
+        .get(guid)
+        .cloned()
+        .unwrap_or_else(|| format!("user-{}", &guid[..8.min(guid.len())]))
+}
+
+/// The text parsed exactly as a `.txt` import would (speaker labels become turns).
+fn parse_as_txt(title: &str, text: &str) -> Option<ParsedDocument> {
+    let options = ImportOptions {
+        repair_mojibake: false,
+        ..ImportOptions::default()
+    };
+    let mut file = import::parse_file(&format!("{title}.txt"), text.as_bytes(), &options).ok()?;
+    file.documents.drain(..).next()
+}
+
+fn probes(source: &TextSource) -> Vec<Probe<'_>> {
+    source
+        .selections
+        .iter()
+        .map(|s| Probe {
+            start: s.start,
+            end: s.end,
+            name: &s.name,
+        })
+        .collect()
+}
+
+/// A selection's span in the document's code points: from the peer's model into the
+/// normalised text (clamped, and counted, if it reaches outside), then through the
+/// label removal. `None` (counted) if nothing is left of it.
+fn map_selection(
+    text: &SourceText,
+    model: OffsetModel,
+    map: &[usize],
+    selection: &Selection,
+    report: &mut SourceReport,
+) -> Option<(usize, usize)> {
+    let (start, clamped_start) = text.map(model, selection.start);
+    let (end, clamped_end) = text.map(model, selection.end);
+    if clamped_start || clamped_end {
+        report.clamped += 1;
+    }
+    let (start, end) = (map[start.min(end)], map[end.max(start)]);
+    if end <= start {
+        report.empty += 1;
+        return None;
+    }
+    Some((start, end))
+}
+
+fn source_title(source: &TextSource) -> String {
     let name = source.name.trim();
     if !name.is_empty() {
         return name.chars().take(200).collect();
@@ -214,18 +310,10 @@ fn source_title(source: &super::read::TextSource) -> String {
     file.trim_end_matches(".txt").to_owned()
 }
 
-fn missing(plan: &mut Plan, kind: &str, source: &super::read::TextSource) {
-    *plan.not_imported.entry(kind.to_owned()).or_default() += 1;
-    plan.changed.push(format!(
-        "Skipped “{}”: {kind} ({} selection(s) not imported).",
-        source_title(source),
-        source.selections.len()
-    ));
-}
-
 /// Codes with names Gloss accepts: no `>` (it separates path levels), one line, at most
 /// 100 characters, distinct among siblings (case-insensitively).
-fn plan_codes(project: &Project, plan: &mut Plan) {
+fn plan_codes(project: &Project, changed: &mut Vec<String>) -> Vec<PlannedCode> {
+    let mut codes = Vec::with_capacity(project.codes.len());
     let mut taken: HashSet<(Option<usize>, String)> = HashSet::new();
     for code in &project.codes {
         let mut name: String = code
@@ -247,10 +335,9 @@ fn plan_codes(project: &Project, plan: &mut Plan) {
             n += 1;
         }
         if name != code.name {
-            plan.changed
-                .push(format!("Renamed the code “{}” to “{name}”.", code.name));
+            changed.push(format!("Renamed the code “{}” to “{name}”.", code.name));
         }
-        plan.codes.push(PlannedCode {
+        codes.push(PlannedCode {
             guid: code.guid.clone(),
             name,
             color: code.color.clone().unwrap_or_else(|| DEFAULT_COLOR.into()),
@@ -258,14 +345,11 @@ fn plan_codes(project: &Project, plan: &mut Plan) {
             parent: code.parent,
         });
     }
+    codes
 }
 
 /// A source's own variable values and those of the cases that name it, as attributes.
-fn add_attributes(
-    project: &Project,
-    source: &super::read::TextSource,
-    document: &mut ParsedDocument,
-) {
+fn add_attributes(project: &Project, source: &TextSource, document: &mut ParsedDocument) {
     let from_cases = project.case_values.get(&source.guid).into_iter().flatten();
     for (variable, value) in source.values.iter().chain(from_cases) {
         let Some(name) = project.variables.get(variable) else {
@@ -279,7 +363,7 @@ fn add_attributes(
     }
 }
 
-fn summarise_changes(plan: &mut Plan) {
+fn summarise_changes(plan: &mut PlanReport) {
     let clamped: usize = plan.sources.iter().map(|s| s.clamped).sum();
     let empty: usize = plan.sources.iter().map(|s| s.empty).sum();
     if clamped > 0 {

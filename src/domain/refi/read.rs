@@ -4,6 +4,7 @@
 //! references). Kinds Gloss does not import are counted, so the summary can say so.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::BufRead;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -37,7 +38,6 @@ pub struct Selection {
     pub start: i64,
     pub end: i64,
     pub creating_user: Option<String>,
-    pub created_at: Option<String>,
     pub description: String,
     pub code_guids: Vec<String>,
     pub note_guids: Vec<String>,
@@ -149,8 +149,14 @@ const NOT_IMPORTED: [&str; 8] = [
 
 /// Reads a project file. `xml` is the file's text (a BOM is tolerated).
 pub fn project(xml: &str) -> Result<Project, ReadError> {
-    let xml = xml.strip_prefix('\u{feff}').unwrap_or(xml);
-    let mut reader = Reader::from_str(xml);
+    project_from(xml.as_bytes())
+}
+
+/// Reads a project file as it streams in (from the archive, unpacked as it is read), so
+/// the file's text is never held whole. A BOM is tolerated.
+pub fn project_from(input: impl BufRead) -> Result<Project, ReadError> {
+    let mut reader = Reader::from_reader(input);
+    let mut buf = Vec::new();
     let mut project = Project::default();
     let mut code_stack: Vec<usize> = Vec::new();
     let mut collect = Collect::Nothing;
@@ -165,9 +171,8 @@ pub fn project(xml: &str) -> Result<Project, ReadError> {
     let mut skip_depth = 0usize;
     let mut depth = 0usize;
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| ReadError(format!("the project file is not well-formed XML: {e}")))?;
+        buf.clear();
+        let event = reader.read_event_into(&mut buf).map_err(not_well_formed)?;
         let (start, empty) = match &event {
             Event::Start(e) => (Some(e.clone()), false),
             Event::Empty(e) => (Some(e.clone()), true),
@@ -261,7 +266,6 @@ pub fn project(xml: &str) -> Result<Project, ReadError> {
                         start: number("startPosition")?,
                         end: number("endPosition")?,
                         creating_user: attr(&e, "creatingUser").and_then(|g| guid::normalise(&g)),
-                        created_at: attr(&e, "creationDateTime"),
                         ..Selection::default()
                     });
                     in_selection = !empty;
@@ -417,6 +421,15 @@ pub fn codebook(xml: &str) -> Result<(Vec<Code>, BTreeMap<String, usize>), ReadE
         return Err(ReadError("the codebook file has no codes".into()));
     }
     Ok((read.codes, read.not_imported))
+}
+
+/// A read error of the archive (a cap reached while unpacking) says so in its own words;
+/// anything else is the XML's fault.
+fn not_well_formed(error: quick_xml::Error) -> ReadError {
+    match error {
+        quick_xml::Error::Io(io) => ReadError(io.to_string()),
+        other => ReadError(format!("the project file is not well-formed XML: {other}")),
+    }
 }
 
 fn current_selection(project: &mut Project) -> Option<&mut Selection> {

@@ -2,6 +2,7 @@
 //! GUIDs, and cover exactly the excerpts' text; imports of every sample.
 
 mod export;
+mod hostile;
 mod import;
 mod round_trip;
 mod support;
