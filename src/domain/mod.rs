@@ -3,6 +3,7 @@
 //! knows about HTTP or SQL, so all of it is unit-tested directly.
 
 pub mod agreement;
+pub mod analysis;
 pub mod codebook;
 pub mod export;
 pub mod file_names;
