@@ -6,6 +6,7 @@ pub mod access;
 pub mod accounts;
 pub mod adjudication;
 pub mod agreement;
+pub mod analysis;
 pub mod coders;
 pub mod codes;
 pub mod documents;

@@ -5,7 +5,9 @@
 use serde::Deserialize;
 
 use super::agreement::{AgreementRequest, CodeScope, Coverage, DocumentScope, Within, parse_unit};
+use super::analysis::cooccurrence::CooccurrenceRequest;
 use super::export::ExportFilter;
+use crate::domain::analysis::cooccurrence::Scope;
 use crate::domain::import::SpeakerRole;
 use crate::error::AppError;
 
@@ -222,4 +224,38 @@ impl AgreementParams {
             documents,
         })
     }
+}
+
+/// The co-occurrence table's query string (page and API).
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CooccurrenceParams {
+    /// Comma-separated user names; `consensus` names the consensus set. Empty: everyone
+    /// you may see (in a blind project, a coder sees only their own coding).
+    #[serde(default)]
+    pub coders: String,
+    /// `overlap` (default: excerpts sharing a code point), `turn` or `document`.
+    #[serde(default)]
+    pub scope: String,
+}
+
+impl CooccurrenceParams {
+    pub fn request(&self) -> Result<CooccurrenceRequest, AppError> {
+        Ok(CooccurrenceRequest {
+            coders: list(&self.coders),
+            scope: Scope::parse(&self.scope)?,
+        })
+    }
+}
+
+/// The two codes of one co-occurrence cell, by id.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CellParams {
+    /// A code id.
+    #[serde(default)]
+    pub a: String,
+    /// Another code id.
+    #[serde(default)]
+    pub b: String,
 }

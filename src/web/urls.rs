@@ -3,7 +3,7 @@
 
 use std::fmt::Display;
 
-use crate::service::params::AgreementParams;
+use crate::service::params::{AgreementParams, CooccurrenceParams};
 
 /// The JSON API's paths, for the page scripts that call it.
 pub mod api {
@@ -248,6 +248,61 @@ pub fn excerpts_csv(project_id: impl Display) -> String {
 
 pub fn matrix_csv(project_id: impl Display) -> String {
     format!("/api/v1/projects/{project_id}/matrix.csv")
+}
+
+/// `coders=…&scope=…` of a co-occurrence table, blanks left out.
+pub fn cooccurrence_query(params: &CooccurrenceParams) -> String {
+    [("coders", &params.coders), ("scope", &params.scope)]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", path_segment(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn with_query(path: String, query: &str) -> String {
+    match query {
+        "" => path,
+        query => format!("{path}?{query}"),
+    }
+}
+
+pub fn analysis(project_id: impl Display) -> String {
+    format!("/projects/{project_id}/analysis")
+}
+
+pub fn cooccurrence(project_id: impl Display, query: &str) -> String {
+    with_query(
+        format!("/projects/{project_id}/analysis/cooccurrence"),
+        query,
+    )
+}
+
+pub fn cooccurrence_cell(project_id: impl Display, query: &str, a: i64, b: i64) -> String {
+    let cell = format!("a={a}&b={b}");
+    let query = if query.is_empty() {
+        cell
+    } else {
+        format!("{query}&{cell}")
+    };
+    with_query(
+        format!("/projects/{project_id}/analysis/cooccurrence/cell"),
+        &query,
+    )
+}
+
+pub fn cooccurrence_csv(project_id: impl Display, query: &str) -> String {
+    with_query(
+        format!("/projects/{project_id}/analysis/cooccurrence.csv"),
+        query,
+    )
+}
+
+pub fn cooccurrence_svg(project_id: impl Display, query: &str) -> String {
+    with_query(
+        format!("/projects/{project_id}/analysis/cooccurrence.svg"),
+        query,
+    )
 }
 
 pub fn asset(path: &str) -> String {

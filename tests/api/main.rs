@@ -10,6 +10,7 @@ mod access;
 mod adjudication;
 mod agreement;
 mod agreement_scope;
+mod analysis;
 mod auth;
 mod cli;
 mod coding;

@@ -225,6 +225,8 @@ pub fn meetings(
             }
         }
     }
+    // In reading order, whichever way they were found.
+    out.sort_by_key(|m| (m.document_id, m.start, m.end, m.set));
     out
 }
 

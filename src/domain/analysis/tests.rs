@@ -61,7 +61,7 @@ fn nested_spans_meet_and_one_excerpt_with_both_codes_is_one_pair() {
         .iter()
         .map(|m| (m.with_a[0], m.with_b[0], m.start, m.end))
         .collect();
-    assert_eq!(pairs, vec![(3, 3, 200, 210), (1, 2, 10, 20)]);
+    assert_eq!(pairs, vec![(1, 2, 10, 20), (3, 3, 200, 210)]);
 }
 
 #[test]

@@ -87,6 +87,10 @@ fn agreement_query(ids: &Ids) -> String {
     format!("?coders=cody,olga&code={}&scope=all", ids.code)
 }
 
+fn cell_query(ids: &Ids) -> String {
+    format!("?a={}&b={}", ids.code, ids.other_code)
+}
+
 fn assignment(ids: &Ids) -> Value {
     json!({ "coders": ["cody"], "documents": [ids.document] })
 }
@@ -352,6 +356,24 @@ pub const API: &[Row] = &[
         "/api/v1/projects/{id}/agreement/decisions",
         Member(Own),
         Json(decision),
+    ),
+    row(
+        "GET",
+        "/api/v1/projects/{id}/cooccurrence",
+        Member(Read),
+        NONE,
+    ),
+    row(
+        "GET",
+        "/api/v1/projects/{id}/cooccurrence.csv",
+        Member(Read),
+        NONE,
+    ),
+    row(
+        "GET",
+        "/api/v1/projects/{id}/cooccurrence/passages",
+        Member(Read),
+        Query(cell_query),
     ),
     row(
         "GET",
