@@ -88,3 +88,21 @@ pub async fn turns(
     }
     Ok(out)
 }
+
+/// `(document_id, value)` of one attribute across a project's documents (a document may
+/// hold the attribute more than once).
+pub async fn attribute(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+    name: &str,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT a.document_id, a.value FROM document_attributes a
+         JOIN documents d ON d.id = a.document_id
+         WHERE d.project_id = ? AND a.name = ? ORDER BY a.value, a.document_id",
+    )
+    .bind(project_id)
+    .bind(name)
+    .fetch_all(ex)
+    .await
+}

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::agreement::{AgreementRequest, CodeScope, Coverage, DocumentScope, Within, parse_unit};
 use super::analysis::cooccurrence::CooccurrenceRequest;
+use super::analysis::crosstab::{CellKey, CrosstabRequest};
 use super::export::ExportFilter;
 use crate::domain::analysis::cooccurrence::Scope;
 use crate::domain::import::SpeakerRole;
@@ -258,4 +259,53 @@ pub struct CellParams {
     /// Another code id.
     #[serde(default)]
     pub b: String,
+}
+
+/// A crosstab's query string: whose coding, and the attribute whose values are the
+/// columns (none: one column per document).
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CrosstabParams {
+    /// Comma-separated user names or `consensus`; empty: everyone you may see.
+    #[serde(default)]
+    pub coders: String,
+    /// A document attribute's name; empty: code × document.
+    #[serde(default)]
+    pub attribute: String,
+}
+
+impl CrosstabParams {
+    pub fn request(&self) -> CrosstabRequest {
+        CrosstabRequest {
+            coders: list(&self.coders),
+            attribute: Some(self.attribute.trim())
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned),
+        }
+    }
+}
+
+/// One crosstab cell: a code and its column (a document, or an attribute value).
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CrosstabCellParams {
+    /// A code id.
+    #[serde(default)]
+    pub code: String,
+    /// A document id (code × document).
+    #[serde(default)]
+    pub document: String,
+    /// An attribute value (code × attribute).
+    #[serde(default)]
+    pub value: String,
+}
+
+impl CrosstabCellParams {
+    pub fn key(&self) -> CellKey {
+        CellKey {
+            code: self.code.clone(),
+            document: self.document.clone(),
+            value: self.value.clone(),
+        }
+    }
 }

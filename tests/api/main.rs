@@ -15,6 +15,7 @@ mod auth;
 mod cli;
 mod coding;
 mod crash;
+mod crosstab;
 mod deactivation;
 mod documents;
 mod export;

@@ -3,6 +3,7 @@
 //! reads the spans (through blind coding's rules) and renders nothing.
 
 pub mod cooccurrence;
+pub mod crosstab;
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 //! every other read; the arithmetic is in `domain::analysis`.
 
 pub mod cooccurrence;
+pub mod crosstab;
 
 use std::collections::HashMap;
 
@@ -73,4 +74,14 @@ pub(crate) async fn coded(db: &Db, access: &ProjectAccess, names: &[String]) -> 
         set_names,
         coders,
     })
+}
+
+/// Rows (already formula-safe) as CSV text.
+pub(crate) fn csv_text(rows: Vec<Vec<String>>) -> AppResult<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.write_record(row).map_err(anyhow::Error::from)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(String::from_utf8(bytes).map_err(anyhow::Error::from)?)
 }

@@ -10,8 +10,9 @@ use utoipa_axum::routes;
 use super::{ApiResult, ErrorBody};
 use crate::service::access::ProjectAccess;
 use crate::service::analysis::cooccurrence::{self, Cooccurrence, Passages};
+use crate::service::analysis::crosstab::{self, CellExcerpts, Crosstab};
 use crate::service::export;
-use crate::service::params::{CellParams, CooccurrenceParams};
+use crate::service::params::{CellParams, CooccurrenceParams, CrosstabCellParams, CrosstabParams};
 use crate::web::AppState;
 use crate::web::download;
 use crate::web::extract::Api;
@@ -21,6 +22,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cooccurrence_table))
         .routes(routes!(cooccurrence_csv))
         .routes(routes!(cooccurrence_passages))
+        .routes(routes!(crosstab_table))
+        .routes(routes!(crosstab_csv))
+        .routes(routes!(crosstab_passages))
 }
 
 /// Code co-occurrence (any member; in a blind project a coder's own coding only). With
@@ -70,5 +74,56 @@ async fn cooccurrence_passages(
     let request = params.request()?;
     Ok(Json(
         cooccurrence::passages(&app.db, &access, &request, &cell.a, &cell.b).await?,
+    ))
+}
+
+/// Code × attribute value (`attribute=KEY`) or, without `attribute`, code × document (any
+/// member; in a blind project a coder's own coding only). Per cell: `excerpts` (every
+/// coder's added), `documents` of the column where the code occurs, `share` of the
+/// column's documents, `characters` coded (overlapping excerpts of one coder once). A
+/// document with two values of the attribute is in both columns; one without it in none.
+#[utoipa::path(get, path = "/projects/{id}/crosstab", tag = "analysis", params(("id" = i64, Path, description = "Project id"), CrosstabParams),
+    responses((status = 200, body = Crosstab), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn crosstab_table(
+    State(app): State<AppState>,
+    Api(access): Api<ProjectAccess>,
+    Query(params): Query<CrosstabParams>,
+) -> ApiResult<Json<Crosstab>> {
+    Ok(Json(
+        crosstab::table(&app.db, &access, &params.request()).await?,
+    ))
+}
+
+/// The crosstab as CSV, one row per cell with coding. Cells a spreadsheet would run as
+/// formulas are prefixed with `'`.
+#[utoipa::path(get, path = "/projects/{id}/crosstab.csv", tag = "analysis", params(("id" = i64, Path, description = "Project id"), CrosstabParams),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn crosstab_csv(
+    State(app): State<AppState>,
+    Api(access): Api<ProjectAccess>,
+    Query(params): Query<CrosstabParams>,
+) -> ApiResult<impl IntoResponse> {
+    let table = crosstab::table(&app.db, &access, &params.request()).await?;
+    let by = table
+        .attribute
+        .clone()
+        .unwrap_or_else(|| "documents".into());
+    let qualifiers = [by, table.coders.join(" ")];
+    let name = export::file_name(&access, "crosstab", &qualifiers, "csv");
+    Ok((download::csv(&name), crosstab::csv(&table)?))
+}
+
+/// The excerpts behind one crosstab cell (the first 200): `code`, and `document` (code ×
+/// document) or `value` (with `attribute`).
+#[utoipa::path(get, path = "/projects/{id}/crosstab/passages", tag = "analysis", params(("id" = i64, Path, description = "Project id"), CrosstabParams, CrosstabCellParams),
+    responses((status = 200, body = CellExcerpts), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn crosstab_passages(
+    State(app): State<AppState>,
+    Api(access): Api<ProjectAccess>,
+    Query(params): Query<CrosstabParams>,
+    Query(cell): Query<CrosstabCellParams>,
+) -> ApiResult<Json<CellExcerpts>> {
+    Ok(Json(
+        crosstab::cell(&app.db, &access, &params.request(), &cell.key()).await?,
     ))
 }

@@ -375,6 +375,19 @@ pub const API: &[Row] = &[
         Member(Read),
         Query(cell_query),
     ),
+    row("GET", "/api/v1/projects/{id}/crosstab", Member(Read), NONE),
+    row(
+        "GET",
+        "/api/v1/projects/{id}/crosstab.csv",
+        Member(Read),
+        NONE,
+    ),
+    row(
+        "GET",
+        "/api/v1/projects/{id}/crosstab/passages",
+        Member(Read),
+        Query(|ids| format!("?code={}&document={}", ids.code, ids.document)),
+    ),
     row(
         "GET",
         "/api/v1/projects/{id}/excerpts.csv",
