@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod analysis;
+pub mod chart;
 pub mod codebook;
 pub mod export;
 pub mod file_names;

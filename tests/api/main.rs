@@ -11,6 +11,7 @@ mod adjudication;
 mod agreement;
 mod agreement_scope;
 mod analysis;
+mod analysis_pages;
 mod auth;
 mod cli;
 mod coding;

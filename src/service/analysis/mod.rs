@@ -4,6 +4,7 @@
 
 pub mod cooccurrence;
 pub mod crosstab;
+pub mod frequencies;
 
 use std::collections::HashMap;
 
