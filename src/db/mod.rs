@@ -3,6 +3,7 @@
 //! transaction boundaries go. No SQL lives outside this module.
 
 pub mod adjudications;
+pub mod analysis;
 pub mod codes;
 pub mod documents;
 pub mod events;

@@ -3,6 +3,8 @@
 //! knows about HTTP or SQL, so all of it is unit-tested directly.
 
 pub mod agreement;
+pub mod analysis;
+pub mod chart;
 pub mod codebook;
 pub mod demo;
 pub mod document_list;

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod activity;
 pub mod adjudication;
 pub mod agreement;
+pub mod analysis;
 pub mod autocode;
 pub mod coders;
 pub mod codes;

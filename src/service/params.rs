@@ -5,7 +5,10 @@
 use serde::Deserialize;
 
 use super::agreement::{AgreementRequest, CodeScope, Coverage, DocumentScope, Within, parse_unit};
+use super::analysis::cooccurrence::CooccurrenceRequest;
+use super::analysis::crosstab::{CellKey, CrosstabRequest};
 use super::export::ExportFilter;
+use crate::domain::analysis::cooccurrence::Scope;
 use crate::domain::import::SpeakerRole;
 use crate::error::AppError;
 
@@ -221,5 +224,88 @@ impl AgreementParams {
             codes,
             documents,
         })
+    }
+}
+
+/// The co-occurrence table's query string (page and API).
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CooccurrenceParams {
+    /// Comma-separated user names; `consensus` names the consensus set. Empty: everyone
+    /// you may see (in a blind project, a coder sees only their own coding).
+    #[serde(default)]
+    pub coders: String,
+    /// `overlap` (default: excerpts sharing a code point), `turn` or `document`.
+    #[serde(default)]
+    pub scope: String,
+}
+
+impl CooccurrenceParams {
+    pub fn request(&self) -> Result<CooccurrenceRequest, AppError> {
+        Ok(CooccurrenceRequest {
+            coders: list(&self.coders),
+            scope: Scope::parse(&self.scope)?,
+        })
+    }
+}
+
+/// The two codes of one co-occurrence cell, by id.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CellParams {
+    /// A code id.
+    #[serde(default)]
+    pub a: String,
+    /// Another code id.
+    #[serde(default)]
+    pub b: String,
+}
+
+/// A crosstab's query string: whose coding, and the attribute whose values are the
+/// columns (none: one column per document).
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CrosstabParams {
+    /// Comma-separated user names or `consensus`; empty: everyone you may see.
+    #[serde(default)]
+    pub coders: String,
+    /// A document attribute's name; empty: code × document.
+    #[serde(default)]
+    pub attribute: String,
+}
+
+impl CrosstabParams {
+    pub fn request(&self) -> CrosstabRequest {
+        CrosstabRequest {
+            coders: list(&self.coders),
+            attribute: Some(self.attribute.trim())
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned),
+        }
+    }
+}
+
+/// One crosstab cell: a code and its column (a document, or an attribute value).
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CrosstabCellParams {
+    /// A code id.
+    #[serde(default)]
+    pub code: String,
+    /// A document id (code × document).
+    #[serde(default)]
+    pub document: String,
+    /// An attribute value (code × attribute).
+    #[serde(default)]
+    pub value: String,
+}
+
+impl CrosstabCellParams {
+    pub fn key(&self) -> CellKey {
+        CellKey {
+            code: self.code.clone(),
+            document: self.document.clone(),
+            value: self.value.clone(),
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Display;
 
-use crate::service::params::AgreementParams;
+use crate::service::params::{AgreementParams, CooccurrenceParams, CrosstabParams};
 
 /// The JSON API's paths, for the page scripts that call it.
 pub mod api {
@@ -262,6 +262,111 @@ pub fn excerpts_csv(project_id: impl Display) -> String {
 
 pub fn matrix_csv(project_id: impl Display) -> String {
     format!("/api/v1/projects/{project_id}/matrix.csv")
+}
+
+/// `coders=…&scope=…` of a co-occurrence table, blanks left out.
+pub fn cooccurrence_query(params: &CooccurrenceParams) -> String {
+    [("coders", &params.coders), ("scope", &params.scope)]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", path_segment(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn with_query(path: String, query: &str) -> String {
+    match query {
+        "" => path,
+        query => format!("{path}?{query}"),
+    }
+}
+
+pub fn analysis(project_id: impl Display) -> String {
+    format!("/projects/{project_id}/analysis")
+}
+
+pub fn cooccurrence(project_id: impl Display, query: &str) -> String {
+    with_query(
+        format!("/projects/{project_id}/analysis/cooccurrence"),
+        query,
+    )
+}
+
+pub fn cooccurrence_cell(
+    project_id: impl Display,
+    query: &str,
+    a: impl Display,
+    b: impl Display,
+) -> String {
+    let cell = format!("a={a}&b={b}");
+    let query = if query.is_empty() {
+        cell
+    } else {
+        format!("{query}&{cell}")
+    };
+    with_query(
+        format!("/projects/{project_id}/analysis/cooccurrence/cell"),
+        &query,
+    )
+}
+
+pub fn cooccurrence_csv(project_id: impl Display, query: &str) -> String {
+    with_query(
+        format!("/projects/{project_id}/analysis/cooccurrence.csv"),
+        query,
+    )
+}
+
+pub fn cooccurrence_svg(project_id: impl Display, query: &str) -> String {
+    with_query(
+        format!("/projects/{project_id}/analysis/cooccurrence.svg"),
+        query,
+    )
+}
+
+/// `coders=…&attribute=…` of a crosstab, blanks left out.
+pub fn crosstab_query(params: &CrosstabParams) -> String {
+    [("coders", &params.coders), ("attribute", &params.attribute)]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", path_segment(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub fn frequencies_svg(project_id: impl Display, query: &str) -> String {
+    with_query(
+        format!("/projects/{project_id}/analysis/frequencies.svg"),
+        query,
+    )
+}
+
+pub fn crosstab(project_id: impl Display, query: &str) -> String {
+    with_query(format!("/projects/{project_id}/analysis/crosstab"), query)
+}
+
+/// The excerpts behind one crosstab cell: `column` is `document=ID` or `value=…`.
+pub fn crosstab_cell(
+    project_id: impl Display,
+    query: &str,
+    code: impl Display,
+    column: impl Display,
+) -> String {
+    let cell = format!("code={code}&{column}");
+    let query = if query.is_empty() {
+        cell
+    } else {
+        format!("{query}&{cell}")
+    };
+    with_query(
+        format!("/projects/{project_id}/analysis/crosstab/cell"),
+        &query,
+    )
+}
+
+/// A table's CSV in the API (`kind`: `cooccurrence` or `crosstab`).
+pub fn analysis_csv(project_id: impl Display, kind: &str, query: &str) -> String {
+    with_query(format!("/api/v1/projects/{project_id}/{kind}.csv"), query)
 }
 
 pub fn asset(path: &str) -> String {

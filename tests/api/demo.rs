@@ -275,6 +275,7 @@ async fn the_project_is_split_into_sections_each_a_page_with_its_tab_current() {
     let sections = [
         ("", "Documents"),
         ("/codes", "Codebook"),
+        ("/analysis", "Analysis"),
         ("/agreement", "Agreement"),
         ("/progress", "Progress"),
         ("/export", "Export"),
@@ -302,7 +303,10 @@ async fn the_project_is_split_into_sections_each_a_page_with_its_tab_current() {
     let coder = app.browser_signed_in("cody").await;
     let (_, html) = coder.page(&format!("/projects/{project}")).await;
     let labels: Vec<String> = tabs(&html).into_iter().map(|(l, _)| l).collect();
-    assert_eq!(labels, ["Documents", "Codebook", "Export", "Members"]);
+    assert_eq!(
+        labels,
+        ["Documents", "Codebook", "Analysis", "Export", "Members"]
+    );
     let (status, _) = coder.page(&format!("/projects/{project}/settings")).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "settings are for owners");
     let (_, html) = coder.page(&format!("/projects/{project}/members")).await;

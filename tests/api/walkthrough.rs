@@ -97,6 +97,11 @@ async fn the_api_walkthrough_runs_as_written() {
         stdout.contains("\"removed\": 2"),
         "the auto-code undone: {stdout}"
     );
+    assert!(
+        stdout.contains("\"count\":1,\"c\":0.5}"),
+        "trust and accountability meet once in alice's coding: {stdout}"
+    );
+    assert!(stdout.contains("\"value\":\"Leeds\""), "{stdout}");
 
     let csv = std::fs::read_to_string(work.path().join("excerpts.csv")).unwrap();
     let mut reader = csv::Reader::from_reader(csv.as_bytes());

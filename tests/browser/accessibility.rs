@@ -91,6 +91,11 @@ async fn every_signed_in_page_has_no_accessibility_violations() {
     study
         .excerpt(study.api_of("cal"), "your ADHD brain", &[support])
         .await;
+    // A second code over ann's excerpt, so the co-occurrence table has a pair.
+    let trust = study.code("Trust", "#f28e2b").await;
+    study
+        .excerpt(study.api_of("ann"), AFTER_HEART, &[trust])
+        .await;
     let (project, document) = (study.project, study.document);
     let imported = study
         .api
@@ -120,6 +125,19 @@ async fn every_signed_in_page_has_no_accessibility_violations() {
         ),
         (
             format!("/projects/{project}/imports/{}", imported["import_id"]),
+            "main",
+        ),
+        (format!("/projects/{project}/analysis"), "main"),
+        (format!("/projects/{project}/analysis/cooccurrence"), "main"),
+        (
+            format!("/projects/{project}/analysis/cooccurrence/cell?a={support}&b={trust}"),
+            "main",
+        ),
+        (format!("/projects/{project}/analysis/crosstab"), "main"),
+        (
+            format!(
+                "/projects/{project}/analysis/crosstab/cell?code={support}&document={document}"
+            ),
             "main",
         ),
         ("/settings".to_owned(), "main"),

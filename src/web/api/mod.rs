@@ -3,6 +3,7 @@
 //! (`field` names the input to fix, when there is one; see `ErrorBody`).
 
 pub mod agreement;
+mod analysis;
 mod codes;
 mod documents;
 mod excerpts;
@@ -61,6 +62,7 @@ pub const PREFIX: &str = "/api/v1";
         (name = "search", description = "Full-text search and auto-coding"),
         (name = "progress", description = "Team workflow: assignments, completion, progress"),
         (name = "agreement", description = "Inter-coder agreement and disagreements"),
+        (name = "analysis", description = "Looking across the coding: co-occurrence and crosstabs"),
         (name = "exports", description = "CSV and REFI-QDA exports of the coding")
     )
 )]
@@ -95,6 +97,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(excerpts::router())
         .merge(progress::router())
         .merge(agreement::router())
+        .merge(analysis::router())
         .merge(export::router())
         .merge(refi::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(PREFIX, api)

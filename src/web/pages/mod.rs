@@ -5,6 +5,8 @@ mod account;
 mod admin;
 mod agreement;
 mod agreement_chart;
+mod analysis;
+mod analysis_charts;
 mod api_docs;
 mod codes;
 mod consensus;
@@ -47,6 +49,7 @@ pub fn page_routes() -> Vec<PageRoute> {
         progress::routes(),
         agreement::routes(),
         consensus::routes(),
+        analysis::routes(),
         api_docs::routes(),
     ]
     .into_iter()

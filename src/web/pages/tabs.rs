@@ -9,6 +9,7 @@ use crate::web::urls;
 pub enum Section {
     Documents,
     Codebook,
+    Analysis,
     Agreement,
     Progress,
     Export,
@@ -30,6 +31,7 @@ pub fn project(access: &ProjectAccess, current: Section) -> Vec<Tab> {
     let all = [
         (Section::Documents, "Documents", urls::project(id), true),
         (Section::Codebook, "Codebook", urls::project_codes(id), true),
+        (Section::Analysis, "Analysis", urls::analysis(id), true),
         (
             Section::Agreement,
             "Agreement",

@@ -87,6 +87,10 @@ fn agreement_query(ids: &Ids) -> String {
     format!("?coders=cody,olga&code={}&scope=all", ids.code)
 }
 
+fn cell_query(ids: &Ids) -> String {
+    format!("?a={}&b={}", ids.code, ids.other_code)
+}
+
 fn assignment(ids: &Ids) -> Value {
     json!({ "coders": ["cody"], "documents": [ids.document] })
 }
@@ -385,6 +389,37 @@ pub const API: &[Row] = &[
     ),
     row(
         "GET",
+        "/api/v1/projects/{id}/cooccurrence",
+        Member(Read),
+        NONE,
+    ),
+    row(
+        "GET",
+        "/api/v1/projects/{id}/cooccurrence.csv",
+        Member(Read),
+        NONE,
+    ),
+    row(
+        "GET",
+        "/api/v1/projects/{id}/cooccurrence/passages",
+        Member(Read),
+        Query(cell_query),
+    ),
+    row("GET", "/api/v1/projects/{id}/crosstab", Member(Read), NONE),
+    row(
+        "GET",
+        "/api/v1/projects/{id}/crosstab.csv",
+        Member(Read),
+        NONE,
+    ),
+    row(
+        "GET",
+        "/api/v1/projects/{id}/crosstab/passages",
+        Member(Read),
+        Query(|ids| format!("?code={}&document={}", ids.code, ids.document)),
+    ),
+    row(
+        "GET",
         "/api/v1/projects/{id}/excerpts.csv",
         Member(Read),
         NONE,
@@ -641,6 +676,43 @@ pub const PAGES: &[Row] = &[
         "/projects/{id}/agreement/decide",
         Member(Own),
         Form(decision_form),
+    ),
+    row("GET", "/projects/{id}/analysis", Member(Read), NONE),
+    row(
+        "GET",
+        "/projects/{id}/analysis/frequencies.svg",
+        Member(Read),
+        NONE,
+    ),
+    row(
+        "GET",
+        "/projects/{id}/analysis/cooccurrence",
+        Member(Read),
+        NONE,
+    ),
+    row(
+        "GET",
+        "/projects/{id}/analysis/cooccurrence.svg",
+        Member(Read),
+        NONE,
+    ),
+    row(
+        "GET",
+        "/projects/{id}/analysis/cooccurrence/cell",
+        Member(Read),
+        Query(cell_query),
+    ),
+    row(
+        "GET",
+        "/projects/{id}/analysis/crosstab",
+        Member(Read),
+        NONE,
+    ),
+    row(
+        "GET",
+        "/projects/{id}/analysis/crosstab/cell",
+        Member(Read),
+        Query(|ids| format!("?code={}&document={}", ids.code, ids.document)),
     ),
     row("GET", "/api", Public, NONE),
     row("GET", "/api/v1/openapi.json", Public, NONE),
