@@ -16,6 +16,7 @@ mod coding_edits;
 mod coding_frictions;
 mod coding_functions;
 mod demo;
+mod document_list;
 mod import;
 mod import_functions;
 mod narrow;
