@@ -22,6 +22,7 @@ mod import_functions;
 mod narrow;
 mod offsets_functions;
 mod pages;
+mod screenshots;
 mod selections;
 mod session_end;
 mod team;
