@@ -506,3 +506,68 @@ async fn percent_agreement_flattered_by_uncoded_text_is_explained() {
     assert!(html.contains("data-flattered-note"));
     assert!(html.contains("two coders who both leave a unit uncoded"));
 }
+
+/// The report page draws α per code beside the table: every bar labelled with its code
+/// and units and printed with its value, the readings as labelled lines, and no bar for
+/// a code whose α is undefined.
+#[tokio::test]
+async fn the_report_page_charts_alpha_per_code_with_units_and_no_bar_when_undefined() {
+    let s = crate::helpers::study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let hope = s.code(&s.owner, "Hope").await;
+    s.code(&s.owner, "Unused").await;
+    s.excerpt(&s.alice, "drafts", &[trust]).await;
+    s.excerpt(&s.bob, "think", &[trust]).await;
+    for coder in [&s.alice, &s.bob] {
+        s.excerpt(coder, "How do you feel about AI at work?", &[hope])
+            .await;
+    }
+    let query = format!(
+        "/projects/{}/agreement?coders=alice,bob&unit=character",
+        s.project
+    );
+    let report: Value = s.owner.get_ok(&query).await;
+    let browser = s.app.browser_signed_in("olga").await;
+    let (status, html) = browser.page(&query).await;
+    assert_eq!(status, StatusCode::OK);
+    let at = html.find("data-code-chart").expect("the per-code chart");
+    let chart = &html[at..at + html[at..].find("</svg>").expect("an SVG")];
+    assert!(
+        chart.contains("role=\"img\" aria-label=\"Krippendorff&#39;s α per code\""),
+        "{chart}"
+    );
+    assert_eq!(chart.matches("class=\"threshold\"").count(), 2);
+    assert!(chart.contains(">0.667 tentative</text>") && chart.contains(">0.800 reliable</text>"));
+    let mut defined = 0;
+    for row in codes(&report) {
+        let label = format!("{} ({} units)", row["path"].as_str().unwrap(), row["units"]);
+        let group = chart
+            .split("<g>")
+            .find(|g| g.contains(&format!(">{label}</text>")))
+            .unwrap_or_else(|| panic!("a bar labelled {label}: {chart}"));
+        match row["krippendorff_alpha"].as_f64() {
+            Some(alpha) => {
+                defined += 1;
+                let value = format!("{alpha:.3}");
+                assert!(
+                    group.contains(&format!("class=\"bar-value\">{value}</text>")),
+                    "{group}"
+                );
+                assert!(group.contains(&format!("<title>{label}: α = {value}</title>")));
+                assert!(group.contains("<rect"), "a defined α has a bar: {group}");
+            }
+            None => {
+                assert!(group.contains("class=\"bar-value\">—</text>"), "{group}");
+                assert!(
+                    !group.contains("<rect"),
+                    "no bar for an undefined α: {group}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        defined, 2,
+        "Trust and Hope are defined, Unused is not: {report}"
+    );
+    assert_eq!(chart.matches("<rect").count(), 2);
+}

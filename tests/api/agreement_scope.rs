@@ -280,7 +280,12 @@ async fn the_breakdown_gives_each_document_and_pair_as_if_alone() {
         .page(&format!("/projects/{}/agreement?coders=a,b", e.project))
         .await;
     assert!(html.contains("By document and coder pair"));
-    assert!(html.contains("<svg role=\"img\""), "the chart");
+    assert!(
+        html.contains(
+            "role=\"img\" aria-label=\"Krippendorff&#39;s α per document and coder pair\""
+        ),
+        "the chart"
+    );
     assert!(html.contains("D2 · a × b"), "a bar per row");
     assert!(html.contains("data-sortable") && html.contains("<td data-value=\"a × b\">"));
 }

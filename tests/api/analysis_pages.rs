@@ -107,3 +107,62 @@ async fn a_blind_coder_sees_only_their_own_coding_on_the_pages() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The bar group of `value` in the code page's first attribute chart.
+fn attribute_bar(html: &str, value: &str) -> String {
+    let at = html
+        .find("data-attribute-charts")
+        .expect("the attribute charts");
+    let section = &html[at..];
+    let svg = &section[..section.find("</svg>").expect("a chart")];
+    svg.split("<g>")
+        .find(|g| g.contains(&format!("<title>{value}: ")))
+        .unwrap_or_else(|| panic!("a bar for {value}: {svg}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_code_page_charts_the_code_per_attribute_value_and_blind_coders_see_their_own() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let york = s.another_document().await;
+    for (document, site) in [(s.document, "Leeds"), (york, "York")] {
+        let (status, body) = s
+            .owner
+            .patch(
+                &format!("/documents/{document}"),
+                serde_json::json!({ "attributes": { "site": site } }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    s.excerpt(&s.alice, "drafts", &[trust]).await;
+    s.excerpt(&s.bob, "think", &[trust]).await;
+    let (start, end) = s.find("drafts");
+    s.alice.create_excerpt(york, start, end, &[trust]).await;
+
+    let owner = s.app.browser_signed_in("olga").await;
+    let html = page(&owner, &format!("/codes/{trust}")).await;
+    assert!(html.contains("<h3>site</h3>"), "{html}");
+    assert!(attribute_bar(&html, "Leeds").contains(">2 excerpts in 1 of 1 document</text>"));
+    assert!(attribute_bar(&html, "York").contains(">1 excerpt in 1 of 1 document</text>"));
+    assert!(html.contains("<tr><th scope=\"row\">Leeds</th><td class=\"num\">2</td>"));
+
+    s.code_blind().await;
+    let bob = s.app.browser_signed_in("bob").await;
+    let html = page(&bob, &format!("/codes/{trust}")).await;
+    assert!(html.contains("your own coding only"));
+    assert!(attribute_bar(&html, "Leeds").contains(">1 excerpt in 1 of 1 document</text>"));
+    assert!(attribute_bar(&html, "York").contains(">0 excerpts in 0 of 1 document</text>"));
+    assert!(html.contains("<tr><th scope=\"row\">York</th><td class=\"num\">0</td>"));
+}
+
+#[tokio::test]
+async fn the_code_page_has_no_attribute_chart_without_attributes() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    s.excerpt(&s.alice, "drafts", &[trust]).await;
+    let owner = s.app.browser_signed_in("olga").await;
+    let html = page(&owner, &format!("/codes/{trust}")).await;
+    assert!(!html.contains("data-attribute-charts"), "{html}");
+}

@@ -97,6 +97,16 @@ async fn every_signed_in_page_has_no_accessibility_violations() {
         .excerpt(study.api_of("ann"), AFTER_HEART, &[trust])
         .await;
     let (project, document) = (study.project, study.document);
+    // An attribute, so the code page shows its chart per attribute value.
+    let (status, body) = study
+        .api
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/documents/{document}"),
+            Some(serde_json::json!({ "attributes": { "site": "Leeds" } })),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
     let imported = study
         .api
         .import_file(project, "extra.txt", b"User: one more\nAI: answer".to_vec())

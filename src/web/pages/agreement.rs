@@ -188,14 +188,6 @@ fn document_rows(report: &AgreementReport) -> Vec<DocumentRow> {
         .collect()
 }
 
-fn document_chart(rows: &[DocumentRow]) -> agreement_chart::Chart {
-    let bars: Vec<(String, Option<f64>)> = rows
-        .iter()
-        .map(|r| (format!("{} · {}", r.title, r.pair), r.alpha.value))
-        .collect();
-    agreement_chart::layout(&bars)
-}
-
 #[derive(Template)]
 #[template(path = "agreement.html")]
 struct ReportPage {
@@ -219,7 +211,9 @@ struct ReportPage {
     flattered: bool,
     summary: Option<Summary>,
     document_rows: Vec<DocumentRow>,
-    chart: agreement_chart::Chart,
+    /// The charts of α per code and per document (SVG), when there are rows.
+    code_chart: Option<String>,
+    document_chart: Option<String>,
     error: Option<String>,
 }
 
@@ -257,7 +251,15 @@ async fn report_page(
     let rows = report.as_ref().map(rows).unwrap_or_default();
     let summary = report.as_ref().map(summary);
     let document_rows = report.as_ref().map(document_rows).unwrap_or_default();
-    let chart = document_chart(&document_rows);
+    let code_chart = agreement_chart::per_code(
+        rows.iter()
+            .map(|r| (r.path.clone(), r.units, r.alpha.value)),
+    );
+    let document_chart = agreement_chart::per_document(
+        document_rows
+            .iter()
+            .map(|r| (format!("{} · {}", r.title, r.pair), r.units, r.alpha.value)),
+    );
     let layout = Layout::for_user(
         &app,
         &mut page,
@@ -286,7 +288,8 @@ async fn report_page(
         rows,
         summary,
         document_rows,
-        chart,
+        code_chart,
+        document_chart,
         error,
     })
 }

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::tabs::{self, Section, Tab};
 use super::{
-    Layout, PageResult, PageRoute, after_form, after_form_keeping, redirect_with_flash, render,
+    Layout, PageResult, PageRoute, after_form, after_form_keeping, code_chart, redirect_with_flash,
+    render,
 };
 use crate::domain::import::SpeakerRole;
 use crate::error::AppError;
@@ -187,6 +188,8 @@ struct CodePage {
     filters: Filters,
     coders: Vec<String>,
     attribute_values: Vec<(String, String, i64)>,
+    /// The code's excerpts per value of each document attribute (none without attributes).
+    attribute_charts: Vec<code_chart::AttributeChart>,
     can_code: bool,
     can_manage: bool,
     sees_all_coders: bool,
@@ -277,6 +280,9 @@ async fn code_page(
     let sees_all_coders = access.sees_all_coders();
     let coders = coders::visible_coders(&app.db, &access).await?;
     let attribute_values = docs::attribute_values(&app.db, &access).await?;
+    let names = code_chart::attribute_names(&attribute_values);
+    let attribute_charts =
+        code_chart::by_attribute(&app, &access, code.id, &filters.coder, &names).await?;
     let layout = Layout::for_user(&app, &mut page, view.path.clone()).await?;
     render(&CodePage {
         layout,
@@ -289,6 +295,7 @@ async fn code_page(
         filters,
         coders,
         attribute_values,
+        attribute_charts,
         can_code: access.role.can_code() && !access.project.archived,
         can_manage: access.role.can_manage_codebook() && !access.project.archived,
         sees_all_coders,

@@ -8,6 +8,7 @@ mod agreement_chart;
 mod analysis;
 mod analysis_charts;
 mod api_docs;
+mod code_chart;
 mod codes;
 mod consensus;
 mod document_list;
