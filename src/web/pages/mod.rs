@@ -16,6 +16,7 @@ mod home;
 mod progress;
 mod project_sections;
 mod projects;
+mod search;
 mod tabs;
 
 use std::collections::BTreeMap;
@@ -50,6 +51,7 @@ pub fn page_routes() -> Vec<PageRoute> {
         agreement::routes(),
         consensus::routes(),
         analysis::routes(),
+        search::routes(),
         api_docs::routes(),
     ]
     .into_iter()
