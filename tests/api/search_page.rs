@@ -28,7 +28,9 @@ async fn hits_render_in_context_with_the_match_marked_and_a_next_page() {
         "{html}"
     );
     assert!(html.contains("Why not <mark>decisions</mark>?"), "{html}");
-    assert!(html.contains(&format!("href=\"/documents/{}\"", s.document)));
+    let (start, end) = s.find("decisions");
+    let link = format!("href=\"/documents/{}#hit-{start}-{end}\"", s.document);
+    assert!(html.contains(&link), "{link}: {html}");
     assert!(html.contains(">participant</span>") && html.contains(">interviewer</span>"));
     assert!(html.contains("aria-current=\"page\">Search</a>"), "{html}");
 
