@@ -127,6 +127,17 @@ async fn preview_then_apply_then_undo_changes_the_excerpts() {
     assert!(html.contains("Undo this auto-code"), "{html}");
     let batch = hidden_value(&html, "batch_id").expect("the run to undo");
 
+    // A refused run says why inside the form and keeps the hits listed.
+    let refused = autocode(&browser, &s, 999_999, "apply").await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains("role=\"alert\">There is no code 999999"),
+        "{html}"
+    );
+    assert!(html.contains("<mark>decisions</mark>"), "{html}");
+    assert_eq!(excerpt_count(&s).await, 2);
+
     // Applying again finds nothing new: the sentences are coded already.
     let again = autocode(&browser, &s, trust, "preview").await;
     let html = again.text().await.unwrap();

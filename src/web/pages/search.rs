@@ -150,7 +150,10 @@ struct SearchPage {
     total: usize,
     hits: Vec<ShownHit>,
     next_url: Option<String>,
+    /// Why the search could not be run.
     error: Option<String>,
+    /// Why the auto-code form was refused (shown in the form).
+    autocode_error: Option<String>,
     can_code: bool,
     apply_code: String,
     extent: String,
@@ -185,12 +188,11 @@ async fn show(
     };
     let (found, search_error) = user_error(found)?;
     let (preview, autocode_error) = user_error(outcome)?;
-    let error = search_error.or(autocode_error);
     let found = found.flatten();
     let layout = Layout::for_user(app, page, format!("Search · {}", access.project.name)).await?;
-    let status = match error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
+    let status = match search_error.is_some() || autocode_error.is_some() {
+        true => StatusCode::UNPROCESSABLE_ENTITY,
+        false => StatusCode::OK,
     };
     let (total, hits, next) = match found {
         Some(found) => (found.total, found.items, found.next_cursor),
@@ -208,7 +210,8 @@ async fn show(
             total,
             hits: hits.into_iter().map(ShownHit::from).collect(),
             next_url: next.map(|c| fields.next_url(access.project_id(), &c)),
-            error: error.map(|e| e.to_string()),
+            error: search_error.map(|e| e.to_string()),
+            autocode_error: autocode_error.map(|e| e.to_string()),
             can_code: access.role.can_code() && !access.project.archived,
             apply_code: form.apply_code.clone(),
             extent: form.extent.clone(),
