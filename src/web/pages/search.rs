@@ -372,3 +372,45 @@ async fn undo_form(
     };
     after_form(&app, &page.session, result, &done, &back, &back).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::import::SpeakerRole;
+
+    #[test]
+    fn a_hit_is_split_around_its_code_points_in_the_snippet() {
+        let hit = Hit {
+            document_id: 1,
+            document_title: "P1".into(),
+            // "Ok 💛 café " is 10 code points (the emoji is one, é is one).
+            start: 13,
+            end: 16,
+            speaker: "User".into(),
+            role: SpeakerRole::Participant,
+            snippet: "Ok 💛 café job done".into(),
+            snippet_start: 3,
+        };
+        let shown = ShownHit::from(hit);
+        assert_eq!(
+            (shown.before.as_str(), shown.matched.as_str()),
+            ("Ok 💛 café ", "job")
+        );
+        assert_eq!(shown.after, " done");
+    }
+
+    #[test]
+    fn the_search_query_string_skips_blanks_and_encodes_values() {
+        let fields = SearchFields {
+            q: "\"my job\"".into(),
+            code_id: "7".into(),
+            cursor: "3.1".into(),
+            ..SearchFields::default()
+        };
+        assert_eq!(fields.query(), "q=%22my%20job%22&code_id=7");
+        assert_eq!(
+            fields.next_url(2, "3.1"),
+            "/projects/2/search?q=%22my%20job%22&code_id=7&cursor=3.1"
+        );
+    }
+}
