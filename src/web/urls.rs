@@ -140,6 +140,19 @@ pub fn project_activity(id: impl Display) -> String {
     format!("/projects/{id}/activity")
 }
 
+/// The search page; `query` is a url-encoded query string (may be empty).
+pub fn project_search(id: impl Display, query: &str) -> String {
+    with_query(format!("/projects/{id}/search"), query)
+}
+
+pub fn project_autocode(id: impl Display) -> String {
+    format!("/projects/{id}/search/autocode")
+}
+
+pub fn project_autocode_undo(id: impl Display) -> String {
+    format!("/projects/{id}/search/undo")
+}
+
 pub fn project_import(id: impl Display) -> String {
     format!("/projects/{id}/documents/import")
 }

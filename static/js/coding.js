@@ -329,8 +329,16 @@ class CodingPage {
   // ------------------------------------------------------------------------------------
   // Links to an excerpt and window size
 
-  /** `#excerpt-ID` scrolls to that excerpt and flashes it briefly. */
+  /**
+   * `#excerpt-ID` scrolls to that excerpt and flashes it briefly; `#hit-START-END` (a
+   * search hit, code points) scrolls to that text and selects it, ready to code.
+   */
   showExcerptFromHash() {
+    const hit = /^#hit-(\d+)-(\d+)$/.exec(window.location.hash);
+    if (hit) {
+      this.showHit(Number(hit[1]), Number(hit[2]));
+      return;
+    }
     const match = /^#excerpt-(\d+)$/.exec(window.location.hash);
     if (!match) return;
     const excerpt = this.store.byId(Number(match[1]));
@@ -343,6 +351,15 @@ class CodingPage {
     marks[0]?.scrollIntoView({ block: "center" });
     this.marks.flash([...marks, ...this.stripes.elementsOf(excerpt)]);
     this.selection.select(excerpt, { focus: false });
+  }
+
+  showHit(start, end) {
+    if (!(start < end)) return;
+    this.selection.select({ start, end }, { focus: false });
+    const selected = document.getSelection();
+    if (!this.selection.inTranscript()) return;
+    selected.getRangeAt(0).startContainer.parentElement?.scrollIntoView({ block: "center" });
+    this.announce("The search hit is selected: code it, or read on.");
   }
 
   /** Lines re-wrap when the width changes: measure every stripe again. */

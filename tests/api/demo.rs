@@ -276,6 +276,7 @@ async fn the_project_is_split_into_sections_each_a_page_with_its_tab_current() {
         ("", "Documents"),
         ("/codes", "Codebook"),
         ("/analysis", "Analysis"),
+        ("/search", "Search"),
         ("/agreement", "Agreement"),
         ("/progress", "Progress"),
         ("/export", "Export"),
@@ -305,7 +306,14 @@ async fn the_project_is_split_into_sections_each_a_page_with_its_tab_current() {
     let labels: Vec<String> = tabs(&html).into_iter().map(|(l, _)| l).collect();
     assert_eq!(
         labels,
-        ["Documents", "Codebook", "Analysis", "Export", "Members"]
+        [
+            "Documents",
+            "Codebook",
+            "Analysis",
+            "Search",
+            "Export",
+            "Members"
+        ]
     );
     let (status, _) = coder.page(&format!("/projects/{project}/settings")).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "settings are for owners");

@@ -32,6 +32,7 @@ mod projects;
 mod refi;
 mod retrieval;
 mod search;
+mod search_page;
 mod team;
 mod tokens;
 mod walkthrough;

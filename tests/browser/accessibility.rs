@@ -138,6 +138,8 @@ async fn every_signed_in_page_has_no_accessibility_violations() {
             "main",
         ),
         (format!("/projects/{project}/analysis"), "main"),
+        (format!("/projects/{project}/search?q=easier"), "main"),
+        (format!("/projects/{project}/search?q=%22open"), "main"),
         (format!("/projects/{project}/analysis/cooccurrence"), "main"),
         (
             format!("/projects/{project}/analysis/cooccurrence/cell?a={support}&b={trust}"),

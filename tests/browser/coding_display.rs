@@ -423,3 +423,43 @@ async fn the_codebook_panel_counts_filters_collapses_and_adds_codes() {
     wait_saved(&b).await;
     study.code_named("Hope").await;
 }
+
+#[tokio::test]
+async fn a_search_hit_opens_its_document_scrolled_to_the_hit_and_selected() {
+    let Some((b, study)) = Prelude::new().start().await else {
+        return;
+    };
+    // Near the end of the interview: far below the first screen.
+    b.goto(&format!(
+        "/projects/{}/search?q=%22good+painting+time%22",
+        study.project
+    ))
+    .await;
+    b.wait_for(".search-hit a").await.click().await.unwrap();
+    wait_until(
+        &b,
+        r#"performance.getEntriesByName("gloss:interactive").length > 0"#,
+        "the coding page to become interactive",
+    )
+    .await;
+    let seen = page(
+        &b,
+        r#"const selection = document.getSelection();
+           const box = selection.getRangeAt(0).getBoundingClientRect();
+           return {
+             hash: window.location.hash,
+             selected: selection.toString(),
+             scrolled: window.scrollY,
+             inView: box.top >= 0 && box.bottom <= window.innerHeight,
+           };"#,
+        vec![],
+    )
+    .await;
+    assert!(
+        seen["hash"].as_str().unwrap().starts_with("#hit-"),
+        "{seen}"
+    );
+    assert_eq!(seen["selected"], "good painting time", "{seen}");
+    assert_eq!(seen["inView"], true, "{seen}");
+    assert!(seen["scrolled"].as_f64().unwrap() > 500.0, "{seen}");
+}

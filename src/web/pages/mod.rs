@@ -17,6 +17,7 @@ mod home;
 mod progress;
 mod project_sections;
 mod projects;
+mod search;
 mod tabs;
 
 use std::collections::BTreeMap;
@@ -51,6 +52,7 @@ pub fn page_routes() -> Vec<PageRoute> {
         agreement::routes(),
         consensus::routes(),
         analysis::routes(),
+        search::routes(),
         api_docs::routes(),
     ]
     .into_iter()

@@ -10,6 +10,7 @@ pub enum Section {
     Documents,
     Codebook,
     Analysis,
+    Search,
     Agreement,
     Progress,
     Export,
@@ -32,6 +33,12 @@ pub fn project(access: &ProjectAccess, current: Section) -> Vec<Tab> {
         (Section::Documents, "Documents", urls::project(id), true),
         (Section::Codebook, "Codebook", urls::project_codes(id), true),
         (Section::Analysis, "Analysis", urls::analysis(id), true),
+        (
+            Section::Search,
+            "Search",
+            urls::project_search(id, ""),
+            true,
+        ),
         (
             Section::Agreement,
             "Agreement",

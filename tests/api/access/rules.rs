@@ -496,6 +496,30 @@ pub const PAGES: &[Row] = &[
         Form(|_| vec![("name", "Study".into())]),
     ),
     row("GET", "/projects/{id}/activity", Member(Report), NONE),
+    row(
+        "GET",
+        "/projects/{id}/search",
+        Member(Read),
+        Query(|_| "?q=said".into()),
+    ),
+    row(
+        "POST",
+        "/projects/{id}/search/autocode",
+        Member(Code),
+        Form(|ids| {
+            vec![
+                ("q", "said".into()),
+                ("apply_code", ids.code.to_string()),
+                ("action", "preview".into()),
+            ]
+        }),
+    ),
+    row(
+        "POST",
+        "/projects/{id}/search/undo",
+        Member(Code),
+        Form(|_| vec![]),
+    ),
     row("GET", "/projects/{id}/export", Member(Read), NONE),
     row("GET", "/projects/{id}/members", Member(Read), NONE),
     row("GET", "/projects/{id}/settings", Member(Own), NONE),

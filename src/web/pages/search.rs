@@ -1,0 +1,416 @@
+//! The search page: a query with filters, its hits as keyword in context, and (for those
+//! who code) auto-coding the hits with a preview, and an undo of the run just applied.
+
+use askama::Template;
+use axum::extract::{Form, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use super::tabs::{self, Section, Tab};
+use super::{
+    Flash, Layout, PageResult, PageRoute, after_form, redirect_with_flash, render_with_status,
+};
+use crate::domain::Role;
+use crate::error::{AppError, AppResult};
+use crate::service::access::ProjectAccess;
+use crate::service::autocode::{self, AutocodeInput, AutocodeOutcome, HitRef};
+use crate::service::coders;
+use crate::service::codes::{self, CodeView};
+use crate::service::search::{self, Hit, SearchParams, SearchResults};
+use crate::web::AppState;
+use crate::web::auth::SignedIn;
+use crate::web::error::PageError;
+use crate::web::extract::Page;
+use crate::web::urls;
+
+pub(super) fn routes() -> Vec<PageRoute> {
+    vec![
+        PageRoute::get("/projects/{id}/search", search_page),
+        PageRoute::post("/projects/{id}/search/autocode", autocode_form),
+        PageRoute::post("/projects/{id}/search/undo", undo_form),
+    ]
+}
+
+/// The search's fields as the page's forms send them (blank means "any").
+#[derive(Debug, Default, Clone, Deserialize)]
+struct SearchFields {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    code_id: String,
+    #[serde(default)]
+    coded: String,
+    #[serde(default)]
+    coder: String,
+    /// Hits per page (blank: the service's default).
+    #[serde(default)]
+    limit: String,
+    #[serde(default)]
+    cursor: String,
+    /// The auto-code run just applied, offered for undo.
+    #[serde(default)]
+    undo: String,
+}
+
+impl SearchFields {
+    fn params(&self) -> SearchParams {
+        SearchParams {
+            q: self.q.clone(),
+            role: self.role.clone(),
+            code_id: self.code_id.clone(),
+            coded: self.coded.clone(),
+            coder: self.coder.clone(),
+            limit: self.limit.clone(),
+            cursor: self.cursor.clone(),
+            ..SearchParams::default()
+        }
+    }
+
+    /// The search as a query string, without cursor (the first page) or undo.
+    fn query(&self) -> String {
+        let pairs = [
+            ("q", &self.q),
+            ("role", &self.role),
+            ("code_id", &self.code_id),
+            ("coded", &self.coded),
+            ("coder", &self.coder),
+            ("limit", &self.limit),
+        ];
+        pairs
+            .iter()
+            .filter(|(_, value)| !value.trim().is_empty())
+            .map(|(name, value)| format!("{name}={}", urls::path_segment(value)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    fn page_url(&self, project_id: i64) -> String {
+        urls::project_search(project_id, &self.query())
+    }
+
+    fn next_url(&self, project_id: i64, cursor: &str) -> String {
+        let query = match self.query() {
+            q if q.is_empty() => format!("cursor={}", urls::path_segment(cursor)),
+            q => format!("{q}&cursor={}", urls::path_segment(cursor)),
+        };
+        urls::project_search(project_id, &query)
+    }
+}
+
+/// A hit split for display: the text before it in its snippet, the hit, the text after.
+struct ShownHit {
+    hit: Hit,
+    before: String,
+    matched: String,
+    after: String,
+}
+
+impl From<Hit> for ShownHit {
+    fn from(hit: Hit) -> Self {
+        let chars: Vec<char> = hit.snippet.chars().collect();
+        let from = hit.start.saturating_sub(hit.snippet_start).min(chars.len());
+        let to = hit
+            .end
+            .saturating_sub(hit.snippet_start)
+            .clamp(from, chars.len());
+        ShownHit {
+            before: chars[..from].iter().collect(),
+            matched: chars[from..to].iter().collect(),
+            after: chars[to..].iter().collect(),
+            hit,
+        }
+    }
+}
+
+/// What the auto-code form was sent with, kept to show it again.
+#[derive(Debug, Default, Clone, Deserialize)]
+struct AutocodeFields {
+    #[serde(flatten)]
+    search: SearchFields,
+    #[serde(default)]
+    apply_code: String,
+    #[serde(default)]
+    extent: String,
+    #[serde(default)]
+    action: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    layout: Layout,
+    tabs: Vec<Tab>,
+    project_id: i64,
+    project_name: String,
+    fields: SearchFields,
+    codes: Vec<CodeView>,
+    coder_choices: Vec<String>,
+    total: usize,
+    hits: Vec<ShownHit>,
+    next_url: Option<String>,
+    /// Why the search could not be run.
+    error: Option<String>,
+    /// Why the auto-code form was refused (shown in the form).
+    autocode_error: Option<String>,
+    can_code: bool,
+    apply_code: String,
+    extent: String,
+    preview: Option<AutocodeOutcome>,
+    undo_batch: Option<i64>,
+}
+
+impl SearchPage {
+    fn extents(&self) -> [(&'static str, &'static str); 4] {
+        [
+            ("match", "the match only"),
+            ("sentence", "its sentence"),
+            ("paragraph", "its paragraph"),
+            ("turn", "the whole turn"),
+        ]
+    }
+}
+
+/// The page for `fields`, with an auto-code preview or a refusal to show, if any.
+async fn show(
+    app: &AppState,
+    page: &mut SignedIn,
+    access: &ProjectAccess,
+    form: &AutocodeFields,
+    outcome: AppResult<Option<AutocodeOutcome>>,
+) -> PageResult {
+    let fields = &form.search;
+    let params = fields.params();
+    let found = match fields.q.trim() {
+        "" => Ok(None),
+        _ => find(app, access, &params).await.map(Some),
+    };
+    let (found, search_error) = user_error(found)?;
+    let (preview, autocode_error) = user_error(outcome)?;
+    let found = found.flatten();
+    let layout = Layout::for_user(app, page, format!("Search · {}", access.project.name)).await?;
+    let status = match search_error.is_some() || autocode_error.is_some() {
+        true => StatusCode::UNPROCESSABLE_ENTITY,
+        false => StatusCode::OK,
+    };
+    let (total, hits, next) = match found {
+        Some(found) => (found.total, found.items, found.next_cursor),
+        None => (0, Vec::new(), None),
+    };
+    render_with_status(
+        status,
+        &SearchPage {
+            layout,
+            tabs: tabs::project(access, Section::Search),
+            project_id: access.project_id(),
+            project_name: access.project.name.clone(),
+            codes: codes::codebook(&app.db, access).await?,
+            coder_choices: coders::visible_coders(&app.db, access).await?,
+            total,
+            hits: hits.into_iter().map(ShownHit::from).collect(),
+            next_url: next.map(|c| fields.next_url(access.project_id(), &c)),
+            error: search_error.map(|e| e.to_string()),
+            autocode_error: autocode_error.map(|e| e.to_string()),
+            can_code: access.role.can_code() && !access.project.archived,
+            apply_code: form.apply_code.clone(),
+            extent: form.extent.clone(),
+            preview: preview.flatten(),
+            undo_batch: fields.undo.trim().parse().ok(),
+            fields: fields.clone(),
+        },
+    )
+}
+
+/// A user's error becomes a message on the page; anything else an error page.
+fn user_error<T>(result: AppResult<T>) -> Result<(Option<T>, Option<AppError>), PageError> {
+    match result {
+        Ok(value) => Ok((Some(value), None)),
+        Err(AppError::Internal(cause)) => Err(PageError(AppError::Internal(cause))),
+        Err(AppError::NotFound(what)) => Err(PageError(AppError::NotFound(what))),
+        Err(other) => Ok((None, Some(other))),
+    }
+}
+
+async fn find(
+    app: &AppState,
+    access: &ProjectAccess,
+    params: &SearchParams,
+) -> AppResult<SearchResults> {
+    let request = params.request()?;
+    search::search(&app.db, access, &request, params.limit()?, params.cursor()?).await
+}
+
+async fn search_page(
+    State(app): State<AppState>,
+    Page(mut page, access): Page<ProjectAccess>,
+    Query(fields): Query<SearchFields>,
+) -> PageResult {
+    let form = AutocodeFields {
+        search: fields,
+        ..AutocodeFields::default()
+    };
+    show(&app, &mut page, &access, &form, Ok(None)).await
+}
+
+/// The auto-code run the form asks for: the search's hits (with a code filter, exactly
+/// the hits it shows), the chosen code and extent.
+async fn autocode_input(
+    app: &AppState,
+    access: &ProjectAccess,
+    form: &AutocodeFields,
+) -> AppResult<AutocodeInput> {
+    let code_id = form
+        .apply_code
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("apply_code", "Choose the code to apply."))?;
+    let params = form.search.params();
+    let hits = match form.search.code_id.trim() {
+        "" => None,
+        _ => {
+            let request = params.request()?;
+            let all = search::all_hits(&app.db, access, &request, None).await?;
+            if all.is_empty() {
+                return Err(AppError::invalid("q", "This search has no hits to code."));
+            }
+            let refs = all.iter().map(|hit| {
+                let (start, end) = hit.span();
+                HitRef {
+                    document_id: hit.turn.document_id,
+                    start,
+                    end,
+                }
+            });
+            Some(refs.collect())
+        }
+    };
+    Ok(AutocodeInput {
+        q: form.search.q.clone(),
+        code_id,
+        extent: Some(form.extent.clone()),
+        dry_run: form.action != "apply",
+        hits,
+        role: form.search.role.clone(),
+        attribute: String::new(),
+    })
+}
+
+async fn autocode_form(
+    State(app): State<AppState>,
+    Page(mut page, access): Page<ProjectAccess>,
+    Form(mut form): Form<AutocodeFields>,
+) -> PageResult {
+    access.require(Role::can_code, CANNOT_CODE)?;
+    form.search.cursor.clear();
+    form.search.undo.clear();
+    let outcome = match autocode_input(&app, &access, &form).await {
+        Ok(input) => autocode::autocode(&app.db, &access, &input).await,
+        Err(err) => Err(err),
+    };
+    let done = match (&outcome, form.action.as_str()) {
+        (Ok(done), "apply") => done.clone(),
+        _ => return show(&app, &mut page, &access, &form, outcome.map(Some)).await,
+    };
+    let message = format!(
+        "Auto-coded {} hit{}: {} excerpt{} created, {} skipped (already coded).",
+        done.hits,
+        plural(done.hits),
+        done.created,
+        plural(done.created),
+        done.skipped,
+    );
+    let mut back = form.search.page_url(access.project_id());
+    if let Some(batch) = done.batch_id {
+        back.push(if back.contains('?') { '&' } else { '?' });
+        back.push_str(&format!("undo={batch}"));
+    }
+    redirect_with_flash(&app, &page.session, &message, &back).await
+}
+
+const CANNOT_CODE: &str = "Viewers cannot code documents.";
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UndoFields {
+    #[serde(flatten)]
+    search: SearchFields,
+    #[serde(default)]
+    batch_id: String,
+}
+
+async fn undo_form(
+    State(app): State<AppState>,
+    Page(page, access): Page<ProjectAccess>,
+    Form(mut form): Form<UndoFields>,
+) -> PageResult {
+    access.require(Role::can_code, CANNOT_CODE)?;
+    form.search.cursor.clear();
+    form.search.undo.clear();
+    let back = form.search.page_url(access.project_id());
+    // Blank: your latest run not undone yet (as the API does).
+    let batch = match form.batch_id.trim() {
+        "" => None,
+        raw => match raw.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                let message = format!("{}'{raw}' is not an auto-code run.", Flash::ERROR_PREFIX);
+                return redirect_with_flash(&app, &page.session, &message, &back).await;
+            }
+        },
+    };
+    let result = autocode::undo(&app.db, &access, batch).await;
+    let done = match &result {
+        Ok(Some((_, removed))) => format!(
+            "Undid the auto-code run: {removed} excerpt{} removed.",
+            if *removed == 1 { "" } else { "s" }
+        ),
+        _ => "There was no auto-code run left to undo.".to_owned(),
+    };
+    after_form(&app, &page.session, result, &done, &back, &back).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::import::SpeakerRole;
+
+    #[test]
+    fn a_hit_is_split_around_its_code_points_in_the_snippet() {
+        let hit = Hit {
+            document_id: 1,
+            document_title: "P1".into(),
+            // "Ok 💛 café " is 10 code points (the emoji is one, é is one).
+            start: 13,
+            end: 16,
+            speaker: "User".into(),
+            role: SpeakerRole::Participant,
+            snippet: "Ok 💛 café job done".into(),
+            snippet_start: 3,
+        };
+        let shown = ShownHit::from(hit);
+        assert_eq!(
+            (shown.before.as_str(), shown.matched.as_str()),
+            ("Ok 💛 café ", "job")
+        );
+        assert_eq!(shown.after, " done");
+    }
+
+    #[test]
+    fn the_search_query_string_skips_blanks_and_encodes_values() {
+        let fields = SearchFields {
+            q: "\"my job\"".into(),
+            code_id: "7".into(),
+            cursor: "3.1".into(),
+            ..SearchFields::default()
+        };
+        assert_eq!(fields.query(), "q=%22my%20job%22&code_id=7");
+        assert_eq!(
+            fields.next_url(2, "3.1"),
+            "/projects/2/search?q=%22my%20job%22&code_id=7&cursor=3.1"
+        );
+    }
+}
