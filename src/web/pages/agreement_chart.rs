@@ -8,7 +8,8 @@ use std::fmt::Write;
 use crate::domain::chart::escape;
 
 /// Where the bars start and how wide α = 1 is, in SVG user units.
-const LABEL_WIDTH: f64 = 300.0;
+/// Room for a 34-character code path and its unit count ("… (1614275 units)").
+const LABEL_WIDTH: f64 = 380.0;
 const HALF_WIDTH: f64 = 180.0;
 const ROW_HEIGHT: f64 = 22.0;
 const TOP: f64 = 24.0;
