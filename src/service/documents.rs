@@ -109,28 +109,9 @@ pub(super) async fn coded_characters(
     last: i64,
 ) -> AppResult<BTreeMap<i64, i64>> {
     let filter = access.visible(crate::db::excerpts::CoderFilter::Everyone);
-    let spans =
-        crate::db::excerpts::spans_of_documents(db, access.project_id(), first, last, filter)
-            .await?;
-    let mut by_document: BTreeMap<i64, Vec<(usize, usize)>> = BTreeMap::new();
-    for (document_id, start, end) in spans {
-        by_document
-            .entry(document_id)
-            .or_default()
-            .push((start as usize, end as usize));
-    }
-    Ok(by_document
-        .into_iter()
-        .map(|(id, spans)| {
-            let end = spans.iter().map(|s| s.1).max().unwrap_or(0);
-            let covered: usize = crate::domain::text::coverage_runs(0, end, &spans)
-                .iter()
-                .filter(|r| r.2)
-                .map(|r| r.1 - r.0)
-                .sum();
-            (id, covered as i64)
-        })
-        .collect())
+    let coded =
+        crate::db::excerpts::coded_characters(db, access.project_id(), first, last, filter).await?;
+    Ok(coded.into_iter().collect())
 }
 
 /// Changes to a document: a new title, and attributes to set (`Some`) or remove (`None`).

@@ -272,3 +272,51 @@ async fn attribute_filters_work_when_names_contain_colons() {
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["documents"], 1);
 }
+
+/// The list's coded characters are the union of the excerpts the reader may see:
+/// overlapping, nested and adjacent excerpts count each character once (checked against a
+/// plain set of the covered positions).
+#[tokio::test]
+async fn coded_characters_count_each_character_once_and_only_what_the_reader_sees() {
+    let s = crate::helpers::study().await;
+    let code = s.code(&s.owner, "Trust").await;
+    let covered = |spans: &[(usize, usize)]| -> usize {
+        let set: std::collections::BTreeSet<usize> =
+            spans.iter().flat_map(|&(a, b)| a..b).collect();
+        set.len()
+    };
+    let mut alice = Vec::new();
+    // Overlapping, nested inside the first, adjacent to it, and far away.
+    for needle in [
+        "trust it for drafts",
+        "for drafts, not for",
+        "drafts",
+        "It helps me",
+        "Why not",
+    ] {
+        let e = s.excerpt(&s.alice, needle, &[code]).await;
+        alice.push((e.start, e.end));
+    }
+    let bob = s
+        .excerpt(&s.bob, "not for decisions.\nIt helps me think", &[code])
+        .await;
+    let everyone: Vec<(usize, usize)> = alice
+        .iter()
+        .copied()
+        .chain([(bob.start, bob.end)])
+        .collect();
+    assert_eq!(listed(&s.owner, s.project).await, covered(&everyone));
+    assert!(covered(&everyone) < everyone.iter().map(|(a, b)| b - a).sum::<usize>());
+    s.code_blind().await;
+    assert_eq!(
+        listed(&s.alice, s.project).await,
+        covered(&alice),
+        "blind: alice's own only"
+    );
+    assert_eq!(listed(&s.owner, s.project).await, covered(&everyone));
+}
+
+/// The coded characters the documents list gives `api`'s user for the first document.
+async fn listed(api: &crate::helpers::Api, project: i64) -> usize {
+    api.documents(project, "").await.items[0].coded
+}
