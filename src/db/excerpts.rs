@@ -215,27 +215,6 @@ pub async fn delete(ex: impl SqliteExecutor<'_>, id: i64) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Coded spans `(document_id, start, end)` of the given documents, for coverage figures.
-pub async fn spans_of_documents(
-    ex: impl SqliteExecutor<'_>,
-    project_id: i64,
-    first_document: i64,
-    last_document: i64,
-    filter: CoderFilter,
-) -> sqlx::Result<Vec<(i64, i64, i64)>> {
-    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT e.document_id, e.start, e.end FROM excerpts e WHERE e.project_id = ",
-    );
-    query.push_bind(project_id);
-    query.push(" AND e.document_id BETWEEN ");
-    query.push_bind(first_document);
-    query.push(" AND ");
-    query.push_bind(last_document);
-    push_coder_filter(&mut query, filter);
-    query.push(" ORDER BY e.document_id, e.start");
-    query.build_query_as().fetch_all(ex).await
-}
-
 /// Coded characters `(document_id, characters)` of the given documents: the length of the
 /// union of their excerpts, computed in SQL so that a project's 100,000s of spans never
 /// leave the database. With the spans ordered by start, each adds what it reaches beyond
