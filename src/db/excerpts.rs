@@ -215,10 +215,8 @@ pub async fn delete(ex: impl SqliteExecutor<'_>, id: i64) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Coded characters `(document_id, characters)` of the given documents: the length of the
-/// union of their excerpts, computed in SQL so that a project's 100,000s of spans never
-/// leave the database. With the spans ordered by start, each adds what it reaches beyond
-/// the furthest end before it (`reach`).
+/// Characters covered by at least one excerpt of `filter`'s view, per document with an id
+/// in the range. Kept by triggers (migration 0016), so this reads one row per document.
 pub async fn coded_characters(
     ex: impl SqliteExecutor<'_>,
     project_id: i64,
@@ -226,21 +224,22 @@ pub async fn coded_characters(
     last_document: i64,
     filter: CoderFilter,
 ) -> sqlx::Result<Vec<(i64, i64)>> {
-    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT document_id, SUM(MAX(0, end - MAX(start, COALESCE(reach, start)))) FROM (
-           SELECT e.document_id, e.start, e.end,
-                  MAX(e.end) OVER (PARTITION BY e.document_id ORDER BY e.start, e.end
-                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
-           FROM excerpts e WHERE e.project_id = ",
-    );
-    query.push_bind(project_id);
-    query.push(" AND e.document_id BETWEEN ");
-    query.push_bind(first_document);
-    query.push(" AND ");
-    query.push_bind(last_document);
-    push_coder_filter(&mut query, filter);
-    query.push(") GROUP BY document_id");
-    query.build_query_as().fetch_all(ex).await
+    let view = match filter {
+        CoderFilter::Everyone => 0,
+        CoderFilter::Consensus => -1,
+        CoderFilter::Coder(id) => id,
+    };
+    sqlx::query_as(
+        "SELECT c.document_id, c.coded FROM document_coverage c
+         JOIN documents d ON d.id = c.document_id
+         WHERE d.project_id = ? AND c.document_id BETWEEN ? AND ? AND c.coder_id = ? AND c.coded > 0",
+    )
+    .bind(project_id)
+    .bind(first_document)
+    .bind(last_document)
+    .bind(view)
+    .fetch_all(ex)
+    .await
 }
 
 /// Users who have excerpts in a project (the coders a lead can compare).

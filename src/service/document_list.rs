@@ -22,13 +22,8 @@ pub async fn browse(db: &Db, access: &ProjectAccess, query: &Query) -> AppResult
             .or_default()
             .push((a.name, a.value));
     }
-    // Counting coded characters reads every visible excerpt in the range: for the whole
-    // project only when the list sorts or filters by it, else for the page shown.
-    let every = query.needs_every_coded_share();
-    let coded = match every {
-        true => super::documents::coded_characters(db, access, 0, i64::MAX).await?,
-        false => BTreeMap::new(),
-    };
+    // Kept per document by the database, so every document's share costs one row.
+    let coded = super::documents::coded_characters(db, access, 0, i64::MAX).await?;
     let rows = store::list_rows(db, project)
         .await?
         .into_iter()
@@ -43,24 +38,5 @@ pub async fn browse(db: &Db, access: &ProjectAccess, query: &Query) -> AppResult
             first_line,
         })
         .collect();
-    let mut listing = document_list::browse(rows, query);
-    if !every {
-        fill_coded_shares(db, access, &mut listing.rows).await?;
-    }
-    Ok(listing)
-}
-
-/// Counts the coded characters of the rows shown (one read over their id range).
-async fn fill_coded_shares(db: &Db, access: &ProjectAccess, rows: &mut [Row]) -> AppResult<()> {
-    let (Some(first), Some(last)) = (
-        rows.iter().map(|r| r.id).min(),
-        rows.iter().map(|r| r.id).max(),
-    ) else {
-        return Ok(());
-    };
-    let coded = super::documents::coded_characters(db, access, first, last).await?;
-    for row in rows {
-        row.coded = coded.get(&row.id).copied().unwrap_or(0);
-    }
-    Ok(())
+    Ok(document_list::browse(rows, query))
 }

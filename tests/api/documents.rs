@@ -307,12 +307,57 @@ async fn coded_characters_count_each_character_once_and_only_what_the_reader_see
         .collect();
     assert_eq!(listed(&s.owner, s.project).await, covered(&everyone));
     assert!(covered(&everyone) < everyone.iter().map(|(a, b)| b - a).sum::<usize>());
+
+    // The counts are kept by the database: moving, deleting and adding excerpts (the
+    // consensus set included) must each leave them equal to a fresh count.
+    let (start, end) = s.find("Why not");
+    let moved = s.excerpts(&s.alice, "").await;
+    let far = moved
+        .iter()
+        .find(|e| e.start == start)
+        .expect("the far excerpt");
+    let (status, body) = s
+        .alice
+        .patch(
+            &format!("/excerpts/{}", far.id),
+            json!({ "start": start - 3, "end": end + 2, "version": far.version }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The stored span (the server may snap it to the turn), not the one asked for.
+    let now = (
+        body["start"].as_u64().unwrap() as usize,
+        body["end"].as_u64().unwrap() as usize,
+    );
+    assert_ne!(now, (start, end), "the excerpt moved");
+    let alice: Vec<(usize, usize)> = alice
+        .iter()
+        .map(|&span| if span == (start, end) { now } else { span })
+        .collect();
+    let (status, _) = s.bob.delete(&format!("/excerpts/{}", bob.id)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    s.consensus_excerpt(0, 4, &[code]).await;
+    // As stored (a drawn span snaps to whole words): the owner sees every excerpt.
+    let everyone: Vec<(usize, usize)> = s
+        .excerpts(&s.owner, "")
+        .await
+        .iter()
+        .map(|e| (e.start, e.end))
+        .collect();
+    assert_eq!(
+        everyone.len(),
+        alice.len() + 1,
+        "alice's and the consensus excerpt"
+    );
+    assert_eq!(listed(&s.owner, s.project).await, covered(&everyone));
+
     s.code_blind().await;
     assert_eq!(
         listed(&s.alice, s.project).await,
         covered(&alice),
         "blind: alice's own only"
     );
+    assert_eq!(listed(&s.bob, s.project).await, 0, "blind: bob's own only");
     assert_eq!(listed(&s.owner, s.project).await, covered(&everyone));
 }
 

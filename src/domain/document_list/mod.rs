@@ -104,14 +104,6 @@ pub struct Query {
     pub per_page: usize,
 }
 
-impl Query {
-    /// Whether the list needs every document's coded share (to sort or filter by it), or
-    /// only the shown page's, which are far cheaper to count on a large project.
-    pub fn needs_every_coded_share(&self) -> bool {
-        self.sort == SortKey::Coded || self.coded.is_some()
-    }
-}
-
 /// One page of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
