@@ -62,6 +62,7 @@ export class Commands {
       recent: (digit) => this.recentKey(digit),
       escape: () => this.closePanel(),
       complete: () => this.toggleComplete(),
+      find: () => this.page.find.open(),
     });
   }
 
