@@ -62,7 +62,8 @@ export class Commands {
       recent: (digit) => this.recentKey(digit),
       escape: () => this.closePanel(),
       complete: () => this.toggleComplete(),
-      find: () => this.page.find.open(),
+      // Not behind the open help dialog (modal: the bar could not take focus).
+      find: () => !document.querySelector("dialog[open]") && this.page.find.open(),
     });
   }
 
