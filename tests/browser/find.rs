@@ -385,3 +385,32 @@ async fn the_matcher_folds_case_and_accents_and_counts_code_points() {
         .await;
     assert_eq!(across, json!([[[16, 22]], 1, 0, -1]), "never across turns");
 }
+
+#[tokio::test]
+async fn a_viewer_finds_too_and_esc_selects_the_hit_in_the_read_only_text() {
+    let Some((b, study)) = Prelude::new()
+        .project("Find")
+        .transcript("Résumés", TRANSCRIPT)
+        .member("val", "viewer")
+        .signed_in_as("val")
+        .start()
+        .await
+    else {
+        return;
+    };
+    open_page(&b, study.document, "").await;
+    page(&b, "root.focus();", vec![]).await;
+    keys(&b, "f").await;
+    keys(&b, "Résumé").await;
+    wait_status(&b, "1 of 3").await;
+    keys(&b, key::ESCAPE).await;
+    wait_until(
+        &b,
+        &format!(
+            "document.activeElement === root && document.getSelection().toString() === {:?}",
+            HITS[0]
+        ),
+        "the first hit selected in the read-only text",
+    )
+    .await;
+}

@@ -5,24 +5,42 @@
 // (`::highlight(find-hit)`, `::highlight(find-current)`), so the transcript's DOM, and with
 // it every offset computation, excerpt highlight and stripe, stays untouched.
 
-import { offsetToDomPoint } from "../offsets.js";
+import { offsetsToDomPoints } from "../offsets.js";
 import { findHits, firstHitFrom } from "./find-text.js";
 
 const DEBOUNCE_MS = 150;
 const HITS = "find-hit";
 const CURRENT = "find-current";
 
-/** A range over a hit's text, within its block: static for the many, live for one. */
-function rangeOf(hit, live = false) {
-  const start = offsetToDomPoint(hit.block.el, hit.start, "forward");
-  const end = offsetToDomPoint(hit.block.el, hit.end, "backward");
-  if (!live) {
-    return new StaticRange({ startContainer: start.node, startOffset: start.offset, endContainer: end.node, endOffset: end.offset });
+/** Live ranges over `hits` (all in one block), or static ones, cheaper, for the many. */
+function rangesInBlock(block, hits, live = false) {
+  const requests = hits.flatMap((hit) => [
+    { offset: hit.start, affinity: "forward" },
+    { offset: hit.end, affinity: "backward" },
+  ]);
+  const points = offsetsToDomPoints(block.el, requests);
+  return hits.map((_, i) => {
+    const [start, end] = [points[2 * i], points[2 * i + 1]];
+    const bounds = { startContainer: start.node, startOffset: start.offset, endContainer: end.node, endOffset: end.offset };
+    if (!live) return new StaticRange(bounds);
+    const range = document.createRange();
+    range.setStart(start.node, start.offset);
+    range.setEnd(end.node, end.offset);
+    return range;
+  });
+}
+
+/** Static ranges over `hits` (in document order), one pass over each block's text. */
+function rangesOf(hits) {
+  const ranges = [];
+  for (let from = 0; from < hits.length; ) {
+    const block = hits[from].block;
+    let to = from;
+    while (to < hits.length && hits[to].block === block) to++;
+    ranges.push(...rangesInBlock(block, hits.slice(from, to)));
+    from = to;
   }
-  const range = document.createRange();
-  range.setStart(start.node, start.offset);
-  range.setEnd(end.node, end.offset);
-  return range;
+  return ranges;
 }
 
 function highlights() {
@@ -122,7 +140,7 @@ export class FindBar {
     this.searched = query;
     this.hits = query.trim() ? findHits(this.blocks, query) : [];
     this.current = firstHitFrom(this.hits, this.origin);
-    this.ranges = this.hits.map((hit) => rangeOf(hit));
+    this.ranges = rangesOf(this.hits);
     const all = highlights();
     if (all && this.ranges.length) {
       const highlight = new Highlight();
@@ -151,7 +169,7 @@ export class FindBar {
       highlights()?.delete(CURRENT);
       return;
     }
-    const range = rangeOf(hit, true);
+    const [range] = rangesInBlock(hit.block, [hit], true);
     if (highlights()) {
       const highlight = new Highlight(range);
       highlight.priority = 1;
@@ -176,11 +194,12 @@ export class FindBar {
     if (this.hits.length === 0) return;
     const blocks = new Set(rendered);
     const highlight = highlights()?.get(HITS);
-    this.hits.forEach((hit, i) => {
-      if (!blocks.has(hit.block)) return;
+    const indices = this.hits.flatMap((hit, i) => (blocks.has(hit.block) ? [i] : []));
+    const fresh = rangesOf(indices.map((i) => this.hits[i]));
+    indices.forEach((i, k) => {
       highlight?.delete(this.ranges[i]);
-      this.ranges[i] = rangeOf(hit);
-      highlight?.add(this.ranges[i]);
+      this.ranges[i] = fresh[k];
+      highlight?.add(fresh[k]);
     });
     this.showCurrent({ scroll: false });
   }
