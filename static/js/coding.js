@@ -15,6 +15,7 @@ import { Drawer } from "./coding/drawer.js";
 import { Commands } from "./coding/commands.js";
 import { ExcerptList } from "./coding/excerpt-list.js";
 import { ExcerptPanel } from "./coding/excerpt-panel.js";
+import { FindBar } from "./coding/find.js";
 import { Highlights } from "./coding/highlights.js";
 import { TextGuard } from "./coding/keyboard.js";
 import { Marks } from "./coding/marks.js";
@@ -106,6 +107,7 @@ class CodingPage {
     performance.measure("gloss:stripes", { start: highlighted });
     this.guard.ownChangesDone();
     this.marks.unsaved();
+    this.find?.refresh(blocks);
   }
 
   /**
@@ -264,6 +266,7 @@ class CodingPage {
     this.undoButton.hidden = !this.store.canCode;
     this.undoButton.addEventListener("click", () => this.actions.undoLast());
     this.toolbar.querySelector("[data-help]").addEventListener("click", () => this.showHelp());
+    this.find = new FindBar(this.toolbar, { root: this.root, blocks: this.highlights.blocks, selection: this.selection });
     const note = document.querySelector("[data-read-only-note]");
     if (note && !this.store.canCode) {
       note.textContent = this.store.archived

@@ -179,23 +179,59 @@ export function domPointToOffset(container, node, offsetInNode) {
  * @throws {RangeError} when the offset is outside the block
  */
 export function offsetToDomPoint(container, cpOffset, affinity = "forward") {
+  return offsetsToDomPoints(container, [{ offset: cpOffset, affinity }])[0];
+}
+
+/**
+ * `offsetToDomPoint` for many offsets of one block at once, in one pass over its text
+ * (e.g. every hit of a search): the points in the order of `requests`.
+ * @param {Element} container the `.text` element
+ * @param {{offset: number, affinity?: "forward"|"backward"}[]} requests
+ * @returns {{node: Node, offset: number}[]}
+ * @throws {RangeError} when an offset is outside the block
+ */
+export function offsetsToDomPoints(container, requests) {
   const { start, end } = blockBounds(container);
-  if (!Number.isInteger(cpOffset) || cpOffset < start || cpOffset > end) {
-    throw new RangeError(`offset ${cpOffset} is outside this block (${start}..${end})`);
-  }
-  const nodes = textNodes(container);
-  let remaining = cpOffset - start;
-  for (let i = 0; i < nodes.length; i++) {
-    const text = nodes[i];
-    const length = codePointLength(text.data);
-    const isLast = i === nodes.length - 1;
-    if (remaining < length || (remaining === length && (affinity === "backward" || isLast))) {
-      return { node: text, offset: codePointToUtf16(text.data, remaining) };
+  for (const { offset } of requests) {
+    if (!Number.isInteger(offset) || offset < start || offset > end) {
+      throw new RangeError(`offset ${offset} is outside this block (${start}..${end})`);
     }
-    remaining -= length;
   }
-  // No text at all (an empty block): the only position is the element's start.
-  return { node: container, offset: 0 };
+  const backward = (request) => (request.affinity === "backward" ? 0 : 1);
+  // By offset, "backward" first at the same offset: the walk below then only moves on.
+  const order = requests
+    .map((_, index) => index)
+    .sort((a, b) => requests[a].offset - requests[b].offset || backward(requests[a]) - backward(requests[b]));
+  const nodes = textNodes(container);
+  const points = new Array(requests.length);
+  let i = 0;
+  let nodeStart = 0; // code points before nodes[i]
+  let length = nodes.length ? codePointLength(nodes[0].data) : 0;
+  let walked = { codePoints: 0, utf16: 0 }; // a position inside nodes[i], to go on from
+  for (const index of order) {
+    const request = requests[index];
+    const wanted = request.offset - start;
+    // The rule: a node holds the offset when it lies inside it, or at its end for a
+    // "backward" point or the last node.
+    while (i < nodes.length && !(wanted - nodeStart < length || (wanted - nodeStart === length && (request.affinity === "backward" || i === nodes.length - 1)))) {
+      nodeStart += length;
+      i++;
+      length = i < nodes.length ? codePointLength(nodes[i].data) : 0;
+      walked = { codePoints: 0, utf16: 0 };
+    }
+    if (i === nodes.length) {
+      // No text at all (an empty block): the only position is the element's start.
+      points[index] = { node: container, offset: 0 };
+      continue;
+    }
+    const text = nodes[i].data;
+    const remaining = wanted - nodeStart;
+    let utf16 = walked.utf16;
+    for (let k = walked.codePoints; k < remaining; k++) utf16 += isPairAt(text, utf16) ? 2 : 1;
+    walked = { codePoints: remaining, utf16 };
+    points[index] = { node: nodes[i], offset: utf16 };
+  }
+  return points;
 }
 
 // ---------------------------------------------------------------------------------------

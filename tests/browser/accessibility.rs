@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use crate::harness::{BrowserTest, PASSWORD, in_ci};
-use crate::page::{drag_select, open_page, wait_until};
+use crate::page::{click, drag_select, key, keys, open_page, wait_until};
 use crate::prelude::{AFTER_HEART, Prelude, bare};
 
 /// The axe-core source, or `None` when it is missing outside CI.
@@ -184,6 +184,19 @@ async fn every_signed_in_page_has_no_accessibility_violations() {
     .await;
     for violation in violations(&b, &axe).await {
         failures.push(format!("coding page with a selection: {violation}"));
+    }
+    // The same page with the find bar open on a query with hits.
+    keys(&b, key::ESCAPE).await;
+    click(&b, "[data-find-toggle]").await;
+    keys(&b, "easier").await;
+    wait_until(
+        &b,
+        r#"/^1 of \d+$/.test(document.querySelector("[data-find-status]").textContent)"#,
+        "the find bar's hits",
+    )
+    .await;
+    for violation in violations(&b, &axe).await {
+        failures.push(format!("coding page with the find bar open: {violation}"));
     }
     // A coder's view of the same document, and the admin's user list.
     b.switch_user("ann").await;

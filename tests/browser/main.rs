@@ -17,6 +17,7 @@ mod coding_frictions;
 mod coding_functions;
 mod demo;
 mod document_list;
+mod find;
 mod import;
 mod import_functions;
 mod narrow;

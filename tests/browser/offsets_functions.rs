@@ -120,6 +120,16 @@ async fn dom_points_walk_split_text_and_skip_ignored_elements() {
                  forward: [100, 101, 102, 103, 104, 105, 106].map((k) => point(k)),
                  backward: [100, 102, 104, 105].map((k) => point(k, "backward")),
                  outOfBlock: [attempt(() => point(99)), attempt(() => point(107))],
+                 // Many at once, in no order: each the same point as alone.
+                 batch: (() => {
+                   const requests = [106, 101, 104, 100, 105, 102, 103, 104, 106, 100]
+                     .map((offset, i) => ({ offset, affinity: i % 3 ? "backward" : "forward" }));
+                   return o.offsetsToDomPoints(block, requests).map((p, i) => {
+                     const alone = point(requests[i].offset, requests[i].affinity);
+                     return name(p.node) === alone[0] && p.offset === alone[1];
+                   });
+                 })(),
+                 batchOutOfBlock: attempt(() => o.offsetsToDomPoints(block, [{ offset: 100 }, { offset: 107 }])),
                };"#,
             vec![],
         )
@@ -140,6 +150,8 @@ async fn dom_points_walk_split_text_and_skip_ignored_elements() {
             "forward": [["a💛", 0], ["a💛", 1], ["b🥹", 0], ["b🥹", 1], ["c", 0], ["d", 0], ["d", 1]],
             "backward": [["a💛", 0], ["a💛", 3], ["b🥹", 3], ["c", 1]],
             "outOfBlock": ["RangeError", "RangeError"],
+            "batch": vec![true; 10],
+            "batchOutOfBlock": "RangeError",
         })
     );
 }

@@ -62,6 +62,8 @@ export class Commands {
       recent: (digit) => this.recentKey(digit),
       escape: () => this.closePanel(),
       complete: () => this.toggleComplete(),
+      // Not behind the open help dialog (modal: the bar could not take focus).
+      find: () => !document.querySelector("dialog[open]") && this.page.find.open(),
     });
   }
 

@@ -4,7 +4,11 @@
 // is the safety net for the few edits a browser does not let us cancel (IME composition,
 // execCommand): the touched block is rebuilt from the stored text.
 
-/** The key map, shown by `?` (the help dialog in document.html lists the same keys). */
+/**
+ * The key map, shown by `?` (the help dialog in document.html lists the same keys). Find
+ * also answers Ctrl/Cmd+F while focus is on the text or the page itself (elsewhere the
+ * browser's own find stays).
+ */
 export const KEYS = {
   code: ["Enter", "c"],
   open: ["e"],
@@ -13,6 +17,7 @@ export const KEYS = {
   help: ["?"],
   filter: ["/"],
   complete: ["M"],
+  find: ["f"],
 };
 
 /** Makes `root` focusable and caret-navigable while keeping its text unchangeable. */
@@ -84,6 +89,12 @@ function inFormField(target) {
   return target instanceof HTMLElement && (target.matches("input, textarea, select") || (target.isContentEditable && !target.closest("#transcript")));
 }
 
+/** Where Ctrl/Cmd+F opens the page's find bar: the text, the page itself, or the bar. */
+function findsInPage(target, root) {
+  if (target === document.body || target === document.documentElement || root.contains(target)) return true;
+  return target instanceof Element && target.closest("[data-find-bar]") !== null;
+}
+
 /**
  * Installs the page's shortcuts. `handlers` receive the event; each returns true when it
  * handled the key (the browser's default is then prevented).
@@ -102,11 +113,16 @@ export function installShortcuts(root, handlers) {
       handlers.undo();
       return;
     }
+    if (command && !event.altKey && !event.shiftKey && event.key.toLowerCase() === "f") {
+      if (findsInPage(event.target, root) && handlers.find()) event.preventDefault();
+      return;
+    }
     if (command || event.altKey || inFormField(event.target)) return;
     const inTranscript = root.contains(event.target);
     if (event.key === "?" && handlers.help()) return event.preventDefault();
     if (event.key === "/" && handlers.filterCodes()) return event.preventDefault();
     if (KEYS.complete.includes(event.key) && handlers.complete()) return event.preventDefault();
+    if (KEYS.find.includes(event.key.toLowerCase()) && handlers.find()) return event.preventDefault();
     if (!inTranscript) return;
     if (transcriptKey(event, handlers)) event.preventDefault();
   });
