@@ -33,6 +33,7 @@ mod refi;
 mod retrieval;
 mod search;
 mod search_page;
+mod search_ticks;
 mod team;
 mod tokens;
 mod walkthrough;
