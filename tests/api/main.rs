@@ -28,6 +28,7 @@ mod hostile;
 mod imports;
 mod invitations;
 mod layers;
+mod progress_chart;
 mod projects;
 mod refi;
 mod retrieval;

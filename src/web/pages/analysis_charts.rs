@@ -8,6 +8,7 @@ use crate::service::access::ProjectAccess;
 use crate::service::analysis::cooccurrence::{CodeTotal, Cooccurrence};
 use crate::service::analysis::frequencies::Frequencies;
 use crate::service::export;
+use crate::service::progress::ProjectProgress;
 use crate::web::download;
 
 /// The codes a co-occurrence table shows: those coded at least once.
@@ -73,6 +74,33 @@ pub fn frequencies_chart(frequencies: &Frequencies) -> String {
         &frequencies.coders,
         &groups,
         None,
+    )
+}
+
+/// Progress per coder: one bar per coder, the documents they have coded of all the
+/// project's documents, with how many they marked complete printed beside it.
+pub fn progress_chart(progress: &ProjectProgress) -> String {
+    let totals = progress.per_coder();
+    let groups: Vec<BarGroup> = totals
+        .iter()
+        .map(|t| BarGroup {
+            label: t.coder.clone(),
+            values: vec![Some((
+                t.coded as f64,
+                format!(
+                    "{} of {} documents coded, {} complete",
+                    t.coded, t.documents, t.complete
+                ),
+            ))],
+        })
+        .collect();
+    let documents = totals.first().map_or(0, |t| t.documents);
+    chart::bar_chart(
+        "Progress per coder",
+        "Documents each coder has coded in (in progress or complete), out of every document of the project; a full bar is every document. The table's last row holds the same figures.",
+        &[],
+        &groups,
+        Some(documents.max(1) as f64),
     )
 }
 
