@@ -155,6 +155,16 @@ async fn ticking_none_or_sending_foreign_values_is_refused_in_the_form() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
     assert!(html.contains("only the ticked hits."), "{html}");
+    // A field sent twice is a garbled form: refused, not a 500.
+    let (status, html) = autocode(
+        &browser,
+        &s,
+        trust,
+        &[("extent", "turn"), ("action", "apply")],
+    )
+    .await;
+    assert!(status.is_client_error(), "{status}: {html}");
+    assert!(html.contains("The form was garbled"), "{html}");
     assert!(s.excerpts(&s.alice, "").await.is_empty(), "nothing created");
 }
 
