@@ -141,6 +141,39 @@ pub struct ProjectProgress {
     pub uncoded: Vec<i64>,
 }
 
+/// One coder's documents, summed over the progress table's rows (the chart per coder).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CoderTotal {
+    pub coder: String,
+    /// Documents the coder has coded in (in progress or complete).
+    pub coded: usize,
+    /// Of those, the ones marked complete.
+    pub complete: usize,
+    /// Documents in the table.
+    pub documents: usize,
+}
+
+impl ProjectProgress {
+    /// Per coder (in the table's column order): how many of the documents they have
+    /// coded, and how many they have marked complete.
+    pub fn per_coder(&self) -> Vec<CoderTotal> {
+        let documents = self.documents.len();
+        self.coders
+            .iter()
+            .enumerate()
+            .map(|(i, coder)| {
+                let cells = || self.documents.iter().filter_map(|d| d.coders.get(i));
+                CoderTotal {
+                    coder: coder.clone(),
+                    coded: cells().filter(|c| c.status != Status::NotStarted).count(),
+                    complete: cells().filter(|c| c.status == Status::Complete).count(),
+                    documents,
+                }
+            })
+            .collect()
+    }
+}
+
 /// The figures behind progress: per (document, coder id), whether complete, assigned,
 /// how many excerpts and characters.
 #[derive(Default)]
@@ -288,4 +321,58 @@ fn counts(documents: &[DocumentProgress]) -> [(Status, usize); 3] {
             .count();
         (status, n)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(coder: &str, status: Status) -> CoderCell {
+        CoderCell {
+            coder: coder.into(),
+            assigned: false,
+            status,
+            excerpts: usize::from(status != Status::NotStarted),
+            coded_characters: 0,
+        }
+    }
+
+    fn document(id: i64, cells: Vec<CoderCell>) -> DocumentProgress {
+        DocumentProgress {
+            document_id: id,
+            title: format!("D{id}"),
+            length: 10,
+            coders: cells,
+        }
+    }
+
+    #[test]
+    fn per_coder_totals_count_coded_and_complete_documents_in_column_order() {
+        use Status::*;
+        let progress = ProjectProgress {
+            coders: vec!["ann".into(), "cal".into()],
+            documents: vec![
+                document(1, vec![cell("ann", Complete), cell("cal", InProgress)]),
+                document(2, vec![cell("ann", InProgress), cell("cal", NotStarted)]),
+                document(3, vec![cell("ann", NotStarted), cell("cal", NotStarted)]),
+            ],
+            uncoded: vec![3],
+        };
+        let total = |coder: &str, coded, complete| CoderTotal {
+            coder: coder.into(),
+            coded,
+            complete,
+            documents: 3,
+        };
+        assert_eq!(
+            progress.per_coder(),
+            vec![total("ann", 2, 1), total("cal", 1, 0)]
+        );
+        let empty = ProjectProgress {
+            coders: vec!["ann".into()],
+            documents: vec![],
+            uncoded: vec![],
+        };
+        assert_eq!(empty.per_coder()[0].documents, 0);
+    }
 }

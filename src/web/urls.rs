@@ -177,6 +177,10 @@ pub fn project_progress(project_id: impl Display) -> String {
     format!("/projects/{project_id}/progress")
 }
 
+pub fn project_progress_svg(project_id: impl Display) -> String {
+    format!("/projects/{project_id}/progress.svg")
+}
+
 pub fn project_assignments(project_id: impl Display) -> String {
     format!("/projects/{project_id}/assignments")
 }

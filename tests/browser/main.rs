@@ -10,6 +10,7 @@ mod prelude;
 mod accessibility;
 mod adjudication;
 mod agreement;
+mod analysis;
 mod coding;
 mod coding_display;
 mod coding_edits;

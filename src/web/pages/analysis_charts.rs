@@ -8,6 +8,7 @@ use crate::service::access::ProjectAccess;
 use crate::service::analysis::cooccurrence::{CodeTotal, Cooccurrence};
 use crate::service::analysis::frequencies::Frequencies;
 use crate::service::export;
+use crate::service::progress::ProjectProgress;
 use crate::web::download;
 
 /// The codes a co-occurrence table shows: those coded at least once.
@@ -76,6 +77,30 @@ pub fn frequencies_chart(frequencies: &Frequencies) -> String {
     )
 }
 
+/// Progress per coder: one bar per coder, the documents they have coded of all the
+/// project's documents, with how many they marked complete printed beside it.
+pub fn progress_chart(progress: &ProjectProgress) -> String {
+    let totals = progress.per_coder();
+    let groups: Vec<BarGroup> = totals
+        .iter()
+        .map(|t| BarGroup {
+            label: t.coder.clone(),
+            values: vec![Some((
+                t.coded as f64,
+                format!("{} of {} · {} complete", t.coded, t.documents, t.complete),
+            ))],
+        })
+        .collect();
+    let documents = totals.first().map_or(0, |t| t.documents);
+    chart::bar_chart(
+        "Progress per coder",
+        "Documents each coder has coded in (in progress or complete), out of every document of the project (a full bar is every document), and how many of them the coder marked complete. The table's last row holds the same figures.",
+        &[],
+        &groups,
+        Some(documents.max(1) as f64),
+    )
+}
+
 /// A chart as a file download named for the project and what it shows.
 pub fn svg_download(
     access: &ProjectAccess,
@@ -85,4 +110,50 @@ pub fn svg_download(
 ) -> Response {
     let name = export::file_name(access, kind, qualifiers, "svg");
     (download::attachment("image/svg+xml", &name), svg).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::progress::{CoderCell, DocumentProgress, Status};
+
+    #[test]
+    fn the_progress_chart_has_one_bar_per_coder_scaled_to_every_document() {
+        let cell = |coder: &str, status| CoderCell {
+            coder: coder.into(),
+            assigned: false,
+            status,
+            excerpts: 1,
+            coded_characters: 1,
+        };
+        let document = |id, ann, cal| DocumentProgress {
+            document_id: id,
+            title: format!("D{id}"),
+            length: 5,
+            coders: vec![cell("ann", ann), cell("cal <c>", cal)],
+        };
+        let progress = ProjectProgress {
+            coders: vec!["ann".into(), "cal <c>".into()],
+            documents: vec![
+                document(1, Status::Complete, Status::NotStarted),
+                document(2, Status::InProgress, Status::NotStarted),
+            ],
+            uncoded: vec![],
+        };
+        let svg = progress_chart(&progress);
+        if std::env::var_os("GLOSS_PRINT_CHART").is_some() {
+            println!("{svg}");
+        }
+        assert!(
+            svg.contains("<title>ann: 2 of 2 · 1 complete</title>"),
+            "{svg}"
+        );
+        assert!(svg.contains("<title>cal &lt;c&gt;: 0 of 2 · 0 complete</title>"));
+        assert!(
+            svg.contains("width=\"320.0\""),
+            "every document: a full bar"
+        );
+        assert!(svg.contains("width=\"0.0\""), "none: no bar");
+        assert_eq!(svg.matches("<g><title>").count(), 2);
+    }
 }

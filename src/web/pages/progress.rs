@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::extract::{Form, State};
 
+use super::analysis_charts as charts;
 use super::tabs::{self, Section, Tab};
 use super::{Layout, PageResult, PageRoute, after_form, render};
 use crate::domain::Role;
@@ -11,7 +12,7 @@ use crate::error::AppError;
 use crate::service::access::{InDocument, ProjectAccess};
 use crate::service::documents as docs;
 use crate::service::progress::assignments::{self, AssignmentRequest};
-use crate::service::progress::{self, ProjectProgress};
+use crate::service::progress::{self, CoderTotal, ProjectProgress};
 use crate::web::AppState;
 use crate::web::extract::Page;
 use crate::web::urls;
@@ -20,6 +21,7 @@ pub(super) fn routes() -> Vec<PageRoute> {
     vec![
         PageRoute::post("/documents/{id}/completion", set_completion),
         PageRoute::get("/projects/{id}/progress", progress_page),
+        PageRoute::get("/projects/{id}/progress.svg", progress_svg),
         PageRoute::post("/projects/{id}/assignments", assign),
     ]
 }
@@ -65,6 +67,9 @@ struct ProgressPage {
     project_id: i64,
     project_name: String,
     progress: ProjectProgress,
+    /// The chart's figures, per coder in the table's column order.
+    totals: Vec<CoderTotal>,
+    chart: String,
     attribute_values: Vec<(String, String, i64)>,
     can_assign: bool,
 }
@@ -96,10 +101,22 @@ async fn progress_page(
         tabs: tabs::project(&access, Section::Progress),
         project_id: access.project_id(),
         project_name: access.project.name.clone(),
+        totals: progress.per_coder(),
+        chart: charts::progress_chart(&progress),
         progress,
         attribute_values,
         can_assign: access.role.can_plan_work() && !access.project.archived,
     })
+}
+
+/// The progress chart as an SVG file (the same figures as the page's chart).
+async fn progress_svg(
+    State(app): State<AppState>,
+    Page(_, access): Page<ProjectAccess>,
+) -> PageResult {
+    let progress = progress::project_progress(&app.db, &access).await?;
+    let svg = charts::progress_chart(&progress);
+    Ok(charts::svg_download(&access, "progress", &[], svg))
 }
 
 /// The assignment form: coders ticked, and the documents ticked in the table, an

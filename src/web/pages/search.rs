@@ -2,18 +2,18 @@
 //! who code) auto-coding the hits with a preview, and an undo of the run just applied.
 
 use askama::Template;
-use axum::extract::{Form, Query, State};
+use std::collections::BTreeSet;
+
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
+use super::search_autocode::{AutocodeFields, autocode_form, hit_value, undo_form};
 use super::tabs::{self, Section, Tab};
-use super::{
-    Flash, Layout, PageResult, PageRoute, after_form, redirect_with_flash, render_with_status,
-};
-use crate::domain::Role;
+use super::{Layout, PageResult, PageRoute, render_with_status};
 use crate::error::{AppError, AppResult};
 use crate::service::access::ProjectAccess;
-use crate::service::autocode::{self, AutocodeInput, AutocodeOutcome, HitRef};
+use crate::service::autocode::AutocodeOutcome;
 use crate::service::coders;
 use crate::service::codes::{self, CodeView};
 use crate::service::search::{self, Hit, SearchParams, SearchResults};
@@ -33,29 +33,29 @@ pub(super) fn routes() -> Vec<PageRoute> {
 
 /// The search's fields as the page's forms send them (blank means "any").
 #[derive(Debug, Default, Clone, Deserialize)]
-struct SearchFields {
+pub(super) struct SearchFields {
     #[serde(default)]
-    q: String,
+    pub q: String,
     #[serde(default)]
-    role: String,
+    pub role: String,
     #[serde(default)]
-    code_id: String,
+    pub code_id: String,
     #[serde(default)]
-    coded: String,
+    pub coded: String,
     #[serde(default)]
-    coder: String,
+    pub coder: String,
     /// Hits per page (blank: the service's default).
     #[serde(default)]
-    limit: String,
+    pub limit: String,
     #[serde(default)]
-    cursor: String,
+    pub cursor: String,
     /// The auto-code run just applied, offered for undo.
     #[serde(default)]
-    undo: String,
+    pub undo: String,
 }
 
 impl SearchFields {
-    fn params(&self) -> SearchParams {
+    pub fn params(&self) -> SearchParams {
         SearchParams {
             q: self.q.clone(),
             role: self.role.clone(),
@@ -86,7 +86,7 @@ impl SearchFields {
             .join("&")
     }
 
-    fn page_url(&self, project_id: i64) -> String {
+    pub fn page_url(&self, project_id: i64) -> String {
         urls::project_search(project_id, &self.query())
     }
 
@@ -124,17 +124,11 @@ impl From<Hit> for ShownHit {
     }
 }
 
-/// What the auto-code form was sent with, kept to show it again.
-#[derive(Debug, Default, Clone, Deserialize)]
-struct AutocodeFields {
-    #[serde(flatten)]
-    search: SearchFields,
-    #[serde(default)]
-    apply_code: String,
-    #[serde(default)]
-    extent: String,
-    #[serde(default)]
-    action: String,
+impl ShownHit {
+    /// What the hit's tick box sends.
+    fn tick_value(&self) -> String {
+        hit_value(self.hit.document_id, self.hit.start, self.hit.end)
+    }
 }
 
 #[derive(Template)]
@@ -159,6 +153,10 @@ struct SearchPage {
     extent: String,
     preview: Option<AutocodeOutcome>,
     undo_batch: Option<i64>,
+    /// Code only the ticked hits (else every hit of the search).
+    ticked_only: bool,
+    /// The ticked hits' values, to tick them again.
+    ticked: BTreeSet<String>,
 }
 
 impl SearchPage {
@@ -170,10 +168,14 @@ impl SearchPage {
             ("turn", "the whole turn"),
         ]
     }
+
+    fn is_ticked(&self, shown: &ShownHit) -> bool {
+        self.ticked.contains(&shown.tick_value())
+    }
 }
 
 /// The page for `fields`, with an auto-code preview or a refusal to show, if any.
-async fn show(
+pub(super) async fn show(
     app: &AppState,
     page: &mut SignedIn,
     access: &ProjectAccess,
@@ -217,6 +219,8 @@ async fn show(
             extent: form.extent.clone(),
             preview: preview.flatten(),
             undo_batch: fields.undo.trim().parse().ok(),
+            ticked_only: form.only_ticked().unwrap_or(false),
+            ticked: form.hits.iter().map(|h| h.trim().to_owned()).collect(),
             fields: fields.clone(),
         },
     )
@@ -251,126 +255,6 @@ async fn search_page(
         ..AutocodeFields::default()
     };
     show(&app, &mut page, &access, &form, Ok(None)).await
-}
-
-/// The auto-code run the form asks for: the search's hits (with a code filter, exactly
-/// the hits it shows), the chosen code and extent.
-async fn autocode_input(
-    app: &AppState,
-    access: &ProjectAccess,
-    form: &AutocodeFields,
-) -> AppResult<AutocodeInput> {
-    let code_id = form
-        .apply_code
-        .trim()
-        .parse()
-        .map_err(|_| AppError::invalid("apply_code", "Choose the code to apply."))?;
-    let params = form.search.params();
-    let hits = match form.search.code_id.trim() {
-        "" => None,
-        _ => {
-            let request = params.request()?;
-            let all = search::all_hits(&app.db, access, &request, None).await?;
-            if all.is_empty() {
-                return Err(AppError::invalid("q", "This search has no hits to code."));
-            }
-            let refs = all.iter().map(|hit| {
-                let (start, end) = hit.span();
-                HitRef {
-                    document_id: hit.turn.document_id,
-                    start,
-                    end,
-                }
-            });
-            Some(refs.collect())
-        }
-    };
-    Ok(AutocodeInput {
-        q: form.search.q.clone(),
-        code_id,
-        extent: Some(form.extent.clone()),
-        dry_run: form.action != "apply",
-        hits,
-        role: form.search.role.clone(),
-        attribute: String::new(),
-    })
-}
-
-async fn autocode_form(
-    State(app): State<AppState>,
-    Page(mut page, access): Page<ProjectAccess>,
-    Form(mut form): Form<AutocodeFields>,
-) -> PageResult {
-    access.require(Role::can_code, CANNOT_CODE)?;
-    form.search.cursor.clear();
-    form.search.undo.clear();
-    let outcome = match autocode_input(&app, &access, &form).await {
-        Ok(input) => autocode::autocode(&app.db, &access, &input).await,
-        Err(err) => Err(err),
-    };
-    let done = match (&outcome, form.action.as_str()) {
-        (Ok(done), "apply") => done.clone(),
-        _ => return show(&app, &mut page, &access, &form, outcome.map(Some)).await,
-    };
-    let message = format!(
-        "Auto-coded {} hit{}: {} excerpt{} created, {} skipped (already coded).",
-        done.hits,
-        plural(done.hits),
-        done.created,
-        plural(done.created),
-        done.skipped,
-    );
-    let mut back = form.search.page_url(access.project_id());
-    if let Some(batch) = done.batch_id {
-        back.push(if back.contains('?') { '&' } else { '?' });
-        back.push_str(&format!("undo={batch}"));
-    }
-    redirect_with_flash(&app, &page.session, &message, &back).await
-}
-
-const CANNOT_CODE: &str = "Viewers cannot code documents.";
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct UndoFields {
-    #[serde(flatten)]
-    search: SearchFields,
-    #[serde(default)]
-    batch_id: String,
-}
-
-async fn undo_form(
-    State(app): State<AppState>,
-    Page(page, access): Page<ProjectAccess>,
-    Form(mut form): Form<UndoFields>,
-) -> PageResult {
-    access.require(Role::can_code, CANNOT_CODE)?;
-    form.search.cursor.clear();
-    form.search.undo.clear();
-    let back = form.search.page_url(access.project_id());
-    // Blank: your latest run not undone yet (as the API does).
-    let batch = match form.batch_id.trim() {
-        "" => None,
-        raw => match raw.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                let message = format!("{}'{raw}' is not an auto-code run.", Flash::ERROR_PREFIX);
-                return redirect_with_flash(&app, &page.session, &message, &back).await;
-            }
-        },
-    };
-    let result = autocode::undo(&app.db, &access, batch).await;
-    let done = match &result {
-        Ok(Some((_, removed))) => format!(
-            "Undid the auto-code run: {removed} excerpt{} removed.",
-            if *removed == 1 { "" } else { "s" }
-        ),
-        _ => "There was no auto-code run left to undo.".to_owned(),
-    };
-    after_form(&app, &page.session, result, &done, &back, &back).await
 }
 
 #[cfg(test)]

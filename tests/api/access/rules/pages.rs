@@ -123,6 +123,7 @@ pub const PAGES: &[Row] = &[
         Form(|_| vec![("complete", "true".into())]),
     ),
     row("GET", "/projects/{id}/progress", Member(Own), NONE),
+    row("GET", "/projects/{id}/progress.svg", Member(Own), NONE),
     row(
         "POST",
         "/projects/import-qdpx",
