@@ -197,3 +197,63 @@ async fn a_blind_coder_filters_by_their_own_coding_only() {
     assert!(html.contains("1 hit<"), "{html}");
     assert!(html.contains("not for <mark>decisions</mark>"), "{html}");
 }
+
+/// The attribute filter narrows both the hits shown and the hits an auto-code run codes.
+#[tokio::test]
+async fn an_attribute_filter_narrows_the_hits_and_the_autocode_run() {
+    let s = study().await;
+    let trust = s.code(&s.owner, "Trust").await;
+    let second = s.another_document().await;
+    for (document, wave) in [(s.document, "1"), (second, "2")] {
+        let (status, body) = s
+            .owner
+            .patch(
+                &format!("/documents/{document}"),
+                serde_json::json!({ "attributes": { "wave": wave } }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let browser = s.app.browser_signed_in("alice").await;
+    let (_, html) = browser.page(&search_url(s.project, "q=decisions")).await;
+    assert!(html.contains("4 hits"), "both documents: {html}");
+    assert!(html.contains(">wave = 1 (1)</option>"), "{html}");
+
+    let filtered = search_url(s.project, "q=decisions&attribute=wave%3A2");
+    let (status, html) = browser.page(&filtered).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("2 hits"), "{html}");
+    assert!(
+        !html.contains(&format!("/documents/{}#hit-", s.document)),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("/documents/{second}#hit-")),
+        "{html}"
+    );
+    assert!(
+        html.contains("name=\"attribute\" value=\"wave:2\""),
+        "kept for the forms: {html}"
+    );
+
+    let applied = browser
+        .submit(
+            &filtered,
+            &format!("/projects/{}/search/autocode", s.project),
+            &[
+                ("q", "decisions"),
+                ("attribute", "wave:2"),
+                ("apply_code", &trust.to_string()),
+                ("extent", "match"),
+                ("action", "apply"),
+            ],
+        )
+        .await;
+    assert_eq!(applied.status(), StatusCode::SEE_OTHER);
+    assert_eq!(s.alice.excerpts(second, "").await.items.len(), 2);
+    assert_eq!(
+        excerpt_count(&s).await,
+        0,
+        "the first document's hits stay uncoded"
+    );
+}

@@ -16,6 +16,7 @@ use crate::service::access::ProjectAccess;
 use crate::service::autocode::AutocodeOutcome;
 use crate::service::coders;
 use crate::service::codes::{self, CodeView};
+use crate::service::documents;
 use crate::service::search::{self, Hit, SearchParams, SearchResults};
 use crate::web::AppState;
 use crate::web::auth::SignedIn;
@@ -38,6 +39,9 @@ pub(super) struct SearchFields {
     pub q: String,
     #[serde(default)]
     pub role: String,
+    /// Only documents with this attribute value, as `name:value`.
+    #[serde(default)]
+    pub attribute: String,
     #[serde(default)]
     pub code_id: String,
     #[serde(default)]
@@ -59,6 +63,7 @@ impl SearchFields {
         SearchParams {
             q: self.q.clone(),
             role: self.role.clone(),
+            attribute: self.attribute.clone(),
             code_id: self.code_id.clone(),
             coded: self.coded.clone(),
             coder: self.coder.clone(),
@@ -73,6 +78,7 @@ impl SearchFields {
         let pairs = [
             ("q", &self.q),
             ("role", &self.role),
+            ("attribute", &self.attribute),
             ("code_id", &self.code_id),
             ("coded", &self.coded),
             ("coder", &self.coder),
@@ -140,6 +146,8 @@ struct SearchPage {
     project_name: String,
     fields: SearchFields,
     codes: Vec<CodeView>,
+    /// `(name, value, documents)` for the attribute filter.
+    attribute_values: Vec<(String, String, i64)>,
     coder_choices: Vec<String>,
     total: usize,
     hits: Vec<ShownHit>,
@@ -208,6 +216,7 @@ pub(super) async fn show(
             project_id: access.project_id(),
             project_name: access.project.name.clone(),
             codes: codes::codebook(&app.db, access).await?,
+            attribute_values: documents::attribute_values(&app.db, access).await?,
             coder_choices: coders::visible_coders(&app.db, access).await?,
             total,
             hits: hits.into_iter().map(ShownHit::from).collect(),

@@ -117,7 +117,7 @@ async fn autocode_input(
         dry_run: form.action != "apply",
         hits,
         role: form.search.role.clone(),
-        attribute: String::new(),
+        attribute: form.search.attribute.clone(),
     })
 }
 
