@@ -69,7 +69,6 @@ impl SearchFields {
             coder: self.coder.clone(),
             limit: self.limit.clone(),
             cursor: self.cursor.clone(),
-            ..SearchParams::default()
         }
     }
 
