@@ -215,33 +215,6 @@ pub async fn delete(ex: impl SqliteExecutor<'_>, id: i64) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Characters covered by at least one excerpt of `filter`'s view, per document with an id
-/// in the range. Kept by triggers (migration 0016), so this reads one row per document.
-pub async fn coded_characters(
-    ex: impl SqliteExecutor<'_>,
-    project_id: i64,
-    first_document: i64,
-    last_document: i64,
-    filter: CoderFilter,
-) -> sqlx::Result<Vec<(i64, i64)>> {
-    let view = match filter {
-        CoderFilter::Everyone => 0,
-        CoderFilter::Consensus => -1,
-        CoderFilter::Coder(id) => id,
-    };
-    sqlx::query_as(
-        "SELECT c.document_id, c.coded FROM document_coverage c
-         JOIN documents d ON d.id = c.document_id
-         WHERE d.project_id = ? AND c.document_id BETWEEN ? AND ? AND c.coder_id = ? AND c.coded > 0",
-    )
-    .bind(project_id)
-    .bind(first_document)
-    .bind(last_document)
-    .bind(view)
-    .fetch_all(ex)
-    .await
-}
-
 /// Users who have excerpts in a project (the coders a lead can compare).
 pub async fn coders(
     ex: impl SqliteExecutor<'_>,

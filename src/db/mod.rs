@@ -5,6 +5,7 @@
 pub mod adjudications;
 pub mod analysis;
 pub mod codes;
+pub mod coverage;
 pub mod documents;
 pub mod events;
 pub mod excerpts;
@@ -43,7 +44,10 @@ pub struct Tx {
 }
 
 impl Tx {
-    pub async fn commit(self) -> sqlx::Result<()> {
+    /// Commits, first recounting the coded characters of documents whose excerpts this
+    /// transaction changed (see [`coverage`]), so the counts commit with the change.
+    pub async fn commit(mut self) -> sqlx::Result<()> {
+        coverage::refresh(&mut self.tx).await?;
         self.tx.commit().await
     }
 
@@ -107,6 +111,12 @@ pub async fn open_with(path: &Path, statement_limit: Option<Duration>) -> anyhow
         .run(&pool)
         .await
         .context("applying database migrations")?;
+    // Counts left stale by a migration or by a write outside `Tx` are made now.
+    let mut conn = pool.acquire().await?;
+    coverage::refresh(&mut conn)
+        .await
+        .context("counting coded characters")?;
+    drop(conn);
     Ok(pool)
 }
 

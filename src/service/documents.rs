@@ -110,7 +110,7 @@ pub(super) async fn coded_characters(
 ) -> AppResult<BTreeMap<i64, i64>> {
     let filter = access.visible(crate::db::excerpts::CoderFilter::Everyone);
     let coded =
-        crate::db::excerpts::coded_characters(db, access.project_id(), first, last, filter).await?;
+        crate::db::coverage::coded_characters(db, access.project_id(), first, last, filter).await?;
     Ok(coded.into_iter().collect())
 }
 

@@ -365,3 +365,36 @@ async fn coded_characters_count_each_character_once_and_only_what_the_reader_see
 async fn listed(api: &crate::helpers::Api, project: i64) -> usize {
     api.documents(project, "").await.items[0].coded
 }
+
+/// A write outside a write transaction (here, SQL straight to the file) leaves the
+/// document marked stale: the list still counts it correctly, and the next write
+/// transaction's commit recounts it and clears the mark.
+#[tokio::test]
+async fn a_count_left_stale_is_counted_by_the_reader_and_recounted_by_the_next_write() {
+    let s = crate::helpers::study().await;
+    let code = s.code(&s.owner, "Trust").await;
+    let first = s.excerpt(&s.alice, "trust it for drafts", &[code]).await;
+    let stale = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM coverage_stale")
+            .fetch_one(&s.app.db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(stale().await, 0, "the excerpt's commit counted it");
+    assert_eq!(listed(&s.owner, s.project).await, first.end - first.start);
+
+    sqlx::query("UPDATE excerpts SET end = end + 7 WHERE id = ?")
+        .bind(first.id)
+        .execute(&s.app.db)
+        .await
+        .unwrap();
+    assert_eq!(stale().await, 1, "marked by the trigger");
+    assert_eq!(listed(&s.owner, s.project).await, first.end + 7 - first.start);
+    assert_eq!(listed(&s.alice, s.project).await, first.end + 7 - first.start);
+
+    let (start, end) = s.find("Why not");
+    s.excerpt(&s.bob, "Why not", &[code]).await;
+    assert_eq!(stale().await, 0, "the next commit recounted it");
+    let expected = first.end + 7 - first.start + (end - start);
+    assert_eq!(listed(&s.owner, s.project).await, expected);
+}

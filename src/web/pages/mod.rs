@@ -18,7 +18,6 @@ mod progress;
 mod project_sections;
 mod projects;
 mod search;
-mod search_autocode;
 mod tabs;
 
 use std::collections::BTreeMap;

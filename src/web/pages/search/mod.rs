@@ -8,9 +8,11 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::search_autocode::{AutocodeFields, autocode_form, hit_value, undo_form};
 use super::tabs::{self, Section, Tab};
 use super::{Layout, PageResult, PageRoute, render_with_status};
+use autocode::{AutocodeFields, autocode_form, hit_value, undo_form};
+
+mod autocode;
 use crate::error::{AppError, AppResult};
 use crate::service::access::ProjectAccess;
 use crate::service::autocode::AutocodeOutcome;
@@ -34,7 +36,7 @@ pub(super) fn routes() -> Vec<PageRoute> {
 
 /// The search's fields as the page's forms send them (blank means "any").
 #[derive(Debug, Default, Clone, Deserialize)]
-pub(super) struct SearchFields {
+struct SearchFields {
     #[serde(default)]
     pub q: String,
     #[serde(default)]
@@ -182,7 +184,7 @@ impl SearchPage {
 }
 
 /// The page for `fields`, with an auto-code preview or a refusal to show, if any.
-pub(super) async fn show(
+async fn show(
     app: &AppState,
     page: &mut SignedIn,
     access: &ProjectAccess,

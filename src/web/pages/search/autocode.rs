@@ -7,8 +7,8 @@ use axum::extract::{Form, State};
 use serde::Deserialize;
 use serde::de::value::{Error as FieldsError, MapDeserializer};
 
-use super::search::{SearchFields, show};
-use super::{Flash, PageResult, after_form, redirect_with_flash};
+use super::{SearchFields, show};
+use crate::web::pages::{Flash, PageResult, after_form, redirect_with_flash};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::service::access::ProjectAccess;
