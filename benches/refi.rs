@@ -8,7 +8,8 @@
 //! `POST /api/v1/projects/import/qdpx` (a new project each run); growth is measured the
 //! same way, before the first import.
 //!
-//! `cargo bench --bench refi`; `GLOSS_BENCH_RUNS` (default 3) of each.
+//! `cargo bench --bench refi`; `GLOSS_BENCH_RUNS` (default 3) of each; `GLOSS_BENCH_SAVE_QDPX=FILE`
+//! keeps the exported file (to profile an import of it).
 
 mod support;
 
@@ -69,6 +70,11 @@ async fn main() {
         }
     }
     println!("{:.1} MB per .qdpx", file.len() as f64 / 1e6);
+    // For profiling the import outside the bench (`gloss import-qdpx` under a profiler).
+    if let Ok(path) = std::env::var("GLOSS_BENCH_SAVE_QDPX") {
+        std::fs::write(&path, &file).expect("writing the .qdpx");
+        println!("saved the .qdpx to {path}");
+    }
 
     let before_import = server.memory();
     let mut import_times = Vec::new();

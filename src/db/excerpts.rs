@@ -129,25 +129,34 @@ pub async fn insert(ex: impl SqliteExecutor<'_>, new: &NewExcerpt<'_>) -> sqlx::
 /// not codes of `project_id`, in one statement; returns how many were applied (fewer than
 /// asked means an unknown code).
 pub async fn apply_project_codes(
-    ex: impl SqliteExecutor<'_>,
+    conn: &mut sqlx::SqliteConnection,
     project_id: i64,
     applications: &[(i64, i64)],
 ) -> sqlx::Result<u64> {
     if applications.is_empty() {
         return Ok(0);
     }
-    let pairs = serde_json::to_string(applications).expect("integers serialise");
-    let applied = sqlx::query(
-        "INSERT INTO excerpt_codes (excerpt_id, code_id)
-         SELECT json_extract(p.value, '$[0]'), c.id
-         FROM json_each(?) p JOIN codes c ON c.id = json_extract(p.value, '$[1]')
-         WHERE c.project_id = ?",
-    )
-    .bind(pairs)
-    .bind(project_id)
-    .execute(ex)
-    .await?;
-    Ok(applied.rows_affected())
+    // Bound as rows of a VALUES list (two parameters a pair, well under SQLite's 32,766):
+    // unpacking the same pairs from JSON cost ~10 % of a large REFI import.
+    let mut applied = 0;
+    for chunk in applications.chunks(8_000) {
+        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO excerpt_codes (excerpt_id, code_id)
+             SELECT v.column1, c.id FROM (VALUES ",
+        );
+        let mut rows = query.separated(", ");
+        for (excerpt_id, code_id) in chunk {
+            rows.push("(");
+            rows.push_bind_unseparated(*excerpt_id);
+            rows.push_unseparated(", ");
+            rows.push_bind_unseparated(*code_id);
+            rows.push_unseparated(")");
+        }
+        query.push(") v JOIN codes c ON c.id = v.column2 WHERE c.project_id = ");
+        query.push_bind(project_id);
+        applied += query.build().execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(applied)
 }
 
 /// Deletes excerpts by id (their codes go with them).

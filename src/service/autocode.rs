@@ -120,7 +120,7 @@ pub async fn autocode(
         ids.push(excerpt_store::insert(&mut *tx, &new).await?.id);
     }
     let applications: Vec<(i64, i64)> = ids.iter().map(|&id| (id, code.id)).collect();
-    if excerpt_store::apply_project_codes(&mut *tx, access.project_id(), &applications).await?
+    if excerpt_store::apply_project_codes(&mut tx, access.project_id(), &applications).await?
         != ids.len() as u64
     {
         return Err(AppError::Conflict(

@@ -123,7 +123,7 @@ async fn store_document(
             db::progress::complete(&mut **tx, document_id, at.coders[coder].0).await?;
         }
     }
-    excerpt_store::apply_project_codes(&mut **tx, at.project_id, &applications).await?;
+    excerpt_store::apply_project_codes(tx, at.project_id, &applications).await?;
     store_decisions(tx, at, document_id, &item.decisions).await?;
     Ok(item.coding.iter().map(Vec::len).sum())
 }

@@ -389,8 +389,14 @@ async fn a_count_left_stale_is_counted_by_the_reader_and_recounted_by_the_next_w
         .await
         .unwrap();
     assert_eq!(stale().await, 1, "marked by the trigger");
-    assert_eq!(listed(&s.owner, s.project).await, first.end + 7 - first.start);
-    assert_eq!(listed(&s.alice, s.project).await, first.end + 7 - first.start);
+    assert_eq!(
+        listed(&s.owner, s.project).await,
+        first.end + 7 - first.start
+    );
+    assert_eq!(
+        listed(&s.alice, s.project).await,
+        first.end + 7 - first.start
+    );
 
     let (start, end) = s.find("Why not");
     s.excerpt(&s.bob, "Why not", &[code]).await;

@@ -127,11 +127,58 @@ pub struct Detection {
     pub checked: usize,
 }
 
-fn comparable(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+/// `text` lower-cased with whitespace runs as one space and none at either end, made a
+/// character at a time, so a long passage is only read as far as it agrees with a quote.
+struct Comparable<I: Iterator<Item = char>> {
+    chars: I,
+    /// The rest of the last character's lower case (one character may become several).
+    lower: Option<std::char::ToLowercase>,
+    started: bool,
+}
+
+fn comparable<I: Iterator<Item = char>>(chars: I) -> Comparable<I> {
+    Comparable {
+        chars,
+        lower: None,
+        started: false,
+    }
+}
+
+impl<I: Iterator<Item = char>> Iterator for Comparable<I> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        if let Some(c) = self.lower.as_mut().and_then(Iterator::next) {
+            return Some(c);
+        }
+        let mut spaced = false;
+        let c = loop {
+            let c = self.chars.next()?;
+            if !c.is_whitespace() {
+                break c;
+            }
+            spaced = true;
+        };
+        self.lower = Some(c.to_lowercase());
+        if spaced && self.started {
+            return Some(' ');
+        }
+        self.started = true;
+        self.lower.as_mut().and_then(Iterator::next)
+    }
+}
+
+/// Whether the covered text and the quote agree: something is covered and one of the two
+/// begins with the other (a quote is often cut short, and a selection may end early).
+fn agrees(mut covered: impl Iterator<Item = char>, mut quote: impl Iterator<Item = char>) -> bool {
+    let mut any = false;
+    loop {
+        match (covered.next(), quote.next()) {
+            (Some(a), Some(b)) if a == b => any = true,
+            (Some(_), Some(_)) => return false,
+            _ => return any,
+        }
+    }
 }
 
 /// Whether a selection under `model` lines up with the text.
@@ -146,15 +193,12 @@ fn lines_up(
     if clamped_start || clamped_end {
         return Some(false);
     }
-    let quote = comparable(probe.name.trim_end_matches(['…', '.']));
-    let usable_quote = quote.chars().count() >= 4 && !quote.starts_with("line:");
+    let name = probe.name.trim_end_matches(['…', '.']);
+    let head: String = comparable(name.chars()).take(5).collect();
+    let usable_quote = head.chars().count() >= 4 && !head.starts_with("line:");
     if usable_quote {
-        let covered: String = chars[start..end.max(start)].iter().collect();
-        let covered = comparable(&covered);
-        let prefix: String = quote.chars().take(covered.chars().count().max(4)).collect();
-        return Some(
-            covered.starts_with(&prefix) || (!covered.is_empty() && prefix.starts_with(&covered)),
-        );
+        let covered = chars[start..end.max(start)].iter().copied();
+        return Some(agrees(comparable(covered), comparable(name.chars())));
     }
     // No quote: a selection that starts at a line start is a weak sign of alignment.
     Some(start == 0 || chars.get(start - 1) == Some(&'\n'))
@@ -289,6 +333,30 @@ fn resync(from: &[char], to: &[char]) -> Resync {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comparable_text_folds_case_and_whitespace_runs_and_trims() {
+        let folded: String = comparable("  Ünd\r\n  so\tON  ".chars()).collect();
+        assert_eq!(folded, "ünd so on");
+        assert_eq!(comparable(" \n ".chars()).count(), 0);
+        // One character whose lower case is two.
+        assert_eq!(comparable("İx".chars()).collect::<String>(), "i\u{307}x");
+    }
+
+    #[test]
+    fn a_quote_agrees_with_covered_text_when_either_begins_with_the_other() {
+        let agree = |covered: &str, quote: &str| {
+            agrees(comparable(covered.chars()), comparable(quote.chars()))
+        };
+        assert!(agree("I trust it for drafts", "i trust  it"), "a cut quote");
+        assert!(
+            agree("I trust", "I trust it for drafts"),
+            "a short selection"
+        );
+        assert!(agree("Same text", "same\ntext"));
+        assert!(!agree("I trust it", "I trusted"));
+        assert!(!agree("", "anything"), "nothing covered");
+    }
 
     #[test]
     fn the_three_models_map_to_the_same_characters() {

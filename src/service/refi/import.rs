@@ -282,7 +282,7 @@ impl<'a> ProjectStore<'a> {
         }
         store::insert_excerpts(tx, &rows).await?;
         for chunk in applications.chunks(5000) {
-            excerpt_store::apply_project_codes(&mut **tx, self.project_id, chunk).await?;
+            excerpt_store::apply_project_codes(tx, self.project_id, chunk).await?;
         }
         self.excerpts += rows.len();
         Ok(())

@@ -8,7 +8,6 @@ use serde::Deserialize;
 use serde::de::value::{Error as FieldsError, MapDeserializer};
 
 use super::{SearchFields, show};
-use crate::web::pages::{Flash, PageResult, after_form, redirect_with_flash};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::service::access::ProjectAccess;
@@ -16,6 +15,7 @@ use crate::service::autocode::{self, AutocodeInput, HitRef};
 use crate::service::search;
 use crate::web::AppState;
 use crate::web::extract::Page;
+use crate::web::pages::{Flash, PageResult, after_form, redirect_with_flash};
 
 /// What the auto-code form was sent with, kept to show it again.
 #[derive(Debug, Default, Clone, Deserialize)]
