@@ -2,7 +2,7 @@
 //! coded by three coders (~150,000 excerpts, 50 codes), measured through the API of the
 //! release server (a child process on the fixture's SQLite file), server-side latency from
 //! its request log:
-//! - `GET …/search`: a word, a phrase, a prefix, an OR and a NEAR query, each with and
+//! - `GET …/search`: a word, a common word (~6,700 hits), a phrase, a prefix, an OR and a NEAR query, each with and
 //!   without `role=participant`, first page (`limit` 50): p99 < 20 ms;
 //! - `GET …/cooccurrence` with `scope=overlap|turn|document`, every coder: < 200 ms;
 //! - `GET …/crosstab?attribute=…`: < 100 ms. The corpus CSV has only `transcript_id` and
@@ -22,7 +22,7 @@
 //!   compare two equal setups.
 //!
 //! `cargo bench --bench analysis`. Knobs: `GLOSS_BENCH_REQUESTS` (default 20) requests per
-//! search variant after 2 warm-up requests (10 variants); `GLOSS_BENCH_RUNS` (default 10)
+//! search variant after 2 warm-up requests (12 variants); `GLOSS_BENCH_RUNS` (default 10)
 //! requests per table and auto-code runs; `GLOSS_BENCH_IMPORTS` (default 5) imports per
 //! setup. Benchmarks never assert times.
 
@@ -167,6 +167,7 @@ async fn bench_search(api: &Api<'_>, requests: usize) {
     let mut all = Vec::new();
     for (kind, q) in [
         ("word", "trust"),
+        ("common word", "time"),
         ("phrase", "\"saves me time\""),
         ("prefix", "automat*"),
         ("OR", "frustrating OR annoying"),
