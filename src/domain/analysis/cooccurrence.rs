@@ -115,8 +115,8 @@ fn overlapping_pairs(group: &[&CodedExcerpt], mut meet: impl FnMut(usize, usize)
 /// order), turned into the table's maps at the end. The overlap sweep meets millions of
 /// pairs on a large project, and a map lookup per pair was most of the table's time.
 struct Tally {
+    /// Sorted: a code's dense index is its place here.
     ids: Vec<i64>,
-    index: HashMap<i64, usize>,
     n: Vec<u64>,
     /// `counts[a * k + b]` for dense indices `a <= b`.
     counts: Vec<u64>,
@@ -130,18 +130,18 @@ impl Tally {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let index = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
         let k = ids.len();
         Tally {
             ids,
-            index,
             n: vec![0; k],
             counts: vec![0; k * k],
         }
     }
 
-    fn dense(&self, codes: &[i64]) -> Vec<usize> {
-        codes.iter().map(|c| self.index[c]).collect()
+    fn dense(&self, code: i64) -> usize {
+        self.ids
+            .binary_search(&code)
+            .expect("every code is in the tally")
     }
 
     fn pair(&mut self, a: usize, b: usize) {
@@ -190,8 +190,17 @@ pub fn table(excerpts: &[CodedExcerpt], turns: &Turns, scope: Scope) -> Table {
 }
 
 fn add_overlaps(tally: &mut Tally, group: &[&CodedExcerpt]) {
-    let codes: Vec<Vec<usize>> = group.iter().map(|e| tally.dense(&e.code_ids)).collect();
-    for own in &codes {
+    // Every excerpt's codes as dense indices, in one vector.
+    let mut flat = Vec::new();
+    let mut bounds = Vec::with_capacity(group.len());
+    for e in group {
+        let from = flat.len();
+        flat.extend(e.code_ids.iter().map(|c| tally.dense(*c)));
+        bounds.push(from..flat.len());
+    }
+    let codes = |i: usize| &flat[bounds[i].clone()];
+    for i in 0..group.len() {
+        let own = codes(i);
         for (i, &a) in own.iter().enumerate() {
             tally.n[a] += 1;
             for &b in &own[i + 1..] {
@@ -200,8 +209,8 @@ fn add_overlaps(tally: &mut Tally, group: &[&CodedExcerpt]) {
         }
     }
     overlapping_pairs(group, |i, j| {
-        for &a in &codes[i] {
-            for &b in codes[j].iter().filter(|&&b| b != a) {
+        for &a in codes(i) {
+            for &b in codes(j).iter().filter(|&&b| b != a) {
                 tally.pair(a, b);
             }
         }
@@ -211,7 +220,7 @@ fn add_overlaps(tally: &mut Tally, group: &[&CodedExcerpt]) {
 /// One unit (a turn or a document) in which these codes occur (repeats allowed).
 fn add_unit<'c>(tally: &mut Tally, codes: impl Iterator<Item = &'c i64>) {
     let present: Vec<usize> = codes
-        .map(|c| tally.index[c])
+        .map(|c| tally.dense(*c))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
