@@ -95,26 +95,85 @@ fn groups(excerpts: &[CodedExcerpt]) -> BTreeMap<(i64, i64), Vec<&CodedExcerpt>>
     groups
 }
 
-/// Calls `meet(x, y)` once for every unordered pair of distinct overlapping excerpts of
-/// one group (sorted by start): a sweep, so sparse coding costs little more than a scan.
-fn overlapping_pairs<'e>(
-    group: &[&'e CodedExcerpt],
-    mut meet: impl FnMut(&'e CodedExcerpt, &'e CodedExcerpt),
-) {
+/// Calls `meet(i, j)` (`i < j`, indices into `group`) once for every unordered pair of
+/// distinct overlapping excerpts of one group (sorted by start): a sweep, so sparse coding
+/// costs little more than a scan.
+fn overlapping_pairs(group: &[&CodedExcerpt], mut meet: impl FnMut(usize, usize)) {
     for (i, x) in group.iter().enumerate() {
-        for y in group[i + 1..].iter().take_while(|y| y.start < x.end) {
-            meet(x, y);
+        for (j, _) in group
+            .iter()
+            .enumerate()
+            .skip(i + 1)
+            .take_while(|(_, y)| y.start < x.end)
+        {
+            meet(i, j);
         }
+    }
+}
+
+/// The counts while they are being made: a dense matrix over the codes that occur (in id
+/// order), turned into the table's maps at the end. The overlap sweep meets millions of
+/// pairs on a large project, and a map lookup per pair was most of the table's time.
+struct Tally {
+    /// Sorted: a code's dense index is its place here.
+    ids: Vec<i64>,
+    n: Vec<u64>,
+    /// `counts[a * k + b]` for dense indices `a <= b`.
+    counts: Vec<u64>,
+}
+
+impl Tally {
+    fn new(excerpts: &[CodedExcerpt]) -> Tally {
+        let ids: Vec<i64> = excerpts
+            .iter()
+            .flat_map(|e| e.code_ids.iter().copied())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let k = ids.len();
+        Tally {
+            ids,
+            n: vec![0; k],
+            counts: vec![0; k * k],
+        }
+    }
+
+    fn dense(&self, code: i64) -> usize {
+        self.ids
+            .binary_search(&code)
+            .expect("every code is in the tally")
+    }
+
+    fn pair(&mut self, a: usize, b: usize) {
+        let k = self.ids.len();
+        self.counts[a.min(b) * k + a.max(b)] += 1;
+    }
+
+    fn into_table(self) -> Table {
+        let k = self.ids.len();
+        let mut table = Table::default();
+        for (a, &id) in self.ids.iter().enumerate() {
+            if self.n[a] > 0 {
+                table.n.insert(id, self.n[a]);
+            }
+            for b in a..k {
+                let count = self.counts[a * k + b];
+                if count > 0 {
+                    table.counts.insert((id, self.ids[b]), count);
+                }
+            }
+        }
+        table
     }
 }
 
 /// The co-occurrence table of `excerpts` at `scope` (`turns` is read only for `Turn`).
 pub fn table(excerpts: &[CodedExcerpt], turns: &Turns, scope: Scope) -> Table {
-    let mut table = Table::default();
+    let mut tally = Tally::new(excerpts);
     for ((_, document_id), group) in groups(excerpts) {
         match scope {
-            Scope::Overlap => add_overlaps(&mut table, &group),
-            Scope::Document => add_unit(&mut table, group.iter().flat_map(|e| &e.code_ids)),
+            Scope::Overlap => add_overlaps(&mut tally, &group),
+            Scope::Document => add_unit(&mut tally, group.iter().flat_map(|e| &e.code_ids)),
             Scope::Turn => {
                 let document_turns = turns.get(&document_id).map(Vec::as_slice);
                 for (start, end) in document_turns.unwrap_or_default() {
@@ -122,43 +181,53 @@ pub fn table(excerpts: &[CodedExcerpt], turns: &Turns, scope: Scope) -> Table {
                         .iter()
                         .filter(|e| e.start < *end && *start < e.end)
                         .flat_map(|e| &e.code_ids);
-                    add_unit(&mut table, inside);
+                    add_unit(&mut tally, inside);
                 }
             }
         }
     }
-    table
+    tally.into_table()
 }
 
-fn add_overlaps(table: &mut Table, group: &[&CodedExcerpt]) {
+fn add_overlaps(tally: &mut Tally, group: &[&CodedExcerpt]) {
+    // Every excerpt's codes as dense indices, in one vector.
+    let mut flat = Vec::new();
+    let mut bounds = Vec::with_capacity(group.len());
     for e in group {
-        for (i, a) in e.code_ids.iter().enumerate() {
-            *table.n.entry(*a).or_default() += 1;
-            for b in &e.code_ids[i + 1..] {
-                *table.counts.entry(ordered(*a, *b)).or_default() += 1;
+        let from = flat.len();
+        flat.extend(e.code_ids.iter().map(|c| tally.dense(*c)));
+        bounds.push(from..flat.len());
+    }
+    let codes = |i: usize| &flat[bounds[i].clone()];
+    for i in 0..group.len() {
+        let own = codes(i);
+        for (i, &a) in own.iter().enumerate() {
+            tally.n[a] += 1;
+            for &b in &own[i + 1..] {
+                tally.pair(a, b);
             }
         }
     }
-    overlapping_pairs(group, |x, y| {
-        for a in &x.code_ids {
-            for b in y.code_ids.iter().filter(|b| *b != a) {
-                *table.counts.entry(ordered(*a, *b)).or_default() += 1;
+    overlapping_pairs(group, |i, j| {
+        for &a in codes(i) {
+            for &b in codes(j).iter().filter(|&&b| b != a) {
+                tally.pair(a, b);
             }
         }
     });
 }
 
 /// One unit (a turn or a document) in which these codes occur (repeats allowed).
-fn add_unit<'c>(table: &mut Table, codes: impl Iterator<Item = &'c i64>) {
-    let present: Vec<i64> = codes
-        .copied()
+fn add_unit<'c>(tally: &mut Tally, codes: impl Iterator<Item = &'c i64>) {
+    let present: Vec<usize> = codes
+        .map(|c| tally.dense(*c))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    for (i, a) in present.iter().enumerate() {
-        *table.n.entry(*a).or_default() += 1;
-        for b in &present[i + 1..] {
-            *table.counts.entry((*a, *b)).or_default() += 1;
+    for (i, &a) in present.iter().enumerate() {
+        tally.n[a] += 1;
+        for &b in &present[i + 1..] {
+            tally.pair(a, b);
         }
     }
 }
@@ -199,7 +268,8 @@ pub fn meetings(
                 for e in group.iter().filter(|e| e.has(a) && e.has(b) && a != b) {
                     out.push(meeting(e.start, e.end, vec![e.id], vec![e.id]));
                 }
-                overlapping_pairs(&group, |x, y| {
+                overlapping_pairs(&group, |i, j| {
+                    let (x, y) = (group[i], group[j]);
                     let (start, end) = (y.start, x.end.min(y.end));
                     for (p, q) in [(x, y), (y, x)] {
                         if p.has(a) && q.has(b) {

@@ -195,3 +195,57 @@ fn scope_names_parse_and_others_are_refused() {
     assert_eq!(Scope::parse("document").unwrap(), Scope::Document);
     assert_eq!(Scope::parse("sentence").unwrap_err().field, "scope");
 }
+
+/// The sweep and the dense tally against every pair checked one by one, on a busy,
+/// pseudo-random coding with scattered code ids.
+#[test]
+fn overlap_counts_match_a_check_of_every_pair() {
+    use std::collections::BTreeMap;
+    let codes = [7, 42, 3, 100, 5];
+    let mut seed: u64 = 13;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let excerpts: Vec<CodedExcerpt> = (0..80)
+        .map(|id| {
+            let start = next(400) as i64;
+            let mut own: Vec<i64> = (0..1 + next(2)).map(|_| codes[next(5) as usize]).collect();
+            own.sort_unstable();
+            own.dedup();
+            let span = (start, start + 1 + next(60) as i64);
+            excerpt(
+                id,
+                [ALICE, BOB][next(2) as usize],
+                1 + next(2) as i64,
+                span,
+                &own,
+            )
+        })
+        .collect();
+    let mut n: BTreeMap<i64, u64> = BTreeMap::new();
+    let mut counts: BTreeMap<(i64, i64), u64> = BTreeMap::new();
+    for (i, x) in excerpts.iter().enumerate() {
+        for (j, a) in x.code_ids.iter().enumerate() {
+            *n.entry(*a).or_default() += 1;
+            for b in &x.code_ids[j + 1..] {
+                *counts.entry((*a.min(b), *a.max(b))).or_default() += 1;
+            }
+        }
+        for y in &excerpts[i + 1..] {
+            let same = x.set == y.set && x.document_id == y.document_id;
+            if same && x.start < y.end && y.start < x.end {
+                for a in &x.code_ids {
+                    for b in y.code_ids.iter().filter(|b| *b != a) {
+                        *counts.entry((*a.min(b), *a.max(b))).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    let t = table(&excerpts, &Turns::new(), Scope::Overlap);
+    assert!(counts.values().sum::<u64>() > 50, "the coding is busy");
+    assert_eq!((t.n, t.counts), (n, counts));
+}
