@@ -41,108 +41,161 @@ pub async fn import_qdc(
     let text = crate::domain::refi::archive::text_of(bytes, "the codebook file").map_err(refuse)?;
     let (codes, not_imported) = read::codebook(&text).map_err(refuse)?;
     let mut tx = db::begin_write(db).await?;
-    let project_id = access.project_id();
-    let existing = code_store::list(&mut *tx, project_id).await?;
-    if existing.len() + codes.len() > codebook::MAX_CODES_PER_PROJECT {
-        return Err(AppError::invalid(
-            "file",
-            format!(
-                "A project holds at most {} codes; this codebook would make {}.",
-                codebook::MAX_CODES_PER_PROJECT,
-                existing.len() + codes.len()
-            ),
-        ));
+    let mut merger = Merger::new(&mut tx, access.project_id(), codes.len(), not_imported).await?;
+    for code in &codes {
+        merger.merge(&mut tx, code).await?;
     }
-    let by_guid: HashMap<String, i64> = store::code_guids(&mut *tx, project_id)
-        .await?
-        .into_iter()
-        .map(|(id, guid)| (guid, id))
-        .collect();
-    // (parent, lower-case name) → code, for merging by path.
-    let mut by_place: HashMap<(Option<i64>, String), i64> = existing
-        .iter()
-        .map(|c| ((c.parent_id, c.name.to_lowercase()), c.id))
-        .collect();
-    let nodes: Vec<codebook::Node> = existing
-        .iter()
-        .map(|c| codebook::Node {
-            id: c.id,
-            parent_id: c.parent_id,
-            name: c.name.clone(),
-            position: c.position,
-        })
-        .collect();
-    let mut paths: HashMap<i64, String> = codebook::paths(&nodes).into_iter().collect();
-    let mut ids: Vec<i64> = Vec::with_capacity(codes.len());
-    let mut summary = QdcImportSummary {
-        created: Vec::new(),
-        merged_by_guid: Vec::new(),
-        merged_by_path: Vec::new(),
-        not_imported,
-    };
-    for (index, code) in codes.iter().enumerate() {
-        let parent = code.parent.map(|p| ids[p]);
-        let name = code
-            .name
-            .replace('>', "›")
-            .trim()
-            .chars()
-            .take(100)
-            .collect::<String>();
-        let name = if name.is_empty() {
-            "Unnamed code".to_owned()
-        } else {
-            name
-        };
-        let path = match parent.and_then(|p| paths.get(&p)) {
-            Some(parent_path) => format!("{parent_path}{}{name}", codebook::PATH_SEPARATOR),
-            None => name.clone(),
-        };
-        // A merged code is named by its Gloss path.
-        let gloss_path = |id: i64| paths.get(&id).cloned().unwrap_or_else(|| path.clone());
-        let id = if let Some(&id) = by_guid.get(&code.guid) {
-            summary
-                .merged_by_guid
-                .push((code.name.clone(), gloss_path(id)));
-            id
-        } else if let Some(&id) = by_place.get(&(parent, name.to_lowercase())) {
-            summary.merged_by_path.push(gloss_path(id));
-            id
-        } else {
-            let color = code.color.clone().unwrap_or_else(|| {
-                Color::default_for(existing.len() + index)
-                    .as_str()
-                    .to_owned()
-            });
-            let new = NewCode {
-                project_id,
-                parent_id: parent,
-                name: &name,
-                color: &color,
-                description: &code.description,
-            };
-            let id = store::insert_code(&mut *tx, &new, Some(&code.guid)).await?;
-            by_place.insert((parent, name.to_lowercase()), id);
-            summary.created.push(path.clone());
-            id
-        };
-        if !code.description.is_empty() {
-            let current = code_store::by_id(&mut *tx, id).await?;
-            if current.is_some_and(|c| c.description.is_empty()) {
-                let changes = code_store::Changes {
-                    description: Some(&code.description),
-                    ..Default::default()
-                };
-                code_store::update(&mut *tx, id, &changes).await?;
-            }
-        }
-        paths.entry(id).or_insert(path);
-        ids.push(id);
-    }
+    let summary = merger.summary;
     let change = Change::CodebookImported {
         created: summary.created.len(),
         updated: summary.merged_by_guid.len() + summary.merged_by_path.len(),
     };
     events::commit(tx, Origin::member(access), change).await?;
     Ok(summary)
+}
+
+/// The project's codebook as the file's codes are merged into it, in file order (a
+/// parent before its children).
+struct Merger {
+    project_id: i64,
+    by_guid: HashMap<String, i64>,
+    /// (parent, lower-case name) → code, for merging by path.
+    by_place: HashMap<(Option<i64>, String), i64>,
+    paths: HashMap<i64, String>,
+    /// The Gloss code of each file code merged so far, by file index.
+    ids: Vec<i64>,
+    /// Codes in the project before the import (for the default colours).
+    existing: usize,
+    summary: QdcImportSummary,
+}
+
+impl Merger {
+    async fn new(
+        tx: &mut db::Tx,
+        project_id: i64,
+        incoming: usize,
+        not_imported: BTreeMap<String, usize>,
+    ) -> AppResult<Self> {
+        let existing = code_store::list(&mut **tx, project_id).await?;
+        if existing.len() + incoming > codebook::MAX_CODES_PER_PROJECT {
+            return Err(AppError::invalid(
+                "file",
+                format!(
+                    "A project holds at most {} codes; this codebook would make {}.",
+                    codebook::MAX_CODES_PER_PROJECT,
+                    existing.len() + incoming
+                ),
+            ));
+        }
+        let by_guid = store::code_guids(&mut **tx, project_id)
+            .await?
+            .into_iter()
+            .map(|(id, guid)| (guid, id))
+            .collect();
+        let by_place = existing
+            .iter()
+            .map(|c| ((c.parent_id, c.name.to_lowercase()), c.id))
+            .collect();
+        let nodes: Vec<codebook::Node> = existing
+            .iter()
+            .map(|c| codebook::Node {
+                id: c.id,
+                parent_id: c.parent_id,
+                name: c.name.clone(),
+                position: c.position,
+            })
+            .collect();
+        Ok(Self {
+            project_id,
+            by_guid,
+            by_place,
+            paths: codebook::paths(&nodes).into_iter().collect(),
+            ids: Vec::with_capacity(incoming),
+            existing: existing.len(),
+            summary: QdcImportSummary {
+                created: Vec::new(),
+                merged_by_guid: Vec::new(),
+                merged_by_path: Vec::new(),
+                not_imported,
+            },
+        })
+    }
+
+    /// Merges one file code by GUID, else by path, else creates it; fills in an empty
+    /// definition.
+    async fn merge(&mut self, tx: &mut db::Tx, code: &read::Code) -> AppResult<()> {
+        let parent = code.parent.map(|p| self.ids[p]);
+        let name = code_name(&code.name);
+        let path = match parent.and_then(|p| self.paths.get(&p)) {
+            Some(parent_path) => format!("{parent_path}{}{name}", codebook::PATH_SEPARATOR),
+            None => name.clone(),
+        };
+        // A merged code is named by its Gloss path.
+        let gloss_path = |id: i64| self.paths.get(&id).cloned().unwrap_or_else(|| path.clone());
+        let place = (parent, name.to_lowercase());
+        let id = if let Some(&id) = self.by_guid.get(&code.guid) {
+            let merged = (code.name.clone(), gloss_path(id));
+            self.summary.merged_by_guid.push(merged);
+            id
+        } else if let Some(&id) = self.by_place.get(&place) {
+            self.summary.merged_by_path.push(gloss_path(id));
+            id
+        } else {
+            let id = self.create(tx, code, parent, &name).await?;
+            self.by_place.insert(place, id);
+            self.summary.created.push(path.clone());
+            id
+        };
+        if !code.description.is_empty() {
+            fill_definition(tx, id, &code.description).await?;
+        }
+        self.paths.entry(id).or_insert(path);
+        self.ids.push(id);
+        Ok(())
+    }
+
+    async fn create(
+        &self,
+        tx: &mut db::Tx,
+        code: &read::Code,
+        parent: Option<i64>,
+        name: &str,
+    ) -> AppResult<i64> {
+        let color = code.color.clone().unwrap_or_else(|| {
+            Color::default_for(self.existing + self.ids.len())
+                .as_str()
+                .to_owned()
+        });
+        let new = NewCode {
+            project_id: self.project_id,
+            parent_id: parent,
+            name,
+            color: &color,
+            description: &code.description,
+        };
+        Ok(store::insert_code(&mut **tx, &new, Some(&code.guid)).await?)
+    }
+}
+
+/// A file code's name as a Gloss code name: no path separator, trimmed, at most 100
+/// characters, never empty.
+fn code_name(raw: &str) -> String {
+    let name: String = raw.replace('>', "›").trim().chars().take(100).collect();
+    match name.is_empty() {
+        true => "Unnamed code".to_owned(),
+        false => name,
+    }
+}
+
+/// Gives a merged code the file's definition if it has none of its own.
+async fn fill_definition(tx: &mut db::Tx, id: i64, definition: &str) -> AppResult<()> {
+    let current = code_store::by_id(&mut **tx, id).await?;
+    if current.is_some_and(|c| c.description.is_empty()) {
+        let changes = code_store::Changes {
+            description: Some(definition),
+            ..Default::default()
+        };
+        code_store::update(&mut **tx, id, &changes).await?;
+    }
+    Ok(())
 }
