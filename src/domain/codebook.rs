@@ -190,6 +190,49 @@ pub const CODEBOOK_HEADER: [&str; 4] = ["name", "parent_path", "color", "descrip
 /// Reads a codebook CSV (`name,parent_path,color,description`; only `name` is required).
 /// Rows are returned parents-first, so they can be created in order.
 pub fn read_codebook_csv(bytes: &[u8]) -> Result<Vec<CodebookEntry>, Invalid> {
+    let text = codebook_text(bytes)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| {
+            Invalid::new(
+                "file",
+                format!("The codebook file's header row cannot be read: {e}."),
+            )
+        })?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let columns = CodebookColumns::find(&headers)?;
+    let mut entries = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let row = index + 1;
+        let record = record.map_err(|e| {
+            Invalid::new("file", format!("Codebook row {row} cannot be read: {e}."))
+        })?;
+        let Some(entry) = columns.entry(&record, row)? else {
+            continue;
+        };
+        if entries.len() == MAX_CODES_PER_PROJECT {
+            return Err(Invalid::new(
+                "file",
+                format!(
+                    "The codebook file has more than {MAX_CODES_PER_PROJECT} codes, the most \
+                     a project may have."
+                ),
+            ));
+        }
+        entries.push(entry);
+    }
+    entries.sort_by_key(|e| e.path.len());
+    Ok(entries)
+}
+
+/// The file as text, refused with a reason if it is not UTF-8, empty, or its quotes do not
+/// balance (a BOM is dropped).
+fn codebook_text(bytes: &[u8]) -> Result<&str, Invalid> {
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(
         |_| {
             Invalid::new(
@@ -215,40 +258,43 @@ pub fn read_codebook_csv(bytes: &[u8]) -> Result<Vec<CodebookEntry>, Invalid> {
             ),
         ));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| {
+    Ok(text)
+}
+
+/// Where a codebook file keeps each field (only the name is required).
+struct CodebookColumns {
+    name: usize,
+    parent: Option<usize>,
+    color: Option<usize>,
+    description: Option<usize>,
+}
+
+impl CodebookColumns {
+    fn find(headers: &[String]) -> Result<Self, Invalid> {
+        let column = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
+        let name = column(&["name", "code"]).ok_or_else(|| {
             Invalid::new(
                 "file",
-                format!("The codebook file's header row cannot be read: {e}."),
+                format!(
+                    "The codebook file needs a 'name' column; its columns are: {}.",
+                    headers.join(", ")
+                ),
             )
-        })?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let column = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
-    let name_col = column(&["name", "code"]).ok_or_else(|| {
-        Invalid::new(
-            "file",
-            format!(
-                "The codebook file needs a 'name' column; its columns are: {}.",
-                headers.join(", ")
-            ),
-        )
-    })?;
-    let parent_col = column(&["parent_path", "parent", "path"]);
-    let color_col = column(&["color", "colour"]);
-    let description_col = column(&["description", "definition"]);
-
-    let mut entries = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let row = index + 1;
-        let record = record.map_err(|e| {
-            Invalid::new("file", format!("Codebook row {row} cannot be read: {e}."))
         })?;
+        Ok(Self {
+            name,
+            parent: column(&["parent_path", "parent", "path"]),
+            color: column(&["color", "colour"]),
+            description: column(&["description", "definition"]),
+        })
+    }
+
+    /// One row as a code; `None` for a blank row.
+    fn entry(
+        &self,
+        record: &csv::StringRecord,
+        row: usize,
+    ) -> Result<Option<CodebookEntry>, Invalid> {
         let cell = |col: Option<usize>| {
             col.and_then(|c| record.get(c))
                 .map(|v| super::spreadsheet::restore(v.trim()).to_owned())
@@ -256,11 +302,11 @@ pub fn read_codebook_csv(bytes: &[u8]) -> Result<Vec<CodebookEntry>, Invalid> {
         };
         let at_row =
             |e: Invalid| Invalid::new("file", format!("Codebook row {row}: {}", e.message));
-        let name = cell(Some(name_col));
+        let name = cell(Some(self.name));
         if name.is_empty() && record.iter().all(|v| v.trim().is_empty()) {
-            continue;
+            return Ok(None);
         }
-        let mut path: Vec<String> = cell(parent_col)
+        let mut path: Vec<String> = cell(self.parent)
             .split(PATH_SEPARATOR.trim())
             .map(str::trim)
             .filter(|p| !p.is_empty())
@@ -268,28 +314,17 @@ pub fn read_codebook_csv(bytes: &[u8]) -> Result<Vec<CodebookEntry>, Invalid> {
             .collect::<Result<_, _>>()
             .map_err(at_row)?;
         path.push(CodeName::parse(&name).map_err(at_row)?.as_str().to_owned());
-        let color = Some(cell(color_col))
+        let color = Some(cell(self.color))
             .filter(|c| !c.is_empty())
             .map(|c| Color::parse(&c))
             .transpose()
             .map_err(at_row)?;
-        if entries.len() == MAX_CODES_PER_PROJECT {
-            return Err(Invalid::new(
-                "file",
-                format!(
-                    "The codebook file has more than {MAX_CODES_PER_PROJECT} codes, the most \
-                     a project may have."
-                ),
-            ));
-        }
-        entries.push(CodebookEntry {
+        Ok(Some(CodebookEntry {
             path,
             color,
-            description: cell(description_col),
-        });
+            description: cell(self.description),
+        }))
     }
-    entries.sort_by_key(|e| e.path.len());
-    Ok(entries)
 }
 
 /// Writes a codebook CSV from `(name, parent_path, color, description)` rows, with cells
