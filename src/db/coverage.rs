@@ -92,16 +92,7 @@ pub async fn coded_characters(
     );
     query.push_bind(project_id);
     push_range(&mut query, "e.document_id", first_document, last_document);
-    match filter {
-        CoderFilter::Everyone => {}
-        CoderFilter::Coder(id) => {
-            query.push(" AND e.consensus = 0 AND e.coder_id = ");
-            query.push_bind(id);
-        }
-        CoderFilter::Consensus => {
-            query.push(" AND e.consensus = 1");
-        }
-    }
+    super::excerpts::push_coder_filter(&mut query, filter);
     query.push(format!("{tail})"));
     query.build_query_as().fetch_all(ex).await
 }

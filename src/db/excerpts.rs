@@ -33,7 +33,8 @@ pub enum CoderFilter {
     Consensus,
 }
 
-fn push_coder_filter(query: &mut QueryBuilder<Sqlite>, filter: CoderFilter) {
+/// Narrows a query over `excerpts e` to `filter`'s excerpts.
+pub(super) fn push_coder_filter(query: &mut QueryBuilder<Sqlite>, filter: CoderFilter) {
     match filter {
         CoderFilter::Everyone => {}
         CoderFilter::Coder(id) => {

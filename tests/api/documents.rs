@@ -403,4 +403,19 @@ async fn a_count_left_stale_is_counted_by_the_reader_and_recounted_by_the_next_w
     assert_eq!(stale().await, 0, "the next commit recounted it");
     let expected = first.end + 7 - first.start + (end - start);
     assert_eq!(listed(&s.owner, s.project).await, expected);
+
+    // A blind coder's view of a marked document is counted from their own excerpts only.
+    s.code_blind().await;
+    sqlx::query("UPDATE excerpts SET end = end + 1 WHERE id = ?")
+        .bind(first.id)
+        .execute(&s.app.db)
+        .await
+        .unwrap();
+    assert_eq!(stale().await, 1);
+    assert_eq!(
+        listed(&s.alice, s.project).await,
+        first.end + 8 - first.start
+    );
+    assert_eq!(listed(&s.bob, s.project).await, end - start);
+    assert_eq!(listed(&s.owner, s.project).await, expected + 1);
 }
