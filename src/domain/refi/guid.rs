@@ -36,6 +36,27 @@ fn format_uuid(bytes: &[u8; 16]) -> String {
     )
 }
 
+/// A GUID held as its 16 bytes: a parsed project keeps one for every selection, its
+/// codes and its creating user, which as strings cost ~70 bytes each (~20 MB on a
+/// 150,000-selection import). Displays in Gloss's form, like [`normalise`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Guid([u8; 16]);
+
+impl Guid {
+    /// A GUID as peers write it; `None` if it is not one.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let normal = normalise(raw)?;
+        let value = u128::from_str_radix(&normal.replace('-', ""), 16).ok()?;
+        Some(Self(value.to_be_bytes()))
+    }
+}
+
+impl std::fmt::Display for Guid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&format_uuid(&self.0))
+    }
+}
+
 /// A GUID as peers write it (either case, with or without braces) in Gloss's form:
 /// lower case, no braces; `None` if it is not a GUID at all.
 pub fn normalise(raw: &str) -> Option<String> {
@@ -76,5 +97,17 @@ mod tests {
         assert_eq!(normalise(" 68bbdc14-c361-4432-b4dd-ae1dbfc12890 "), want);
         assert_eq!(normalise("68bbdc14-c361-4432-b4dd-ae1dbfc1289"), None);
         assert_eq!(normalise("not-a-guid"), None);
+    }
+
+    #[test]
+    fn a_compact_guid_displays_as_the_normalised_string() {
+        let raw = "{68BBDC14-C361-4432-B4DD-AE1DBFC12890}";
+        let guid = Guid::parse(raw).expect("a GUID");
+        assert_eq!(Some(guid.to_string()), normalise(raw));
+        assert_eq!(
+            Guid::parse("68bbdc14-c361-4432-b4dd-ae1dbfc12890"),
+            Some(guid)
+        );
+        assert_eq!(Guid::parse("not-a-guid"), None);
     }
 }

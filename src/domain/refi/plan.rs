@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Serialize;
 
 use super::archive::{Archive, text_of};
+use super::guid::Guid;
 use super::offsets::{self, OffsetModel, Probe, SourceText};
 use super::read::{Project, ReadError, Selection, TextSource};
 use crate::domain::import::{self, ImportOptions, ParsedDocument};
@@ -81,7 +82,7 @@ const DEFAULT_COLOR: &str = "#888888";
 /// when its document is asked for.
 pub struct Planner {
     project: Project,
-    code_index: HashMap<String, usize>,
+    code_index: HashMap<Guid, usize>,
     next_source: usize,
     report: PlanReport,
 }
@@ -105,7 +106,7 @@ impl Planner {
             .codes
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.guid.clone(), i))
+            .filter_map(|(i, c)| Some((Guid::parse(&c.guid)?, i)))
             .collect();
         let planner = Self {
             project,
@@ -215,7 +216,7 @@ impl Planner {
         let notes = selection
             .note_guids
             .iter()
-            .filter_map(|note| self.project.notes.get(note));
+            .filter_map(|note| self.project.notes.get(&note.to_string()));
         let memo = std::iter::once(&selection.description)
             .chain(notes)
             .map(|text| text.trim())
@@ -223,15 +224,15 @@ impl Planner {
             .collect::<Vec<_>>()
             .join("\n\n");
         PlannedExcerpt {
-            guid: selection.guid.clone(),
-            user: selection.creating_user.clone(),
+            guid: selection.guid.to_string(),
+            user: selection.creating_user.map(|g| g.to_string()),
             start,
             end,
             memo,
             codes: selection
                 .code_guids
                 .iter()
-                .filter_map(|g| self.code_index.get(g.as_str()).copied())
+                .filter_map(|g| self.code_index.get(g).copied())
                 .collect(),
         }
     }

@@ -8,7 +8,7 @@ use std::io::BufRead;
 
 use quick_xml::events::BytesStart;
 
-use super::guid;
+use super::guid::{self, Guid};
 
 mod parser;
 
@@ -34,14 +34,14 @@ pub struct Code {
 
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
-    pub guid: String,
+    pub guid: Guid,
     pub name: String,
     pub start: i64,
     pub end: i64,
-    pub creating_user: Option<String>,
+    pub creating_user: Option<Guid>,
     pub description: String,
-    pub code_guids: Vec<String>,
-    pub note_guids: Vec<String>,
+    pub code_guids: Vec<Guid>,
+    pub note_guids: Vec<Guid>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -91,6 +91,12 @@ fn guid_attr(e: &BytesStart<'_>, name: &str, element: &str) -> Result<String, Re
             "a <{element}> has {name}=\"{raw}\", which is not a GUID"
         ))
     })
+}
+
+/// [`guid_attr`] held as bytes.
+fn guid_value(e: &BytesStart<'_>, name: &str, element: &str) -> Result<Guid, ReadError> {
+    let normal = guid_attr(e, name, element)?;
+    Ok(Guid::parse(&normal).expect("a normalised GUID parses"))
 }
 
 /// `#rgb`, `#rrggbb`, `#aarrggbb`/`#rrggbbaa` (alpha dropped) or `rgb(r, g, b)`.
@@ -162,7 +168,11 @@ pub fn codebook(xml: &str) -> Result<(Vec<Code>, BTreeMap<String, usize>), ReadE
 /// Every code and note a selection refers to must exist: a dangling GUID is an error
 /// naming it, never a silently lost coding.
 fn check_references(project: &Project) -> Result<(), ReadError> {
-    let codes: HashSet<&str> = project.codes.iter().map(|c| c.guid.as_str()).collect();
+    let codes: HashSet<Guid> = project
+        .codes
+        .iter()
+        .filter_map(|c| Guid::parse(&c.guid))
+        .collect();
     let mut seen = HashSet::new();
     for code in &project.codes {
         if !seen.insert(code.guid.as_str()) {
@@ -174,11 +184,7 @@ fn check_references(project: &Project) -> Result<(), ReadError> {
     }
     for source in &project.sources {
         for selection in &source.selections {
-            if let Some(missing) = selection
-                .code_guids
-                .iter()
-                .find(|g| !codes.contains(g.as_str()))
-            {
+            if let Some(missing) = selection.code_guids.iter().find(|g| !codes.contains(g)) {
                 return Err(ReadError(format!(
                     "a coding of selection {} refers to code {missing}, which is not in the codebook",
                     selection.guid
@@ -187,7 +193,7 @@ fn check_references(project: &Project) -> Result<(), ReadError> {
             if let Some(missing) = selection
                 .note_guids
                 .iter()
-                .find(|g| !project.notes.contains_key(*g))
+                .find(|g| !project.notes.contains_key(&g.to_string()))
             {
                 return Err(ReadError(format!(
                     "selection {} refers to note {missing}, which is not in the file",
@@ -243,9 +249,9 @@ mod tests {
         assert_eq!(selection.description, "memo");
         assert_eq!(
             selection.code_guids,
-            ["c0000000-0000-4000-8000-000000000002"]
+            [Guid::parse("c0000000-0000-4000-8000-000000000002").unwrap()]
         );
-        assert_eq!(p.notes[&selection.note_guids[0]], "a note");
+        assert_eq!(p.notes[&selection.note_guids[0].to_string()], "a note");
         assert_eq!(p.not_imported["PDFSource"], 1);
         assert_eq!(p.description, "about");
     }

@@ -6,8 +6,10 @@ use std::io::BufRead;
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
-use super::{Code, NOT_IMPORTED, Project, ReadError, Selection, TextSource, attr, guid_attr};
-use crate::domain::refi::guid;
+use super::{
+    Code, NOT_IMPORTED, Project, ReadError, Selection, TextSource, attr, guid_attr, guid_value,
+};
+use crate::domain::refi::guid::Guid;
 
 /// Elements whose text is a variable's value, whatever its type.
 const VALUE_ELEMENTS: [&str; 6] = [
@@ -145,7 +147,7 @@ impl Parser {
             "PlainTextContent" => self.start_collecting(Collect::PlainTextContent),
             "PlainTextSelection" if self.note.is_none() => self.open_selection(e, empty)?,
             "CodeRef" if self.in_selection => {
-                let g = guid_attr(e, "targetGUID", "CodeRef")?;
+                let g = guid_value(e, "targetGUID", "CodeRef")?;
                 if let Some(selection) = self.current_selection()
                     && !selection.code_guids.contains(&g)
                 {
@@ -153,7 +155,7 @@ impl Parser {
                 }
             }
             "NoteRef" if self.in_selection => {
-                let g = guid_attr(e, "targetGUID", "NoteRef")?;
+                let g = guid_value(e, "targetGUID", "NoteRef")?;
                 if let Some(selection) = self.current_selection() {
                     selection.note_guids.push(g);
                 }
@@ -191,11 +193,11 @@ impl Parser {
             })
         };
         let selection = Selection {
-            guid: guid_attr(e, "guid", "PlainTextSelection")?,
+            guid: guid_value(e, "guid", "PlainTextSelection")?,
             name: attr(e, "name").unwrap_or_default(),
             start: number("startPosition")?,
             end: number("endPosition")?,
-            creating_user: attr(e, "creatingUser").and_then(|g| guid::normalise(&g)),
+            creating_user: attr(e, "creatingUser").and_then(|g| Guid::parse(&g)),
             ..Selection::default()
         };
         let source =
