@@ -106,27 +106,7 @@ pub async fn autocode(
         return Ok(outcome);
     }
     let mut tx = db::begin_write(db).await?;
-    let mut ids = Vec::with_capacity(spans.len());
-    for &(document_id, start, end) in &spans {
-        let new = NewExcerpt {
-            project_id: access.project_id(),
-            document_id,
-            coder_id: access.user.id,
-            consensus: false,
-            start: start as i64,
-            end: end as i64,
-            memo: "",
-        };
-        ids.push(excerpt_store::insert(&mut *tx, &new).await?.id);
-    }
-    let applications: Vec<(i64, i64)> = ids.iter().map(|&id| (id, code.id)).collect();
-    if excerpt_store::apply_project_codes(&mut tx, access.project_id(), &applications).await?
-        != ids.len() as u64
-    {
-        return Err(AppError::Conflict(
-            "The code was deleted while auto-coding; nothing was changed.".into(),
-        ));
-    }
+    let ids = insert_coded(&mut tx, access, code.id, &spans).await?;
     let batch = NewBatch {
         project_id: access.project_id(),
         coder_id: access.user.id,
@@ -150,6 +130,38 @@ pub async fn autocode(
     outcome.excerpt_ids = ids;
     outcome.batch_id = Some(batch_id);
     Ok(outcome)
+}
+
+/// Creates an excerpt as the current user over each span, coded with `code_id`; refused
+/// (and so rolled back) if the code went away meanwhile.
+async fn insert_coded(
+    tx: &mut db::Tx,
+    access: &ProjectAccess,
+    code_id: i64,
+    spans: &[(i64, usize, usize)],
+) -> AppResult<Vec<i64>> {
+    let mut ids = Vec::with_capacity(spans.len());
+    for &(document_id, start, end) in spans {
+        let new = NewExcerpt {
+            project_id: access.project_id(),
+            document_id,
+            coder_id: access.user.id,
+            consensus: false,
+            start: start as i64,
+            end: end as i64,
+            memo: "",
+        };
+        ids.push(excerpt_store::insert(&mut **tx, &new).await?.id);
+    }
+    let applications: Vec<(i64, i64)> = ids.iter().map(|&id| (id, code_id)).collect();
+    if excerpt_store::apply_project_codes(tx, access.project_id(), &applications).await?
+        != ids.len() as u64
+    {
+        return Err(AppError::Conflict(
+            "The code was deleted while auto-coding; nothing was changed.".into(),
+        ));
+    }
+    Ok(ids)
 }
 
 /// The search's hits, or the ones named in `only` (each must be a hit of the search).
