@@ -93,10 +93,16 @@ pub async fn page(b: &BrowserTest, body: &str, args: Vec<Value>) -> Value {
 /// true; fails the test with `what` and the page's state otherwise.
 pub async fn wait_until(b: &BrowserTest, condition: &str, what: &str) {
     let deadline = Instant::now() + PATIENCE;
-    let script = format!("try {{ return Boolean({condition}); }} catch (e) {{ return false; }}");
+    // A plain (synchronous) script, not `page`'s async one: a poll that overlaps a
+    // navigation (a form submitted by Enter, a link clicked) then waits for the new page
+    // instead of losing its callback with the old one and stalling until the script
+    // timeout. An error from the driver during a navigation counts as "not yet".
+    let script = format!(
+        "const o = undefined;\n{HELPERS}\ntry {{ return Boolean({condition}); }} catch (e) {{ return false; }}"
+    );
     loop {
-        let ok = page(b, &script, vec![]).await;
-        if ok == json!(true) {
+        let ok = b.client.execute(&script, vec![]).await;
+        if matches!(ok, Ok(ref value) if *value == json!(true)) {
             return;
         }
         if Instant::now() > deadline {
