@@ -4,6 +4,8 @@
 //! and [`coded_characters`] counts any document still marked itself, so a reader never
 //! sees a stale count.
 
+use std::sync::LazyLock;
+
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
 
 use super::excerpts::CoderFilter;
@@ -34,29 +36,44 @@ fn view_of(filter: CoderFilter) -> i64 {
     }
 }
 
-/// Recounts every document marked stale and clears the marks. Called by every write
-/// transaction before it commits (`Tx::commit`) and when the database opens; cheap when
-/// nothing is marked (one probe).
-pub async fn refresh(conn: &mut SqliteConnection) -> sqlx::Result<()> {
-    let marked: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM coverage_stale)")
-        .fetch_one(&mut *conn)
-        .await?;
-    if !marked {
-        return Ok(());
-    }
-    sqlx::query(
-        "DELETE FROM document_coverage WHERE document_id IN (SELECT document_id FROM coverage_stale)",
+/// Per document, code and set (coder, or -1 for the consensus set): the excerpts with
+/// the code and the union of their spans, as `code_coverage` (migration 0019) keeps them.
+/// `{spans}` is a query yielding `(document_id, code_id, view, start, end)`.
+const CODE_UNION_OF_SPANS: &str = "SELECT document_id, code_id, view, COUNT(*) AS excerpts,
+            SUM(MAX(0, end - MAX(start, COALESCE(reach, start)))) AS characters FROM (
+       SELECT document_id, code_id, view, start, end,
+              MAX(end) OVER (PARTITION BY document_id, code_id, view ORDER BY start, end
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+       FROM ({spans}))
+     GROUP BY document_id, code_id, view";
+
+/// Every (excerpt, code) of the marked documents, in its set.
+const CODED_SPANS_OF_STALE: &str = "SELECT e.document_id, ec.code_id,
+            CASE e.consensus WHEN 1 THEN -1 ELSE e.coder_id END AS view, e.start, e.end
+     FROM excerpts e JOIN excerpt_codes ec ON ec.excerpt_id = e.id
+     WHERE e.document_id IN (SELECT document_id FROM coverage_stale)";
+
+/// The statements of [`refresh`], written once.
+static RECOUNT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "DELETE FROM document_coverage WHERE document_id IN (SELECT document_id FROM coverage_stale);
+         INSERT INTO document_coverage (document_id, coder_id, coded) {};
+         DELETE FROM code_coverage WHERE document_id IN (SELECT document_id FROM coverage_stale);
+         INSERT INTO code_coverage (document_id, code_id, coder_id, excerpts, characters) {};
+         DELETE FROM coverage_stale;",
+        UNION_OF_SPANS.replace("{spans}", VIEWS_OF_STALE),
+        CODE_UNION_OF_SPANS.replace("{spans}", CODED_SPANS_OF_STALE),
     )
-    .execute(&mut *conn)
-    .await?;
-    let recount = format!(
-        "INSERT INTO document_coverage (document_id, coder_id, coded) {}",
-        UNION_OF_SPANS.replace("{spans}", VIEWS_OF_STALE)
-    );
-    sqlx::query(sqlx::AssertSqlSafe(recount))
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM coverage_stale")
+});
+
+/// Recounts every document marked stale and clears the marks. Called by every write
+/// transaction before it commits (`Tx::commit`) and when the database opens. One batch of
+/// statements, one round trip to the database thread: each round trip costs a thread
+/// wake-up on either side, which was most of what a probe-then-recount added to every
+/// excerpt saved (`benches/excerpts_api.rs`). With nothing marked, each statement finds
+/// an empty `coverage_stale` and does nothing.
+pub async fn refresh(conn: &mut SqliteConnection) -> sqlx::Result<()> {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(RECOUNT.as_str()))
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -102,4 +119,103 @@ fn push_range(query: &mut QueryBuilder<Sqlite>, column: &str, first: i64, last: 
     query.push_bind(first);
     query.push(" AND ");
     query.push_bind(last);
+}
+
+/// Excerpts and coded characters of one code in one document, for one set or summed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeCounts {
+    pub document_id: i64,
+    pub code_id: i64,
+    /// The coding set (a coder, or -1 for the consensus set); 0 when sets are summed.
+    pub set: i64,
+    pub excerpts: i64,
+    pub characters: i64,
+}
+
+/// Whose coding [`code_counts`] covers, and whether each set is kept apart.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeCountsOf<'a> {
+    /// `None`: every set; else these sets (coder ids, -1 for the consensus set).
+    pub sets: Option<&'a [i64]>,
+    /// One row per set, or the chosen sets' counts summed per document and code.
+    pub by_set: bool,
+}
+
+/// The project's [`CodeCounts`] by document and code: the kept counts, and for any
+/// document still marked stale, a count made here. Packed one row per document (see
+/// `excerpts::coded_spans` for why).
+pub async fn code_counts(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+    of: CodeCountsOf<'_>,
+) -> sqlx::Result<Vec<CodeCounts>> {
+    let set_column = if of.by_set { "coder_id" } else { "0" };
+    let group = if of.by_set {
+        "document_id, code_id, coder_id"
+    } else {
+        "document_id, code_id"
+    };
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+        "SELECT document_id, group_concat(printf('%d %d %d %d', code_id, coder_id, excerpts, characters), ' ')
+         FROM (SELECT document_id, code_id, {set_column} AS coder_id, SUM(excerpts) AS excerpts,
+                      SUM(characters) AS characters
+               FROM (SELECT c.document_id, c.code_id, c.coder_id, c.excerpts, c.characters
+                     FROM code_coverage c JOIN documents d ON d.id = c.document_id
+                     WHERE d.project_id = "
+    ));
+    query.push_bind(project_id);
+    query.push(" AND c.document_id NOT IN (SELECT document_id FROM coverage_stale)");
+    push_sets(&mut query, "c.coder_id", of.sets);
+    // Documents still marked: counted here.
+    let (head, tail) = CODE_UNION_OF_SPANS
+        .split_once("{spans}")
+        .expect("a placeholder");
+    query.push(format!(
+        " UNION ALL SELECT document_id, code_id, view, excerpts, characters FROM ({head}"
+    ));
+    query.push(
+        "SELECT e.document_id, ec.code_id, CASE e.consensus WHEN 1 THEN -1 ELSE e.coder_id END AS view,
+                e.start, e.end
+         FROM excerpts e JOIN excerpt_codes ec ON ec.excerpt_id = e.id
+         WHERE e.document_id IN (SELECT document_id FROM coverage_stale) AND e.project_id = ",
+    );
+    query.push_bind(project_id);
+    query.push(format!("{tail})"));
+    if of.sets.is_some() {
+        query.push(" WHERE true");
+        push_sets(&mut query, "view", of.sets);
+    }
+    query.push(format!(") GROUP BY {group}) GROUP BY document_id"));
+    let packed: Vec<(i64, String)> = query.build_query_as().fetch_all(ex).await?;
+    let mut out = Vec::new();
+    for (document_id, list) in packed {
+        let mut numbers = list.split(' ').map(|n| {
+            n.parse::<i64>()
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+        });
+        while let Some(code_id) = numbers.next() {
+            let mut next = || numbers.next().unwrap_or(Ok(0));
+            out.push(CodeCounts {
+                document_id,
+                code_id: code_id?,
+                set: next()?,
+                excerpts: next()?,
+                characters: next()?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// ` AND {column} IN (…)` for a chosen list of sets (an empty list matches nothing).
+fn push_sets(query: &mut QueryBuilder<Sqlite>, column: &str, sets: Option<&[i64]>) {
+    let Some(sets) = sets else {
+        return;
+    };
+    query.push(format!(" AND {column} IN (NULL"));
+    for set in sets {
+        query.push(", ");
+        query.push_bind(*set);
+    }
+    query.push(")");
 }

@@ -258,3 +258,48 @@ async fn bad_parameters_are_422_naming_the_field() {
         assert_eq!(body["error"]["field"], field, "{path}: {body}");
     }
 }
+
+/// The counts behind the tables are kept by the database (`code_coverage`): a change made
+/// outside the server's transactions (here a code taken off an excerpt in SQL) marks the
+/// document, the tables count a marked document from its excerpts, and the next write
+/// recounts it.
+#[tokio::test]
+async fn a_document_marked_stale_is_counted_from_its_excerpts_until_the_next_write() {
+    let w = world().await;
+    let stale = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM coverage_stale")
+            .fetch_one(&w.s.app.db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(stale().await, 0, "every write recounted what it marked");
+    sqlx::query(
+        "DELETE FROM excerpt_codes WHERE excerpt_id =
+           (SELECT id FROM excerpts WHERE document_id = ? AND start = 5)",
+    )
+    .bind(w.p2)
+    .execute(&w.s.app.db)
+    .await
+    .unwrap();
+    assert_eq!(stale().await, 1, "marked by the trigger on excerpt_codes");
+    check_after_the_code_went(&w, "marked").await;
+    w.s.bob
+        .create_excerpt(w.s.document, 10, 12, &[w.doubt])
+        .await;
+    assert_eq!(stale().await, 0, "the next write recounted it");
+    check_after_the_code_went(&w, "recounted").await;
+}
+
+async fn check_after_the_code_went(w: &World, step: &str) {
+    let t = crosstab(w, &w.s.owner, "attribute=occupation").await;
+    // alice's [0,10) and bob's [0,10): 20 code points; alice's [5,15) lost the code.
+    let nurse = column(&t, "nurse");
+    assert_eq!(cell(&t, w.trust, nurse), (2, 1, 0.5, 20), "{step}");
+    let alice = crosstab(w, &w.s.owner, "attribute=occupation&coders=alice").await;
+    assert_eq!(cell(&alice, w.trust, nurse), (1, 1, 0.5, 10), "{step}");
+    assert_eq!(
+        cell(&t, w.doubt, column(&t, "teacher")),
+        (1, 1, 1.0, 10),
+        "{step}"
+    );
+}

@@ -124,12 +124,12 @@ struct Tally {
 
 impl Tally {
     fn new(excerpts: &[CodedExcerpt]) -> Tally {
-        let ids: Vec<i64> = excerpts
-            .iter()
-            .flat_map(|e| e.code_ids.iter().copied())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        Tally::over(excerpts.iter().flat_map(|e| e.code_ids.iter().copied()))
+    }
+
+    /// A tally over the codes in `codes` (repeats allowed).
+    fn over(codes: impl Iterator<Item = i64>) -> Tally {
+        let ids: Vec<i64> = codes.collect::<BTreeSet<_>>().into_iter().collect();
         let k = ids.len();
         Tally {
             ids,
@@ -185,6 +185,17 @@ pub fn table(excerpts: &[CodedExcerpt], turns: &Turns, scope: Scope) -> Table {
                 }
             }
         }
+    }
+    tally.into_table()
+}
+
+/// The table at document scope from where codes occur: `(set, document_id, code_id)`, in
+/// any order, repeats allowed (what the database keeps per document, code and set).
+pub fn document_table(mut occurrences: Vec<(i64, i64, i64)>) -> Table {
+    let mut tally = Tally::over(occurrences.iter().map(|o| o.2));
+    occurrences.sort_unstable();
+    for unit in occurrences.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+        add_unit(&mut tally, unit.iter().map(|o| &o.2));
     }
     tally.into_table()
 }

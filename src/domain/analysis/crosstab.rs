@@ -66,23 +66,20 @@ fn union_of_sorted(spans: impl Iterator<Item = (i64, i64)>) -> u64 {
     total
 }
 
-/// The crosstab of `excerpts` over `columns` columns; `columns_of` gives, for every
-/// document of the project, the columns it falls in (documents without coding count
-/// towards their columns' sizes too).
-pub fn crosstab(
-    excerpts: &[CodedExcerpt],
-    columns_of: &HashMap<i64, Vec<usize>>,
-    columns: usize,
-) -> Crosstab {
-    let mut column_documents = vec![0u64; columns];
-    for list in columns_of.values() {
-        for &column in list.iter().filter(|c| **c < columns) {
-            column_documents[column] += 1;
-        }
-    }
+/// One code in one document: its excerpts and coded characters, every set's added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DocumentCode {
+    pub document_id: i64,
+    pub code_id: i64,
+    pub excerpts: u64,
+    pub characters: u64,
+}
+
+/// [`DocumentCode`]s of `excerpts`, by document and code: what the database keeps in
+/// `code_coverage` (summed over sets), computed from the spans themselves.
+pub fn document_codes(excerpts: &[CodedExcerpt]) -> Vec<DocumentCode> {
     // One `(document, code, set, start, end)` per coded span, sorted, so each (document,
-    // code) is a run and each set's spans a sorted run inside it: no map per document and
-    // code (150,000 excerpts made 50,000 small maps before).
+    // code) is a run and each set's spans a sorted run inside it.
     let mut spans: Vec<(i64, i64, i64, i64, i64)> = excerpts
         .iter()
         .flat_map(|e| {
@@ -92,21 +89,44 @@ pub fn crosstab(
         })
         .collect();
     spans.sort_unstable();
+    spans
+        .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
+        .map(|run| DocumentCode {
+            document_id: run[0].0,
+            code_id: run[0].1,
+            excerpts: run.len() as u64,
+            characters: run
+                .chunk_by(|a, b| a.2 == b.2)
+                .map(|set| union_of_sorted(set.iter().map(|s| (s.3, s.4))))
+                .sum(),
+        })
+        .collect()
+}
+
+/// The crosstab of `counts` (one per document and code) over `columns` columns;
+/// `columns_of` gives, for every document of the project, the columns it falls in
+/// (documents without coding count towards their columns' sizes too).
+pub fn crosstab(
+    counts: &[DocumentCode],
+    columns_of: &HashMap<i64, Vec<usize>>,
+    columns: usize,
+) -> Crosstab {
+    let mut column_documents = vec![0u64; columns];
+    for list in columns_of.values() {
+        for &column in list.iter().filter(|c| **c < columns) {
+            column_documents[column] += 1;
+        }
+    }
     let mut cells: BTreeMap<(i64, usize), Counts> = BTreeMap::new();
-    for run in spans.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
-        let (document_id, code) = (run[0].0, run[0].1);
-        let Some(list) = columns_of.get(&document_id) else {
+    for count in counts.iter().filter(|c| c.excerpts > 0) {
+        let Some(list) = columns_of.get(&count.document_id) else {
             continue;
         };
-        let characters: u64 = run
-            .chunk_by(|a, b| a.2 == b.2)
-            .map(|set| union_of_sorted(set.iter().map(|s| (s.3, s.4))))
-            .sum();
         for &column in list.iter().filter(|c| **c < columns) {
-            let cell = cells.entry((code, column)).or_default();
-            cell.excerpts += run.len() as u64;
+            let cell = cells.entry((count.code_id, column)).or_default();
+            cell.excerpts += count.excerpts;
             cell.documents += 1;
-            cell.characters += characters;
+            cell.characters += count.characters;
         }
     }
     Crosstab {
@@ -182,7 +202,7 @@ mod tests {
             excerpt(5, 10, 4, (100, 103), &[8]),
             excerpt(6, 10, 5, (0, 50), &[7]),
         ];
-        let t = crosstab(&excerpts, &columns_of, 2);
+        let t = crosstab(&document_codes(&excerpts), &columns_of, 2);
         assert_eq!(t.column_documents, vec![3, 2]);
         let nurse = t.counts(7, 0);
         assert_eq!(

@@ -1,7 +1,7 @@
 //! Hand-made codings with answers worked out on paper.
 
 use super::CodedExcerpt;
-use super::cooccurrence::{Scope, Turns, meetings, table};
+use super::cooccurrence::{Scope, Turns, document_table, meetings, table};
 
 const A: i64 = 1;
 const B: i64 = 2;
@@ -196,11 +196,8 @@ fn scope_names_parse_and_others_are_refused() {
     assert_eq!(Scope::parse("sentence").unwrap_err().field, "scope");
 }
 
-/// The sweep and the dense tally against every pair checked one by one, on a busy,
-/// pseudo-random coding with scattered code ids.
-#[test]
-fn overlap_counts_match_a_check_of_every_pair() {
-    use std::collections::BTreeMap;
+/// A busy, pseudo-random coding with scattered code ids, by two coders in two documents.
+fn busy_coding() -> Vec<CodedExcerpt> {
     let codes = [7, 42, 3, 100, 5];
     let mut seed: u64 = 13;
     let mut next = |n: u64| {
@@ -209,7 +206,7 @@ fn overlap_counts_match_a_check_of_every_pair() {
             .wrapping_add(1442695040888963407);
         (seed >> 33) % n
     };
-    let excerpts: Vec<CodedExcerpt> = (0..80)
+    (0..80)
         .map(|id| {
             let start = next(400) as i64;
             let mut own: Vec<i64> = (0..1 + next(2)).map(|_| codes[next(5) as usize]).collect();
@@ -224,7 +221,14 @@ fn overlap_counts_match_a_check_of_every_pair() {
                 &own,
             )
         })
-        .collect();
+        .collect()
+}
+
+/// The sweep and the dense tally against every pair checked one by one.
+#[test]
+fn overlap_counts_match_a_check_of_every_pair() {
+    use std::collections::BTreeMap;
+    let excerpts = busy_coding();
     let mut n: BTreeMap<i64, u64> = BTreeMap::new();
     let mut counts: BTreeMap<(i64, i64), u64> = BTreeMap::new();
     for (i, x) in excerpts.iter().enumerate() {
@@ -248,4 +252,27 @@ fn overlap_counts_match_a_check_of_every_pair() {
     let t = table(&excerpts, &Turns::new(), Scope::Overlap);
     assert!(counts.values().sum::<u64>() > 50, "the coding is busy");
     assert_eq!((t.n, t.counts), (n, counts));
+}
+
+/// The document table from where codes occur (what the database keeps) equals the one
+/// counted from the excerpts, and the first coder's document 1 is one unit however many
+/// excerpts it holds.
+#[test]
+fn the_document_table_from_occurrences_equals_the_one_from_excerpts() {
+    let excerpts = busy_coding();
+    let occurrences = excerpts
+        .iter()
+        .flat_map(|e| e.code_ids.iter().map(|&c| (e.set, e.document_id, c)))
+        .collect();
+    let from_occurrences = document_table(occurrences);
+    assert_eq!(
+        from_occurrences,
+        table(&excerpts, &Turns::new(), Scope::Document)
+    );
+    assert!(
+        from_occurrences.n.values().all(|&n| n <= 4),
+        "2 sets × 2 documents"
+    );
+    let empty = document_table(Vec::new());
+    assert!(empty.n.is_empty() && empty.counts.is_empty());
 }

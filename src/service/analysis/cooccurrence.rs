@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::coded;
+use super::{choose, code_counts, coded};
 use crate::db::Db;
 use crate::db::{self};
 use crate::domain::analysis::cooccurrence::{self as arithmetic, Scope, Turns};
@@ -81,13 +81,30 @@ pub async fn table(
     access: &ProjectAccess,
     request: &CooccurrenceRequest,
 ) -> AppResult<Cooccurrence> {
-    let coded = coded(db, access, &request.coders).await?;
-    let codebook = codes::codebook(db, access).await?;
-    let turns = turns_if_needed(db, access, request.scope).await?;
     let scope = request.scope;
-    let excerpts = coded.excerpts;
-    let table =
-        crate::service::blocking(move || arithmetic::table(&excerpts, &turns, scope)).await?;
+    let (table, coders) = match scope {
+        // Where codes occur per document and set is kept by the database: no need to
+        // read every excerpt.
+        Scope::Document => {
+            let chosen = choose(db, access, &request.coders).await?;
+            let occurrences = code_counts(db, access, &chosen, true)
+                .await?
+                .into_iter()
+                .map(|c| (c.set, c.document_id, c.code_id))
+                .collect();
+            (arithmetic::document_table(occurrences), chosen.coders)
+        }
+        Scope::Overlap | Scope::Turn => {
+            let coded = coded(db, access, &request.coders).await?;
+            let turns = turns_if_needed(db, access, scope).await?;
+            let excerpts = coded.excerpts;
+            let table =
+                crate::service::blocking(move || arithmetic::table(&excerpts, &turns, scope))
+                    .await?;
+            (table, coded.coders)
+        }
+    };
+    let codebook = codes::codebook(db, access).await?;
     let known: BTreeSet<i64> = codebook.iter().map(|c| c.id).collect();
     let cells = table
         .counts
@@ -102,7 +119,7 @@ pub async fn table(
         .collect();
     Ok(Cooccurrence {
         scope: scope.as_str().to_owned(),
-        coders: coded.coders,
+        coders,
         codes: codebook
             .into_iter()
             .map(|c| CodeTotal {

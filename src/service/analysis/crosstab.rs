@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Coded, coded, csv_text};
+use super::{choose, code_counts, coded, csv_text};
 use crate::db::{self, Db};
 use crate::domain::analysis::crosstab::{self as arithmetic};
 use crate::domain::spreadsheet::neutralise;
@@ -152,14 +152,19 @@ pub async fn table(
 ) -> AppResult<Crosstab> {
     let attribute = request.attribute.as_deref();
     let layout = layout(db, access, attribute).await?;
-    let Coded {
-        excerpts, coders, ..
-    } = coded(db, access, &request.coders).await?;
+    let chosen = choose(db, access, &request.coders).await?;
+    let counts: Vec<arithmetic::DocumentCode> = code_counts(db, access, &chosen, false)
+        .await?
+        .into_iter()
+        .map(|c| arithmetic::DocumentCode {
+            document_id: c.document_id,
+            code_id: c.code_id,
+            excerpts: c.excerpts.max(0) as u64,
+            characters: c.characters.max(0) as u64,
+        })
+        .collect();
     let codes = code_names(db, access).await?;
-    let (columns_of, size) = (layout.columns_of, layout.columns.len());
-    let computed =
-        crate::service::blocking(move || arithmetic::crosstab(&excerpts, &columns_of, size))
-            .await?;
+    let computed = arithmetic::crosstab(&counts, &layout.columns_of, layout.columns.len());
     let known: HashSet<i64> = codes.iter().map(|c| c.id).collect();
     let cells = computed
         .cells
@@ -176,7 +181,7 @@ pub async fn table(
         .collect();
     Ok(Crosstab {
         attribute: request.attribute.clone(),
-        coders,
+        coders: chosen.coders,
         codes,
         columns: layout.columns,
         cells,

@@ -26,29 +26,43 @@ pub(crate) struct Coded {
     pub coders: Vec<String>,
 }
 
-pub(crate) async fn coded(db: &Db, access: &ProjectAccess, names: &[String]) -> AppResult<Coded> {
+/// Whose coding an analysis covers, resolved once.
+pub(crate) struct Chosen {
+    selection: Selection,
+    /// Every set's name: coders by id, the consensus set under [`CONSENSUS_SET`].
+    pub set_names: HashMap<i64, String>,
+    /// The names of the sets covered, for the page (empty: everyone).
+    pub coders: Vec<String>,
+}
+
+impl Chosen {
+    fn includes(&self, consensus: bool, coder_id: i64) -> bool {
+        match &self.selection {
+            Selection::Everyone => true,
+            Selection::Only(chosen) => chosen.iter().any(|c| c.made_span(consensus, coder_id)),
+        }
+    }
+
+    /// The chosen sets as `db::coverage` keys them; `None` for every set.
+    fn sets(&self) -> Option<Vec<i64>> {
+        match &self.selection {
+            Selection::Everyone => None,
+            Selection::Only(chosen) => Some(
+                chosen
+                    .iter()
+                    .map(|c| match c {
+                        Coder::Consensus => CONSENSUS_SET,
+                        Coder::User(id) => *id,
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// The coders `names` chooses (through blind coding's rules) and every set's name.
+pub(crate) async fn choose(db: &Db, access: &ProjectAccess, names: &[String]) -> AppResult<Chosen> {
     let selection = coders::select(db, access, "coders", names).await?;
-    let rows = db::analysis::coded_excerpts(db, access.project_id()).await?;
-    let includes = |consensus: bool, coder_id: i64| match &selection {
-        Selection::Everyone => true,
-        Selection::Only(chosen) => chosen.iter().any(|c| c.made_span(consensus, coder_id)),
-    };
-    let excerpts = rows
-        .into_iter()
-        .filter(|r| includes(r.consensus, r.coder_id))
-        .map(|r| CodedExcerpt {
-            id: r.id,
-            set: if r.consensus {
-                CONSENSUS_SET
-            } else {
-                r.coder_id
-            },
-            document_id: r.document_id,
-            start: r.start,
-            end: r.end,
-            code_ids: r.code_ids,
-        })
-        .collect();
     let mut set_names: HashMap<i64, String> = db::excerpts::coders(db, access.project_id())
         .await?
         .into_iter()
@@ -70,11 +84,53 @@ pub(crate) async fn coded(db: &Db, access: &ProjectAccess, names: &[String]) -> 
             })
             .collect(),
     };
-    Ok(Coded {
-        excerpts,
+    Ok(Chosen {
+        selection,
         set_names,
         coders,
     })
+}
+
+pub(crate) async fn coded(db: &Db, access: &ProjectAccess, names: &[String]) -> AppResult<Coded> {
+    let chosen = choose(db, access, names).await?;
+    let rows = db::analysis::coded_excerpts(db, access.project_id()).await?;
+    let excerpts = rows
+        .into_iter()
+        .filter(|r| chosen.includes(r.consensus, r.coder_id))
+        .map(|r| CodedExcerpt {
+            id: r.id,
+            set: if r.consensus {
+                CONSENSUS_SET
+            } else {
+                r.coder_id
+            },
+            document_id: r.document_id,
+            start: r.start,
+            end: r.end,
+            code_ids: r.code_ids,
+        })
+        .collect();
+    Ok(Coded {
+        excerpts,
+        set_names: chosen.set_names,
+        coders: chosen.coders,
+    })
+}
+
+/// The chosen sets' excerpts and coded characters per document and code, as the database
+/// keeps them: one row per set (`by_set`), or the sets added up.
+pub(crate) async fn code_counts(
+    db: &Db,
+    access: &ProjectAccess,
+    chosen: &Chosen,
+    by_set: bool,
+) -> AppResult<Vec<db::coverage::CodeCounts>> {
+    let sets = chosen.sets();
+    let of = db::coverage::CodeCountsOf {
+        sets: sets.as_deref(),
+        by_set,
+    };
+    Ok(db::coverage::code_counts(db, access.project_id(), of).await?)
 }
 
 /// Rows (already formula-safe) as CSV text.

@@ -41,6 +41,30 @@ async fn codebook_counts_stay_exact_through_every_change() {
     assert_eq!(status, StatusCode::OK);
     s.assert_counts_are_exact(&documents, "codes changed").await;
 
+    // Moving an excerpt changes its characters but not the codebook's counts.
+    let moved = s.alice.excerpt(a2.id).await;
+    let (status, body) = s
+        .alice
+        .patch(
+            &format!("/excerpts/{}", a2.id),
+            json!({ "start": moved.start - 4, "end": moved.end, "version": moved.version }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    s.assert_counts_are_exact(&documents, "moved").await;
+
+    // A code removed, nothing added: only the code's row says the document changed.
+    let current = s.alice.excerpt(a1.id).await;
+    let (status, body) = s
+        .alice
+        .patch(
+            &format!("/excerpts/{}", a1.id),
+            json!({ "remove_code_ids": [doubt], "version": current.version }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    s.assert_counts_are_exact(&documents, "code removed").await;
+
     let (status, _) = s
         .owner
         .post(&format!("/codes/{doubt}/merge"), json!({ "into": spare }))

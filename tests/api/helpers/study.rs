@@ -150,5 +150,13 @@ impl Study {
                 );
             }
         }
+        super::kept_counts::assert_tables_match(
+            &self.owner,
+            self.project,
+            "alice",
+            &all_excerpts,
+            step,
+        )
+        .await;
     }
 }
