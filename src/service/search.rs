@@ -320,7 +320,7 @@ async fn total(
     Ok(if coded.keep_coded {
         inside
     } else {
-        all().await? - inside
+        all().await?.saturating_sub(inside)
     })
 }
 
