@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod documents;
 pub mod events;
 pub mod excerpts;
+pub mod hit_count;
 pub mod invitations;
 pub mod keys;
 pub mod members;
@@ -95,15 +96,20 @@ pub async fn open_with(path: &Path, statement_limit: Option<Duration>) -> anyhow
         .pragma("cache_size", "-8000");
     // An embedded database has no network link that could drop, so pinging a connection
     // before every use (sqlx's default) only costs a thread hand-off per query.
-    let mut pool_options = SqlitePoolOptions::new()
+    // Every connection gets the FTS5 function `hit_count` (search totals) and, on the
+    // web server, the statement watchdog.
+    let pool = SqlitePoolOptions::new()
         .max_connections(8)
-        .test_before_acquire(false);
-    if let Some(limit) = statement_limit {
-        pool_options = pool_options.after_connect(move |conn, _| {
-            Box::pin(async move { watchdog::install(conn, limit).await })
-        });
-    }
-    let pool = pool_options
+        .test_before_acquire(false)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                hit_count::install(conn).await?;
+                match statement_limit {
+                    Some(limit) => watchdog::install(conn, limit).await,
+                    None => Ok(()),
+                }
+            })
+        })
         .connect_with(options)
         .await
         .with_context(|| format!("opening the database {}", path.display()))?;

@@ -33,18 +33,69 @@ pub struct TurnFilter<'a> {
     pub documents: Option<&'a [i64]>,
 }
 
-/// Every turn of the project matching the FTS5 query `fts`, in document and turn order.
+/// Which of the matching turns to read: those from FTS rowid `from` on (all when `None`),
+/// at most `limit` of them (all when `None`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TurnRange {
+    pub from: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// The turns of the project matching the FTS5 query `fts` in `range`, in document and
+/// turn order (FTS rowid order, so a range reads only the turns it returns).
 pub async fn matching_turns(
     ex: impl SqliteExecutor<'_>,
     project_id: i64,
     fts: &str,
     filter: &TurnFilter<'_>,
+    range: TurnRange,
 ) -> sqlx::Result<Vec<MatchingTurn>> {
     let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
         "SELECT ts.rowid AS rowid, t.document_id, d.title AS document_title, t.seq,
                 t.start AS turn_start, t.speaker, COALESCE(s.role, 'participant') AS role,
-                highlight(turn_search, 0, '{HIT_START}', '{HIT_END}') AS highlighted
-         FROM turn_search ts
+                highlight(turn_search, 0, '{HIT_START}', '{HIT_END}') AS highlighted"
+    ));
+    push_matching(&mut query, project_id, fts, filter);
+    if let Some(from) = range.from {
+        query.push(" AND ts.rowid >= ");
+        query.push_bind(from);
+    }
+    query.push(" ORDER BY ts.rowid");
+    if let Some(limit) = range.limit {
+        query.push(" LIMIT ");
+        query.push_bind(limit);
+    }
+    query.build_query_as().fetch_all(ex).await
+}
+
+/// How many hits the turns `matching_turns` would return (all of them) hold, counted from
+/// the index without reading their text (see [`super::hit_count`]).
+pub async fn hit_total(
+    ex: impl SqliteExecutor<'_>,
+    project_id: i64,
+    fts: &str,
+    filter: &TurnFilter<'_>,
+) -> sqlx::Result<i64> {
+    // In a materialized CTE: inside an aggregate's argument SQLite no longer sees
+    // `turn_search` as the table's column, and FTS5 cannot take the call ("unable to use
+    // function hit_count in the requested context"); a plain subquery would be flattened
+    // into the aggregate.
+    let mut query: QueryBuilder<Sqlite> =
+        QueryBuilder::new("WITH turn_hits AS MATERIALIZED (SELECT hit_count(turn_search) AS hits");
+    push_matching(&mut query, project_id, fts, filter);
+    query.push(") SELECT COALESCE(SUM(hits), 0) FROM turn_hits");
+    query.build_query_scalar().fetch_one(ex).await
+}
+
+/// `FROM … WHERE …` of the turns of the project matching `fts` and the filter.
+fn push_matching<'a>(
+    query: &mut QueryBuilder<Sqlite>,
+    project_id: i64,
+    fts: &'a str,
+    filter: &TurnFilter<'a>,
+) {
+    query.push(format!(
+        " FROM turn_search ts
          JOIN turns t ON t.document_id = ts.rowid / {ROWID_PER_DOCUMENT}
                      AND t.seq = ts.rowid % {ROWID_PER_DOCUMENT}
          JOIN documents d ON d.id = t.document_id
@@ -72,8 +123,6 @@ pub async fn matching_turns(
         query.push_bind(serde_json::to_string(documents).expect("integers serialise"));
         query.push("))");
     }
-    query.push(" ORDER BY ts.rowid");
-    query.build_query_as().fetch_all(ex).await
 }
 
 /// An excerpt's span with whose it is, for the "coded with" filter.

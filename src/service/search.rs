@@ -12,7 +12,7 @@ use super::access::ProjectAccess;
 use super::coders::{self, Selection};
 use super::params;
 use crate::db::Db;
-use crate::db::search::{self as store, MatchingTurn, TurnFilter};
+use crate::db::search::{self as store, MatchingTurn, TurnFilter, TurnRange};
 use crate::domain::import::SpeakerRole;
 use crate::domain::search::{SearchQuery, extent, hit_spans};
 use crate::error::{AppError, AppResult};
@@ -223,7 +223,10 @@ pub struct SearchResults {
     pub next_cursor: Option<String>,
 }
 
-/// One page of hits of a search, with the total over all pages.
+/// One page of hits of a search, with the total over all pages. Only the turns the page
+/// shows are read and highlighted (from the cursor's turn on, in growing chunks until the
+/// page is full); the total is counted from the index (`db::search::hit_total`), and with
+/// a code filter from the highlighted turns of the coded documents only.
 pub async fn search(
     db: &Db,
     access: &ProjectAccess,
@@ -231,16 +234,149 @@ pub async fn search(
     limit: usize,
     cursor: Option<Cursor>,
 ) -> AppResult<SearchResults> {
-    let hits = all_hits(db, access, request, None).await?;
-    let total = hits.len();
-    let first = cursor.map_or(0, |c| hits.partition_point(|h| h.cursor() < c));
-    let page: Vec<&TurnHit> = hits.iter().skip(first).take(limit).collect();
-    let next_cursor = hits.get(first + limit).map(|h| h.cursor().encode());
+    let coded = coded_filter(db, access, request).await?;
+    let filter = turn_filter(request, None);
+    let total = total(db, access, request, &filter, coded.as_ref()).await?;
+    let (page, next) = page(db, access, request, &filter, coded.as_ref(), limit, cursor).await?;
     Ok(SearchResults {
         total,
-        items: page.into_iter().map(shown).collect(),
-        next_cursor,
+        items: page.iter().map(shown).collect(),
+        next_cursor: next.map(Cursor::encode),
     })
+}
+
+/// The code filter with the spans it keeps or drops hits by.
+struct Coded {
+    keep_coded: bool,
+    spans: SpansByDocument,
+}
+
+async fn coded_filter(
+    db: &Db,
+    access: &ProjectAccess,
+    request: &SearchRequest,
+) -> AppResult<Option<Coded>> {
+    Ok(match &request.code {
+        Some(filter) => Some(Coded {
+            keep_coded: filter.coded,
+            spans: coded_spans(db, access, filter).await?,
+        }),
+        None => None,
+    })
+}
+
+fn turn_filter<'a>(request: &'a SearchRequest, documents: Option<&'a [i64]>) -> TurnFilter<'a> {
+    TurnFilter {
+        role: request.role,
+        attribute: request
+            .attribute
+            .as_ref()
+            .map(|(n, v)| (n.as_str(), v.as_str())),
+        documents,
+    }
+}
+
+/// Every hit of the search, counted. With a code filter, the hits inside the code's
+/// excerpts are counted from the highlighted turns of the documents that have such
+/// excerpts; the hits outside them are the rest.
+async fn total(
+    db: &Db,
+    access: &ProjectAccess,
+    request: &SearchRequest,
+    filter: &TurnFilter<'_>,
+    coded: Option<&Coded>,
+) -> AppResult<usize> {
+    let project_id = access.project_id();
+    let fts = request.query.fts();
+    let all = || async {
+        let total = store::hit_total(db, project_id, fts, filter)
+            .await
+            .map_err(query_error)?;
+        Ok::<usize, AppError>(total as usize)
+    };
+    let Some(coded) = coded else {
+        return all().await;
+    };
+    let documents: Vec<i64> = coded.spans.keys().copied().collect();
+    let mut inside = 0;
+    if !documents.is_empty() {
+        let in_coded = TurnFilter {
+            documents: Some(&documents),
+            ..filter.clone()
+        };
+        let turns = store::matching_turns(db, project_id, fts, &in_coded, TurnRange::default())
+            .await
+            .map_err(query_error)?;
+        for turn in turns {
+            let spans = coded.spans.get(&turn.document_id);
+            let offset = turn.turn_start as usize;
+            inside += hit_spans(&turn.highlighted)
+                .1
+                .into_iter()
+                .filter(|&(s, e)| spans.is_some_and(|spans| overlap(spans, offset + s, offset + e)))
+                .count();
+        }
+    }
+    Ok(if coded.keep_coded {
+        inside
+    } else {
+        all().await?.saturating_sub(inside)
+    })
+}
+
+/// Turns read at first for a page of `limit` hits: every matching turn holds a hit
+/// (unless a code filter drops it), so one more than the page usually suffices.
+fn first_chunk(limit: usize) -> i64 {
+    limit as i64 + 1
+}
+
+/// Most turns read in one go while filling a page.
+const MAX_CHUNK: i64 = 4096;
+
+/// The page: `limit` hits from the cursor on, and the hit after them (the next cursor).
+async fn page(
+    db: &Db,
+    access: &ProjectAccess,
+    request: &SearchRequest,
+    filter: &TurnFilter<'_>,
+    coded: Option<&Coded>,
+    limit: usize,
+    cursor: Option<Cursor>,
+) -> AppResult<(Vec<TurnHit>, Option<Cursor>)> {
+    let mut hits = Vec::with_capacity(limit);
+    let mut range = TurnRange {
+        from: cursor.map(|c| c.rowid),
+        limit: Some(first_chunk(limit)),
+    };
+    loop {
+        let turns =
+            store::matching_turns(db, access.project_id(), request.query.fts(), filter, range)
+                .await
+                .map_err(query_error)?;
+        let chunk = range.limit.unwrap_or(MAX_CHUNK);
+        let more = turns.len() as i64 == chunk;
+        let last = turns.last().map(|t| t.rowid);
+        for matching in turns {
+            for hit in turn_hits(matching, coded) {
+                if cursor.is_some_and(|c| hit.cursor() < c) {
+                    continue;
+                }
+                if hits.len() == limit {
+                    return Ok((hits, Some(hit.cursor())));
+                }
+                hits.push(hit);
+            }
+        }
+        match last {
+            Some(last) if more => {
+                range = TurnRange {
+                    from: Some(last + 1),
+                    limit: Some((chunk * 2).min(MAX_CHUNK)),
+                }
+            }
+            _ => return Ok((hits, None)),
+        }
+    }
 }
 
 fn shown(hit: &TurnHit) -> Hit {
@@ -268,51 +404,45 @@ pub async fn all_hits(
     request: &SearchRequest,
     documents: Option<&[i64]>,
 ) -> AppResult<Vec<TurnHit>> {
-    let coded = match &request.code {
-        Some(filter) => Some(coded_spans(db, access, filter).await?),
-        None => None,
-    };
-    let filter = TurnFilter {
-        role: request.role,
-        attribute: request
-            .attribute
-            .as_ref()
-            .map(|(n, v)| (n.as_str(), v.as_str())),
-        documents,
-    };
-    let turns = store::matching_turns(db, access.project_id(), request.query.fts(), &filter)
-        .await
-        .map_err(query_error)?;
-    let mut hits = Vec::new();
-    for matching in turns {
-        let (turn, spans) = split(matching);
-        for (start, end) in spans {
-            let hit = TurnHit {
-                index: hits.len(),
-                turn: turn.clone(),
-                start,
-                end,
-            };
-            let keep = match (&request.code, &coded) {
-                (Some(filter), Some(spans)) => overlaps(spans, &hit) == filter.coded,
-                _ => true,
-            };
-            if keep {
-                hits.push(hit);
-            }
+    let coded = coded_filter(db, access, request).await?;
+    let filter = turn_filter(request, documents);
+    let turns = store::matching_turns(
+        db,
+        access.project_id(),
+        request.query.fts(),
+        &filter,
+        TurnRange::default(),
+    )
+    .await
+    .map_err(query_error)?;
+    Ok(turns
+        .into_iter()
+        .flat_map(|matching| turn_hits(matching, coded.as_ref()))
+        .collect())
+}
+
+/// The hits of one matching turn the code filter keeps; cursors count them within the
+/// turn.
+fn turn_hits(matching: MatchingTurn, coded: Option<&Coded>) -> Vec<TurnHit> {
+    let (turn, spans) = split(matching);
+    let kept = spans.into_iter().filter(|&(start, end)| match coded {
+        Some(coded) => {
+            let spans = coded.spans.get(&turn.document_id);
+            let inside = spans.is_some_and(|spans| {
+                overlap(spans, turn.turn_start + start, turn.turn_start + end)
+            });
+            inside == coded.keep_coded
         }
-    }
-    // Cursors count hits within their turn.
-    let mut previous: Option<(i64, usize)> = None;
-    for hit in &mut hits {
-        let index = match previous {
-            Some((rowid, index)) if rowid == hit.turn.rowid => index + 1,
-            _ => 0,
-        };
-        hit.index = index;
-        previous = Some((hit.turn.rowid, index));
-    }
-    Ok(hits)
+        None => true,
+    });
+    kept.enumerate()
+        .map(|(index, (start, end))| TurnHit {
+            turn: turn.clone(),
+            index,
+            start,
+            end,
+        })
+        .collect()
 }
 
 fn split(matching: MatchingTurn) -> (Arc<Turn>, Vec<(usize, usize)>) {
@@ -374,9 +504,7 @@ async fn coded_spans(
     Ok(out)
 }
 
-fn overlaps(spans: &SpansByDocument, hit: &TurnHit) -> bool {
-    let (start, end) = hit.span();
-    spans
-        .get(&hit.turn.document_id)
-        .is_some_and(|spans| spans.iter().any(|&(s, e)| s < end && start < e))
+/// Whether `[start, end)` shares a code point with one of the spans.
+fn overlap(spans: &[(usize, usize)], start: usize, end: usize) -> bool {
+    spans.iter().any(|&(s, e)| s < end && start < e)
 }

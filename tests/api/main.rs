@@ -36,6 +36,7 @@ mod refi;
 mod retrieval;
 mod search;
 mod search_page;
+mod search_paging;
 mod search_ticks;
 mod team;
 mod tokens;

@@ -41,9 +41,48 @@ pub fn hit_spans(highlighted: &str) -> (String, Vec<(usize, usize)>) {
     (plain, spans)
 }
 
+/// How many hits FTS5's `highlight()` marks in a turn, from the phrase instances it
+/// reports (`xInst`), without the text: each instance as its first and last token
+/// position, in the order FTS5 gives them (by position). Like `highlight()` (its
+/// "coalesced instance iterator"), an instance that starts at or before the last token of
+/// the hit being built joins that hit; any other starts a new one. Two hits never touch:
+/// the tokenizer leaves at least one separator between tokens, so each coalesced instance
+/// is one mark in the highlighted text (the count equals `hit_spans(..).1.len()`).
+pub fn coalesced_hits(instances: impl IntoIterator<Item = (i64, i64)>) -> usize {
+    let mut hits = 0;
+    let mut open_until: Option<i64> = None;
+    for (first, last) in instances {
+        match open_until {
+            Some(until) if first <= until => open_until = Some(until.max(last)),
+            _ => {
+                hits += 1;
+                open_until = Some(last);
+            }
+        }
+    }
+    hits
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn separate_instances_are_separate_hits() {
+        assert_eq!(coalesced_hits([]), 0);
+        assert_eq!(coalesced_hits([(3, 3)]), 1);
+        // Adjacent tokens ("time time") are two marks.
+        assert_eq!(coalesced_hits([(3, 3), (4, 4), (9, 9)]), 3);
+    }
+
+    #[test]
+    fn overlapping_instances_are_one_hit() {
+        // `time OR tim*` both at token 3; a phrase over 5..7 and a word at 6.
+        assert_eq!(coalesced_hits([(3, 3), (3, 3)]), 1);
+        assert_eq!(coalesced_hits([(5, 7), (6, 6), (7, 9), (10, 10)]), 2);
+        // A long instance swallows the shorter ones inside it.
+        assert_eq!(coalesced_hits([(1, 8), (2, 2), (8, 8), (9, 9)]), 2);
+    }
 
     fn marked(s: &str) -> String {
         s.replace('[', &HIT_START.to_string())

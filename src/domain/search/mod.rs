@@ -7,5 +7,5 @@ pub mod hits;
 pub mod query;
 
 pub use extent::Extent;
-pub use hits::{HIT_END, HIT_START, hit_spans};
+pub use hits::{HIT_END, HIT_START, coalesced_hits, hit_spans};
 pub use query::SearchQuery;
