@@ -1,8 +1,9 @@
-//! Coded characters per document: the length of the union of a view's excerpts, kept in
-//! `document_coverage` (migration 0016). Excerpt writes only mark their document stale
-//! (triggers); [`refresh`] recounts the marked documents inside the write transaction,
-//! and [`coded_characters`] counts any document still marked itself, so a reader never
-//! sees a stale count.
+//! Coded characters per document (the length of the union of a view's excerpts, kept in
+//! `document_coverage`, migration 0016) and per document, code and coding set
+//! (`code_coverage`, 0019). Writes only mark what they changed (triggers, migration 0020:
+//! a document's set, or a document's code in a set); [`refresh`] recounts exactly the
+//! marked views and rows inside the write transaction, and the readers count any document
+//! still marked themselves, so a reader never sees a stale count.
 
 use std::sync::LazyLock;
 
@@ -20,13 +21,15 @@ const UNION_OF_SPANS: &str = "SELECT document_id, view, SUM(MAX(0, end - MAX(sta
        FROM ({spans}))
      GROUP BY document_id, view";
 
-/// Every view an excerpt belongs to: everyone's (0), and its coder's or the consensus
-/// set's (-1).
+/// The spans to recount for `document_coverage`: everyone's view (0) of every marked
+/// document, and each marked (document, set) pair's own view (a coder's, or -1 for the
+/// consensus set).
 const VIEWS_OF_STALE: &str = "SELECT document_id, 0 AS view, start, end FROM excerpts
-       WHERE document_id IN (SELECT document_id FROM coverage_stale)
+       WHERE document_id IN (SELECT document_id FROM document_coverage_stale)
      UNION ALL
-     SELECT document_id, CASE consensus WHEN 1 THEN -1 ELSE coder_id END, start, end FROM excerpts
-       WHERE document_id IN (SELECT document_id FROM coverage_stale)";
+     SELECT e.document_id, s.coder_id, e.start, e.end
+       FROM document_coverage_stale s JOIN excerpts e ON e.document_id = s.document_id
+       WHERE CASE e.consensus WHEN 1 THEN -1 ELSE e.coder_id END = s.coder_id";
 
 fn view_of(filter: CoderFilter) -> i64 {
     match filter {
@@ -47,20 +50,32 @@ const CODE_UNION_OF_SPANS: &str = "SELECT document_id, code_id, view, COUNT(*) A
        FROM ({spans}))
      GROUP BY document_id, code_id, view";
 
-/// Every (excerpt, code) of the marked documents, in its set.
+/// The (excerpt, code) pairs to recount for `code_coverage`: those of each marked
+/// (document, code, set). The marked documents' excerpts are read through the document
+/// index and only the marked triples pass on to the window.
 const CODED_SPANS_OF_STALE: &str = "SELECT e.document_id, ec.code_id,
             CASE e.consensus WHEN 1 THEN -1 ELSE e.coder_id END AS view, e.start, e.end
      FROM excerpts e JOIN excerpt_codes ec ON ec.excerpt_id = e.id
-     WHERE e.document_id IN (SELECT document_id FROM coverage_stale)";
+     WHERE e.document_id IN (SELECT document_id FROM code_coverage_stale)
+       AND (e.document_id, ec.code_id, CASE e.consensus WHEN 1 THEN -1 ELSE e.coder_id END)
+           IN (SELECT document_id, code_id, coder_id FROM code_coverage_stale)";
 
-/// The statements of [`refresh`], written once.
+/// The statements of [`refresh`], written once. Each `DELETE` names the marked documents
+/// first, so it goes through the kept table's key instead of scanning it.
 static RECOUNT: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "DELETE FROM document_coverage WHERE document_id IN (SELECT document_id FROM coverage_stale);
+        "DELETE FROM document_coverage
+           WHERE document_id IN (SELECT document_id FROM document_coverage_stale)
+             AND (coder_id = 0 OR (document_id, coder_id)
+                  IN (SELECT document_id, coder_id FROM document_coverage_stale));
          INSERT INTO document_coverage (document_id, coder_id, coded) {};
-         DELETE FROM code_coverage WHERE document_id IN (SELECT document_id FROM coverage_stale);
+         DELETE FROM code_coverage
+           WHERE document_id IN (SELECT document_id FROM code_coverage_stale)
+             AND (document_id, code_id, coder_id)
+                 IN (SELECT document_id, code_id, coder_id FROM code_coverage_stale);
          INSERT INTO code_coverage (document_id, code_id, coder_id, excerpts, characters) {};
-         DELETE FROM coverage_stale;",
+         DELETE FROM document_coverage_stale;
+         DELETE FROM code_coverage_stale;",
         UNION_OF_SPANS.replace("{spans}", VIEWS_OF_STALE),
         CODE_UNION_OF_SPANS.replace("{spans}", CODED_SPANS_OF_STALE),
     )
@@ -71,7 +86,7 @@ static RECOUNT: LazyLock<String> = LazyLock::new(|| {
 /// statements, one round trip to the database thread: each round trip costs a thread
 /// wake-up on either side, which was most of what a probe-then-recount added to every
 /// excerpt saved (`benches/excerpts_api.rs`). With nothing marked, each statement finds
-/// an empty `coverage_stale` and does nothing.
+/// empty mark tables and does nothing.
 pub async fn refresh(conn: &mut SqliteConnection) -> sqlx::Result<()> {
     sqlx::raw_sql(sqlx::AssertSqlSafe(RECOUNT.as_str()))
         .execute(&mut *conn)
@@ -93,7 +108,8 @@ pub async fn coded_characters(
     let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
         "SELECT c.document_id, c.coded FROM document_coverage c
          JOIN documents d ON d.id = c.document_id
-         WHERE c.coded > 0 AND c.document_id NOT IN (SELECT document_id FROM coverage_stale)
+         WHERE c.coded > 0
+           AND c.document_id NOT IN (SELECT document_id FROM document_coverage_stale)
            AND d.project_id = ",
     );
     query.push_bind(project_id);
@@ -105,7 +121,8 @@ pub async fn coded_characters(
     query.push(format!(" UNION ALL SELECT document_id, coded FROM ({head}"));
     query.push(
         "SELECT e.document_id, 0 AS view, e.start, e.end FROM excerpts e
-         WHERE e.document_id IN (SELECT document_id FROM coverage_stale) AND e.project_id = ",
+         WHERE e.document_id IN (SELECT document_id FROM document_coverage_stale)
+           AND e.project_id = ",
     );
     query.push_bind(project_id);
     push_range(&mut query, "e.document_id", first_document, last_document);
@@ -164,7 +181,7 @@ pub async fn code_counts(
                      WHERE d.project_id = "
     ));
     query.push_bind(project_id);
-    query.push(" AND c.document_id NOT IN (SELECT document_id FROM coverage_stale)");
+    query.push(" AND c.document_id NOT IN (SELECT document_id FROM code_coverage_stale)");
     push_sets(&mut query, "c.coder_id", of.sets);
     // Documents still marked: counted here.
     let (head, tail) = CODE_UNION_OF_SPANS
@@ -177,7 +194,7 @@ pub async fn code_counts(
         "SELECT e.document_id, ec.code_id, CASE e.consensus WHEN 1 THEN -1 ELSE e.coder_id END AS view,
                 e.start, e.end
          FROM excerpts e JOIN excerpt_codes ec ON ec.excerpt_id = e.id
-         WHERE e.document_id IN (SELECT document_id FROM coverage_stale) AND e.project_id = ",
+         WHERE e.document_id IN (SELECT document_id FROM code_coverage_stale) AND e.project_id = ",
     );
     query.push_bind(project_id);
     query.push(format!("{tail})"));

@@ -267,7 +267,7 @@ async fn bad_parameters_are_422_naming_the_field() {
 async fn a_document_marked_stale_is_counted_from_its_excerpts_until_the_next_write() {
     let w = world().await;
     let stale = || async {
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM coverage_stale")
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM code_coverage_stale")
             .fetch_one(&w.s.app.db)
             .await
             .unwrap()
@@ -302,4 +302,45 @@ async fn check_after_the_code_went(w: &World, step: &str) {
         (1, 1, 1.0, 10),
         "{step}"
     );
+}
+
+/// An excerpt moved outside the server's transactions (SQL straight to the file) marks
+/// the row of every code it carries in its set, not only its document, so the next write
+/// elsewhere recounts that row and the tables show the moved span's characters.
+#[tokio::test]
+async fn a_moved_excerpt_marks_the_counts_of_its_codes() {
+    let w = world().await;
+    let teacher_doubt = |t: &Value| cell(t, w.doubt, column(t, "teacher"));
+    let before = crosstab(&w, &w.s.owner, "attribute=occupation").await;
+    assert_eq!(teacher_doubt(&before), (1, 1, 1.0, 10), "bob's [20,30)");
+    sqlx::query("UPDATE excerpts SET end = 36 WHERE document_id = ? AND start = 20")
+        .bind(w.p3)
+        .execute(&w.s.app.db)
+        .await
+        .unwrap();
+    let marks: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT document_id, code_id FROM code_coverage_stale")
+            .fetch_all(&w.s.app.db)
+            .await
+            .unwrap();
+    assert_eq!(marks, vec![(w.p3, w.doubt)], "the moved excerpt's code row");
+    let marked = crosstab(&w, &w.s.owner, "attribute=occupation").await;
+    assert_eq!(
+        teacher_doubt(&marked),
+        (1, 1, 1.0, 16),
+        "counted while marked"
+    );
+    // A write in another document recounts the marked row too.
+    w.s.alice.create_excerpt(w.p2, 20, 22, &[w.doubt]).await;
+    let recounted = crosstab(&w, &w.s.owner, "attribute=occupation&coders=bob").await;
+    assert_eq!(
+        teacher_doubt(&recounted),
+        (1, 1, 1.0, 16),
+        "kept after the recount"
+    );
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM code_coverage_stale")
+        .fetch_one(&w.s.app.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the recount cleared the marks");
 }

@@ -375,7 +375,7 @@ async fn a_count_left_stale_is_counted_by_the_reader_and_recounted_by_the_next_w
     let code = s.code(&s.owner, "Trust").await;
     let first = s.excerpt(&s.alice, "trust it for drafts", &[code]).await;
     let stale = || async {
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM coverage_stale")
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM document_coverage_stale")
             .fetch_one(&s.app.db)
             .await
             .unwrap()
