@@ -198,11 +198,12 @@ async fn import_qdpx(
 ) -> anyhow::Result<()> {
     let db = storage::open(path).await?;
     let user = named_user(&db, owner).await?;
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let archive =
+        std::fs::File::open(file).with_context(|| format!("reading {}", file.display()))?;
     let options = refi::QdpxOptions {
         match_users_by_name: match_users,
     };
-    let (access, summary) = refi::import_qdpx(&db, &user, bytes, options)
+    let (access, summary) = refi::import_qdpx(&db, &user, archive, options)
         .await
         .map_err(explain)?;
     eprintln!(

@@ -1,9 +1,13 @@
 //! Reading an import upload (multipart/form-data): the files and the import options, with
-//! the CSRF check for browser forms and a clear 413 when the upload is too large.
+//! the CSRF check for browser forms and a clear 413 when the upload is too large. Files
+//! are held in memory ([`Upload`]) or, for a REFI-QDA project, spooled to temporary files
+//! as they arrive ([`SpooledUpload`]).
 
-use axum::extract::multipart::MultipartError;
+use anyhow::Context;
+use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{FromRef, FromRequest, Multipart, Request};
 use axum::http::StatusCode;
+use tokio::io::AsyncWriteExt;
 
 use super::AppState;
 use super::csrf::{CsrfPending, FORM_FIELD};
@@ -30,11 +34,50 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(read_upload(req, state).await?)
+        Ok(read_upload(req, state, Keep::InMemory).await?.into_upload())
     }
 }
 
-async fn read_upload<S>(req: Request, state: &S) -> Result<Upload, AppError>
+/// The files of an upload spooled to temporary files as they arrive, so a large archive
+/// is never held in memory, and the options chosen with them.
+pub struct SpooledUpload {
+    pub files: Vec<SpooledFile>,
+    /// REFI-QDA imports: match the file's users to existing accounts of the same name.
+    pub match_users: bool,
+}
+
+/// An uploaded file on disk: an anonymous temporary file, gone when it is dropped (or
+/// the server stops).
+pub struct SpooledFile {
+    pub name: String,
+    pub file: std::fs::File,
+}
+
+impl<S> FromRequest<S> for SpooledUpload
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    /// Pages take `Result<SpooledUpload, ApiError>` and show the message in the form.
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let fields = read_upload(req, state, Keep::Spooled).await?;
+        Ok(Self {
+            files: fields.spooled,
+            match_users: fields.match_users,
+        })
+    }
+}
+
+/// Where an upload's files are kept while the request is handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    InMemory,
+    Spooled,
+}
+
+async fn read_upload<S>(req: Request, state: &S, keep: Keep) -> Result<Fields, AppError>
 where
     S: Send + Sync,
     AppState: FromRef<S>,
@@ -47,7 +90,7 @@ where
             e.body_text()
         ))
     })?;
-    let upload = read_fields(&mut multipart)
+    let upload = read_fields(&mut multipart, keep)
         .await
         .map_err(|e| too_large_says_limit(e, limit))?;
     // A browser form's token is a field of the body; check it before anything is stored.
@@ -61,12 +104,13 @@ where
             "This request is missing its security token (CSRF). Reload the page and try again.",
         ));
     }
-    Ok(upload.into_upload())
+    Ok(upload)
 }
 
 #[derive(Default)]
 struct Fields {
     files: Vec<UploadedFile>,
+    spooled: Vec<SpooledFile>,
     repair_mojibake: Option<bool>,
     skip_duplicates: bool,
     text_column: Option<String>,
@@ -95,7 +139,7 @@ impl Fields {
     }
 }
 
-async fn read_fields(multipart: &mut Multipart) -> Result<Fields, AppError> {
+async fn read_fields(multipart: &mut Multipart, keep: Keep) -> Result<Fields, AppError> {
     let mut fields = Fields::default();
     let mut seen_any = false;
     loop {
@@ -110,6 +154,12 @@ async fn read_fields(multipart: &mut Multipart) -> Result<Fields, AppError> {
         seen_any = true;
         let name = field.name().unwrap_or_default().to_owned();
         match field.file_name().map(str::to_owned) {
+            Some(file_name) if !file_name.is_empty() && keep == Keep::Spooled => {
+                fields.spooled.push(SpooledFile {
+                    name: base_name(&file_name),
+                    file: spool(field).await?,
+                });
+            }
             Some(file_name) if !file_name.is_empty() => {
                 let bytes = field.bytes().await.map_err(upload_error)?;
                 fields.files.push(UploadedFile {
@@ -127,6 +177,23 @@ async fn read_fields(multipart: &mut Multipart) -> Result<Fields, AppError> {
         }
     }
     Ok(fields)
+}
+
+/// Writes a file field to an anonymous temporary file as it arrives, and rewinds it.
+async fn spool(mut field: Field<'_>) -> Result<std::fs::File, AppError> {
+    let spooled = tempfile::tempfile().context("creating a temporary file for the upload")?;
+    let mut file = tokio::fs::File::from_std(spooled);
+    while let Some(chunk) = field.chunk().await.map_err(upload_error)? {
+        file.write_all(&chunk)
+            .await
+            .context("writing the upload to a temporary file")?;
+    }
+    file.flush()
+        .await
+        .context("writing the upload to a temporary file")?;
+    let mut file = file.into_std().await;
+    std::io::Seek::rewind(&mut file).context("rewinding the spooled upload")?;
+    Ok(file)
 }
 
 fn apply_option(fields: &mut Fields, name: &str, value: String) -> Result<(), AppError> {

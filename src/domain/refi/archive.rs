@@ -2,14 +2,20 @@
 //! real export contains (too many entries, more uncompressed data than the caps, `..` or
 //! absolute paths, encrypted entries) before reading anything, and reads each entry
 //! through a cap so a lying size header cannot inflate past it.
+//!
+//! The archive is read from a file (an upload is spooled to one), never held in memory,
+//! and the project file is read twice as it unpacks: once for its outline, once for its
+//! sources, each source's text read from the archive while the project file is open.
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::io::{BufReader, Cursor, Read};
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::sync::{Arc, Mutex};
 
 use zip::ZipArchive;
 
-use super::read::{Project, ReadError};
+use super::read::{self, Project, ReadError, TextSource};
 
 /// At most this many entries (real exports hold one per source plus a few).
 pub const MAX_ENTRIES: usize = 20_000;
@@ -18,14 +24,64 @@ pub const MAX_TOTAL_BYTES: u64 = 1024 * 1024 * 1024;
 /// At most this much in one entry.
 pub const MAX_ENTRY_BYTES: u64 = 256 * 1024 * 1024;
 
+/// A file read by several readers, each with its own position (the project file's and the
+/// sources' entries are read at once).
+#[derive(Debug, Clone)]
+struct SharedFile {
+    file: Arc<Mutex<File>>,
+    position: u64,
+    length: u64,
+}
+
+impl SharedFile {
+    fn new(mut file: File) -> std::io::Result<Self> {
+        let length = file.seek(SeekFrom::End(0))?;
+        Ok(Self {
+            file: Arc::new(Mutex::new(file)),
+            position: 0,
+            length,
+        })
+    }
+}
+
+impl Read for SharedFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        file.seek(SeekFrom::Start(self.position))?;
+        let n = file.read(buf)?;
+        self.position += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for SharedFile {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(at) => Some(at),
+            SeekFrom::End(delta) => self.length.checked_add_signed(delta),
+            SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
+        };
+        self.position = target.ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "a seek before the start of the archive",
+            )
+        })?;
+        Ok(self.position)
+    }
+}
+
 pub struct Archive {
-    zip: ZipArchive<Cursor<Vec<u8>>>,
+    zip: ZipArchive<SharedFile>,
     /// Lower-cased entry name → index (peers differ on `Sources/` vs `sources/`).
     by_name: HashMap<String, usize>,
     /// Uncompressed bytes read so far.
     read: u64,
     /// Uncompressed bytes of the entry being read.
     last_entry_bytes: Cell<u64>,
+    /// What the project file unpacked to when its outline was read (the second pass reads
+    /// the same bytes, through the same cap).
+    project_bytes: Option<u64>,
 }
 
 fn fail(message: impl Into<String>) -> ReadError {
@@ -33,8 +89,11 @@ fn fail(message: impl Into<String>) -> ReadError {
 }
 
 impl Archive {
-    pub fn open(bytes: Vec<u8>) -> Result<Self, ReadError> {
-        let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
+    /// Opens the archive in `file` (read from its start).
+    pub fn open(file: File) -> Result<Self, ReadError> {
+        let file =
+            SharedFile::new(file).map_err(|e| fail(format!("the archive cannot be read ({e})")))?;
+        let mut zip = ZipArchive::new(file).map_err(|_| {
             fail("this is not a .qdpx file: a REFI-QDA project is a ZIP archive, and this file is not one")
         })?;
         if zip.len() > MAX_ENTRIES {
@@ -89,18 +148,50 @@ impl Archive {
             by_name,
             read: 0,
             last_entry_bytes: Cell::new(0),
+            project_bytes: None,
         })
     }
 
-    /// The project file (`project.qde`, else the one `.qde` at the top: some peers name
-    /// it after the project), read as it unpacks, through the caps.
-    pub fn read_project(&mut self) -> Result<Project, ReadError> {
+    /// The outline of the project file (`project.qde`, else the one `.qde` at the top:
+    /// some peers name it after the project), read as it unpacks, through the caps: see
+    /// [`read::outline`].
+    pub fn read_outline(&mut self) -> Result<Project, ReadError> {
         let name = self.project_file_name()?;
         let entry = self.capped_entry(&name)?.expect("listed");
-        let project = super::read::project_from(BufReader::with_capacity(64 * 1024, entry));
+        let project = read::outline(BufReader::with_capacity(64 * 1024, entry));
         let unpacked = self.last_entry_bytes.get();
         self.read += unpacked;
+        self.project_bytes = Some(unpacked);
         project
+    }
+
+    /// The second pass over the project file, after [`Archive::read_outline`]: each text
+    /// source with its selections, handed to `each` (with the archive, to read the
+    /// source's text from) as soon as it is read; see [`read::each_source`].
+    pub fn each_source(
+        &mut self,
+        mut each: impl FnMut(TextSource, &mut Archive) -> Result<(), ReadError>,
+    ) -> Result<(), ReadError> {
+        let name = self.project_file_name()?;
+        let (Some(&index), Some(cap)) = (self.by_name.get(&name), self.project_bytes) else {
+            return Err(fail("the project file's outline has not been read"));
+        };
+        // A reader of its own, so the sources' entries can be read while this one is open.
+        let mut zip = self.zip.clone();
+        let unpacked = Cell::new(0);
+        let inner = zip
+            .by_index(index)
+            .map_err(|e| fail(format!("the archive entry “{name}” cannot be read ({e})")))?;
+        let entry = Capped {
+            inner,
+            name,
+            declared: cap,
+            left: cap,
+            unpacked: &unpacked,
+        };
+        read::each_source(BufReader::with_capacity(64 * 1024, entry), |source| {
+            each(source, self)
+        })
     }
 
     fn project_file_name(&self) -> Result<String, ReadError> {
@@ -180,7 +271,7 @@ impl Archive {
 
 /// A ZIP entry read through a cap on its unpacked size.
 struct Capped<'a> {
-    inner: zip::read::ZipFile<'a, Cursor<Vec<u8>>>,
+    inner: zip::read::ZipFile<'a, SharedFile>,
     name: String,
     /// The size the archive declares for the entry.
     declared: u64,

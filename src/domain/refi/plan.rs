@@ -56,8 +56,8 @@ pub struct SourceReport {
 }
 
 /// What an import stores before any document: the project, its codebook and the file's
-/// users. The documents follow one at a time from [`Planner::next_document`], so only one
-/// source's text is in memory at once.
+/// users. The documents follow one at a time from [`Planner::plan_sources`], so only one
+/// source's text and selections are in memory at once.
 pub struct PlanHeader {
     pub name: String,
     pub description: String,
@@ -77,20 +77,22 @@ pub struct PlanReport {
 
 const DEFAULT_COLOR: &str = "#888888";
 
-/// Plans an import source by source: the project file is read (and every reference in it
-/// checked) when the planner is made; each source's text is read from the archive only
-/// when its document is asked for.
+/// Plans an import source by source, in two passes over the project file: its outline
+/// (everything but the sources, every reference checked) is read when the planner is
+/// made; then [`Planner::plan_sources`] reads the sources one at a time, each with its
+/// selections and its text from the archive, and hands each document on before reading
+/// the next.
 pub struct Planner {
+    /// The outline: no sources.
     project: Project,
     code_index: HashMap<Guid, usize>,
-    next_source: usize,
     report: PlanReport,
 }
 
 impl Planner {
-    /// Reads and checks the project file of an opened archive, and plans its codebook.
+    /// Reads and checks the project file's outline, and plans its codebook.
     pub fn new(archive: &mut Archive) -> Result<(Self, PlanHeader), ReadError> {
-        let project = archive.read_project()?;
+        let project = archive.read_outline()?;
         let mut report = PlanReport {
             sources: Vec::new(),
             not_imported: project.not_imported.clone(),
@@ -111,28 +113,25 @@ impl Planner {
         let planner = Self {
             project,
             code_index,
-            next_source: 0,
             report,
         };
         Ok((planner, header))
     }
 
-    /// The next source that has text, planned; `None` when every source is done. A
-    /// source without text is skipped and reported.
-    pub fn next_document(
+    /// Plans every source that has text, in file order, handing each document to `each`
+    /// before the next source is read; a source without text is skipped and reported.
+    /// An error from `each` stops the reading.
+    pub fn plan_sources(
         &mut self,
         archive: &mut Archive,
-    ) -> Result<Option<PlannedDocument>, ReadError> {
-        while let Some(source) = self.project.sources.get_mut(self.next_source) {
-            self.next_source += 1;
-            // The source's selections are needed only here: taking them frees them as
-            // soon as its document is stored.
-            let source = std::mem::take(source);
-            if let Some(document) = self.plan_source(archive, &source)? {
-                return Ok(Some(document));
-            }
-        }
-        Ok(None)
+        mut each: impl FnMut(PlannedDocument) -> Result<(), ReadError>,
+    ) -> Result<(), ReadError> {
+        archive.each_source(
+            |source, archive| match self.plan_source(archive, &source)? {
+                Some(document) => each(document),
+                None => Ok(()),
+            },
+        )
     }
 
     /// What was left out and changed; call after the last document.

@@ -59,20 +59,23 @@ fn refused(error: impl std::fmt::Display) -> AppError {
     AppError::invalid("file", format!("This .qdpx cannot be imported: {error}."))
 }
 
-/// Imports a `.qdpx` into a new project owned by `user`.
+/// Imports the `.qdpx` in `file` (an upload spooled to disk, or the CLI's file) into a
+/// new project owned by `user`.
 ///
-/// The project file is read and checked before the write transaction begins, so a file
-/// that is refused never takes the write gate. The sources are then planned one at a
+/// The project file's outline is read and every reference in it checked before the
+/// write transaction begins, so a file that is refused never takes the write gate. The
+/// sources are then read (a second pass over the project file) and planned one at a
 /// time on a blocking thread while this task stores the previous one (a bounded channel
-/// between them), so one or two sources' text are in memory at once, not the whole
-/// project. Any failure, planning or storing, drops the transaction: nothing is left.
+/// between them), so one or two sources' text and selections are in memory at once, not
+/// the whole project, and the archive itself stays on disk. Any failure, planning or
+/// storing, drops the transaction: nothing is left.
 pub async fn import_qdpx(
     db: &Db,
     user: &User,
-    bytes: Vec<u8>,
+    file: std::fs::File,
     options: QdpxOptions,
 ) -> AppResult<(ProjectAccess, QdpxImportSummary)> {
-    let (mut planned, header) = PlannedSources::start(bytes).await?;
+    let (mut planned, header) = PlannedSources::start(file).await?;
     let name = ProjectName::parse(&header.name)
         .or_else(|_| ProjectName::parse("Imported REFI-QDA project"))
         .expect("a valid fallback name");
@@ -120,11 +123,11 @@ const PLANNED_AHEAD: usize = 2;
 impl PlannedSources {
     /// Opens the archive and reads its project file; the sources follow as they are
     /// planned.
-    async fn start(bytes: Vec<u8>) -> AppResult<(Self, PlanHeader)> {
+    async fn start(file: std::fs::File) -> AppResult<(Self, PlanHeader)> {
         let (header_sender, header) = oneshot::channel();
         let (sender, receiver) = mpsc::channel(PLANNED_AHEAD);
         tokio::task::spawn_blocking(move || {
-            let opened = Archive::open(bytes)
+            let opened = Archive::open(file)
                 .and_then(|mut archive| Planner::new(&mut archive).map(|p| (archive, p)));
             let (mut archive, (mut planner, plan_header)) = match opened {
                 Ok(opened) => opened,
@@ -133,18 +136,14 @@ impl PlannedSources {
             if header_sender.send(Ok(plan_header)).is_err() {
                 return;
             }
-            loop {
-                let next = match planner.next_document(&mut archive) {
-                    Ok(Some(document)) => Ok(Planned::Document(document)),
-                    Ok(None) => break,
-                    Err(error) => Err(error),
-                };
-                let failed = next.is_err();
-                if sender.blocking_send(next).is_err() || failed {
-                    return;
-                }
-            }
-            let _ = sender.blocking_send(Ok(Planned::Finished(planner.finish())));
+            let planned = planner.plan_sources(&mut archive, |document| {
+                sender
+                    .blocking_send(Ok(Planned::Document(document)))
+                    // The store has stopped (it failed): stop reading.
+                    .map_err(|_| ReadError("the import was stopped".into()))
+            });
+            let last = planned.map(|()| Planned::Finished(planner.finish()));
+            let _ = sender.blocking_send(last);
         });
         let header = header
             .await

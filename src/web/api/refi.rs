@@ -21,7 +21,7 @@ use crate::web::AppState;
 use crate::web::auth::ApiUser;
 use crate::web::download;
 use crate::web::extract::Api;
-use crate::web::upload::Upload;
+use crate::web::upload::{SpooledUpload, Upload};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -86,7 +86,7 @@ struct Imported {
 async fn import_qdpx(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    upload: Upload,
+    upload: SpooledUpload,
 ) -> ApiResult<(StatusCode, Json<Imported>)> {
     let mut files = upload.files.into_iter();
     let (Some(file), None) = (files.next(), files.next()) else {
@@ -97,7 +97,7 @@ async fn import_qdpx(
     let options = refi::QdpxOptions {
         match_users_by_name: upload.match_users,
     };
-    let (access, summary) = refi::import_qdpx(&app.db, &user, file.bytes, options).await?;
+    let (access, summary) = refi::import_qdpx(&app.db, &user, file.file, options).await?;
     Ok((
         StatusCode::CREATED,
         Json(Imported {

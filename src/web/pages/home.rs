@@ -16,7 +16,7 @@ use crate::service::{demo, refi};
 use crate::web::AppState;
 use crate::web::auth::{AnySession, SignedIn};
 use crate::web::error::ApiError;
-use crate::web::upload::Upload;
+use crate::web::upload::SpooledUpload;
 use crate::web::upload_routes::IMPORT_QDPX_PAGE;
 use crate::web::urls;
 
@@ -36,7 +36,7 @@ pub(super) fn routes() -> Vec<PageRoute> {
 async fn import_qdpx(
     State(app): State<AppState>,
     page: SignedIn,
-    upload: Result<Upload, ApiError>,
+    upload: Result<SpooledUpload, ApiError>,
 ) -> PageResult {
     let result = match upload {
         Ok(upload) => match upload.files.into_iter().next() {
@@ -44,7 +44,7 @@ async fn import_qdpx(
                 let options = refi::QdpxOptions {
                     match_users_by_name: upload.match_users,
                 };
-                refi::import_qdpx(&app.db, &page.user, file.bytes, options).await
+                refi::import_qdpx(&app.db, &page.user, file.file, options).await
             }
             None => Err(AppError::invalid("file", "Choose a .qdpx file to import.")),
         },

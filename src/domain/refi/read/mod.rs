@@ -86,17 +86,19 @@ fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
 
 fn guid_attr(e: &BytesStart<'_>, name: &str, element: &str) -> Result<String, ReadError> {
     let raw = attr(e, name).unwrap_or_default();
-    guid::normalise(&raw).ok_or_else(|| {
-        ReadError(format!(
-            "a <{element}> has {name}=\"{raw}\", which is not a GUID"
-        ))
-    })
+    guid::normalise(&raw).ok_or_else(|| not_a_guid(element, name, &raw))
 }
 
 /// [`guid_attr`] held as bytes.
 fn guid_value(e: &BytesStart<'_>, name: &str, element: &str) -> Result<Guid, ReadError> {
-    let normal = guid_attr(e, name, element)?;
-    Ok(Guid::parse(&normal).expect("a normalised GUID parses"))
+    let raw = attr(e, name).unwrap_or_default();
+    Guid::parse(&raw).ok_or_else(|| not_a_guid(element, name, &raw))
+}
+
+fn not_a_guid(element: &str, name: &str, raw: &str) -> ReadError {
+    ReadError(format!(
+        "a <{element}> has {name}=\"{raw}\", which is not a GUID"
+    ))
 }
 
 /// `#rgb`, `#rrggbb`, `#aarrggbb`/`#rrggbbaa` (alpha dropped) or `rgb(r, g, b)`.
@@ -142,17 +144,46 @@ const NOT_IMPORTED: [&str; 8] = [
     "NoteRef on codes and sources",
 ];
 
-/// Reads a project file. `xml` is the file's text (a BOM is tolerated).
+/// Reads a project file whole, every source with its selections (codebooks, tests).
+/// `xml` is the file's text (a BOM is tolerated).
 pub fn project(xml: &str) -> Result<Project, ReadError> {
-    project_from(xml.as_bytes())
+    let mut sources = Vec::new();
+    let mut project = outline_keeping(xml.as_bytes(), &mut |source| sources.push(source))?;
+    project.sources = sources;
+    Ok(project)
 }
 
-/// Reads a project file as it streams in (from the archive, unpacked as it is read), so
-/// the file's text is never held whole. A BOM is tolerated.
-pub fn project_from(input: impl BufRead) -> Result<Project, ReadError> {
-    let project = parser::read(input)?;
-    check_references(&project)?;
+/// The first of an import's two passes over a project file, read as it streams in (from
+/// the archive, unpacked as it is read): everything but the sources (users, codebook,
+/// variables, cases, notes, what is not imported), with every reference the sources'
+/// selections make checked. Each source's selections are dropped once checked, so memory
+/// does not grow with the file. The sources follow in the second pass, [`each_source`].
+pub fn outline(input: impl BufRead) -> Result<Project, ReadError> {
+    outline_keeping(input, &mut |_| {})
+}
+
+fn outline_keeping(
+    input: impl BufRead,
+    keep: &mut dyn FnMut(TextSource),
+) -> Result<Project, ReadError> {
+    let mut references = References::default();
+    let project = parser::read(input, parser::Part::Whole, &mut |source| {
+        references.note(&source);
+        keep(source);
+        Ok(())
+    })?;
+    references.check(&project)?;
     Ok(project)
+}
+
+/// The second pass over a project file whose [`outline`] has been read: each text source
+/// with its selections, in file order, handed to `each` as soon as it is read. Anything
+/// else in the file is skipped unread.
+pub fn each_source(
+    input: impl BufRead,
+    mut each: impl FnMut(TextSource) -> Result<(), ReadError>,
+) -> Result<(), ReadError> {
+    parser::read(input, parser::Part::Sources, &mut each).map(drop)
 }
 
 /// Reads a codebook file (`.qdc`): its codes, nested, and what it holds that Gloss does
@@ -165,44 +196,75 @@ pub fn codebook(xml: &str) -> Result<(Vec<Code>, BTreeMap<String, usize>), ReadE
     Ok((read.codes, read.not_imported))
 }
 
-/// Every code and note a selection refers to must exist: a dangling GUID is an error
-/// naming it, never a silently lost coding.
-fn check_references(project: &Project) -> Result<(), ReadError> {
-    let codes: HashSet<Guid> = project
-        .codes
-        .iter()
-        .filter_map(|c| Guid::parse(&c.guid))
-        .collect();
-    let mut seen = HashSet::new();
-    for code in &project.codes {
-        if !seen.insert(code.guid.as_str()) {
-            return Err(ReadError(format!(
-                "the code GUID {} is used twice",
-                code.guid
-            )));
-        }
-    }
-    for source in &project.sources {
+/// The codes and notes the selections refer to, each with where it is first mentioned
+/// (a running count of references in file order) and by which selection: codes and
+/// notes may be defined after the sources that use them, so the check waits for the end
+/// of the file, and only the distinct GUIDs are kept, not the selections.
+#[derive(Default)]
+struct References {
+    codes: HashMap<Guid, (usize, Guid)>,
+    notes: HashMap<Guid, (usize, Guid)>,
+    mentions: usize,
+}
+
+impl References {
+    fn note(&mut self, source: &TextSource) {
         for selection in &source.selections {
-            if let Some(missing) = selection.code_guids.iter().find(|g| !codes.contains(g)) {
-                return Err(ReadError(format!(
-                    "a coding of selection {} refers to code {missing}, which is not in the codebook",
-                    selection.guid
-                )));
-            }
-            if let Some(missing) = selection
-                .note_guids
-                .iter()
-                .find(|g| !project.notes.contains_key(&g.to_string()))
-            {
-                return Err(ReadError(format!(
-                    "selection {} refers to note {missing}, which is not in the file",
-                    selection.guid
-                )));
+            for (kind, guids) in [
+                (&mut self.codes, &selection.code_guids),
+                (&mut self.notes, &selection.note_guids),
+            ] {
+                for guid in guids {
+                    kind.entry(*guid).or_insert((self.mentions, selection.guid));
+                    self.mentions += 1;
+                }
             }
         }
     }
-    Ok(())
+
+    /// Every code and note a selection refers to must exist: a dangling GUID is an error
+    /// naming it (the first mentioned, if several), never a silently lost coding.
+    fn check(&self, project: &Project) -> Result<(), ReadError> {
+        let mut seen = HashSet::new();
+        for code in &project.codes {
+            if !seen.insert(code.guid.as_str()) {
+                return Err(ReadError(format!(
+                    "the code GUID {} is used twice",
+                    code.guid
+                )));
+            }
+        }
+        let codes: HashSet<Guid> = project
+            .codes
+            .iter()
+            .filter_map(|c| Guid::parse(&c.guid))
+            .collect();
+        let notes: HashSet<Guid> = project
+            .notes
+            .keys()
+            .filter_map(|g| Guid::parse(g))
+            .collect();
+        let first_missing = |mentioned: &HashMap<Guid, (usize, Guid)>, known: &HashSet<Guid>| {
+            mentioned
+                .iter()
+                .filter(|(guid, _)| !known.contains(guid))
+                .map(|(guid, &(at, selection))| (at, *guid, selection))
+                .min_by_key(|(at, _, _)| *at)
+        };
+        let code = first_missing(&self.codes, &codes);
+        let note = first_missing(&self.notes, &notes);
+        match (code, note) {
+            (Some((at, missing, selection)), note) if note.is_none_or(|n| at < n.0) => {
+                Err(ReadError(format!(
+                    "a coding of selection {selection} refers to code {missing}, which is not in the codebook"
+                )))
+            }
+            (_, Some((_, missing, selection))) => Err(ReadError(format!(
+                "selection {selection} refers to note {missing}, which is not in the file"
+            ))),
+            (_, None) => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -275,6 +337,50 @@ mod tests {
         assert!(project(&SMALL[..SMALL.len() - 20]).is_err());
         let bad_guid = SMALL.replace("{AAAAAAAA-0000-4000-8000-000000000001}", "nope");
         assert!(project(&bad_guid).unwrap_err().0.contains("nope"));
+    }
+
+    #[test]
+    fn the_two_passes_read_the_outline_then_each_source_in_order() {
+        let second = SMALL.replace(
+            "  <PDFSource",
+            "  <TextSource guid=\"50000000-0000-4000-8000-000000000003\" name=\"U\" plainTextPath=\"internal://u.txt\">\
+             <PlainTextSelection guid=\"5e000000-0000-4000-8000-000000000002\" startPosition=\"1\" endPosition=\"2\"/>\
+             </TextSource>\n  <PDFSource",
+        );
+        let outline = outline(second.as_bytes()).unwrap();
+        assert!(outline.sources.is_empty(), "the outline keeps no sources");
+        assert_eq!(outline.codes.len(), 2);
+        assert_eq!(outline.notes.len(), 1, "notes after the sources are read");
+        assert_eq!(outline.not_imported["PDFSource"], 1);
+        let mut seen = Vec::new();
+        each_source(second.as_bytes(), |source| {
+            seen.push((source.name, source.selections.len()));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, [("T".to_owned(), 1), ("U".to_owned(), 1)]);
+        // A dangling reference in the last source is found by the outline, before any
+        // source is stored.
+        let dangling = second.replace(
+            "endPosition=\"2\"/>",
+            "endPosition=\"2\"><Coding guid=\"c1000000-0000-4000-8000-000000000009\"><CodeRef targetGUID=\"c0000000-0000-4000-8000-0000000000ff\"/></Coding></PlainTextSelection>",
+        );
+        let error = super::outline(dangling.as_bytes()).unwrap_err().0;
+        assert!(
+            error.contains("5e000000-0000-4000-8000-000000000002"),
+            "{error}"
+        );
+        assert!(
+            error.contains("c0000000-0000-4000-8000-0000000000ff"),
+            "{error}"
+        );
+        // An error from the caller stops the second pass.
+        let mut calls = 0;
+        let stopped = each_source(second.as_bytes(), |_| {
+            calls += 1;
+            Err(ReadError("stop".into()))
+        });
+        assert_eq!((stopped.unwrap_err().0, calls), ("stop".to_owned(), 1));
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! The state machine behind `read::project_from`: the reader hands it one XML event at a
-//! time, and each element's meaning lives in one small method.
+//! The state machine behind `read::outline` and `read::each_source`: the reader hands it
+//! one XML event at a time, and each element's meaning lives in one small method. Each
+//! text source, with its selections, is handed on as it closes, so a caller that does not
+//! keep them holds one source's selections at a time, never the whole file's.
 
 use std::io::BufRead;
 
@@ -34,10 +36,38 @@ enum Collect {
     Nothing,
 }
 
+/// What a pass over the project file reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Part {
+    /// Everything; the sources are handed on as they close.
+    Whole,
+    /// Only the sources (the second pass of an import, which has the rest already):
+    /// users, codebook, variables, cases, notes and what Gloss does not import are
+    /// skipped unread.
+    Sources,
+}
+
+/// The top-level sections a [`Part::Sources`] pass skips.
+const NOT_SOURCES: [&str; 8] = [
+    "Users",
+    "CodeBook",
+    "Variables",
+    "Cases",
+    "Notes",
+    "Links",
+    "Sets",
+    "Graphs",
+];
+
 /// Where the reader is in the file, and what it has read so far.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Parser {
+    part: Part,
     project: Project,
+    /// The text source being read.
+    source: Option<TextSource>,
+    /// A text source that has just closed, for the caller to take.
+    finished: Option<TextSource>,
     /// Indexes (into `project.codes`) of the codes enclosing the reader.
     code_stack: Vec<usize>,
     collect: Collect,
@@ -55,11 +85,16 @@ struct Parser {
     depth: usize,
 }
 
-/// Reads a project file event by event; see `read::project_from`.
-pub(super) fn read(input: impl BufRead) -> Result<Project, ReadError> {
+/// Reads `part` of a project file event by event, handing each text source to
+/// `each_source` as it closes (the returned project has no sources); see `read::outline`.
+pub(super) fn read(
+    input: impl BufRead,
+    part: Part,
+    each_source: &mut dyn FnMut(TextSource) -> Result<(), ReadError>,
+) -> Result<Project, ReadError> {
     let mut reader = Reader::from_reader(input);
     let mut buf = Vec::new();
-    let mut parser = Parser::default();
+    let mut parser = Parser::new(part);
     loop {
         buf.clear();
         match reader.read_event_into(&mut buf).map_err(not_well_formed)? {
@@ -76,6 +111,9 @@ pub(super) fn read(input: impl BufRead) -> Result<Project, ReadError> {
             }
             Event::Eof => break,
             _ => {}
+        }
+        if let Some(source) = parser.finished.take() {
+            each_source(source)?;
         }
     }
     if parser.depth != 0 {
@@ -96,6 +134,26 @@ fn not_well_formed(error: quick_xml::Error) -> ReadError {
 }
 
 impl Parser {
+    fn new(part: Part) -> Self {
+        Self {
+            part,
+            project: Project::default(),
+            source: None,
+            finished: None,
+            code_stack: Vec::new(),
+            collect: Collect::Nothing,
+            text: String::new(),
+            in_selection: false,
+            note: None,
+            in_case: false,
+            case_sources: Vec::new(),
+            case_values: Vec::new(),
+            value_variable: None,
+            skip_depth: 0,
+            depth: 0,
+        }
+    }
+
     /// An element opens (`empty`: and closes at once, `<X/>`).
     fn open(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<(), ReadError> {
         if self.skip_depth > 0 {
@@ -108,6 +166,10 @@ impl Parser {
             self.depth += 1;
         }
         let name = e.local_name().as_ref().to_owned();
+        if self.part == Part::Sources && NOT_SOURCES.contains(&name.as_str()) {
+            self.skip_unread(empty);
+            return Ok(());
+        }
         match name.as_str() {
             "Project" => self.project.name = attr(e, "name").unwrap_or_default(),
             "User" => {
@@ -134,12 +196,7 @@ impl Parser {
                 self.value_variable = Some(guid_attr(e, "targetGUID", "VariableRef")?);
             }
             value if VALUE_ELEMENTS.contains(&value) => self.start_collecting(Collect::TextValue),
-            "TextSource" if self.note.is_none() => self.project.sources.push(TextSource {
-                guid: guid_attr(e, "guid", "TextSource")?,
-                name: attr(e, "name").unwrap_or_default(),
-                plain_text_path: attr(e, "plainTextPath"),
-                ..TextSource::default()
-            }),
+            "TextSource" if self.note.is_none() => self.open_source(e, empty)?,
             "Note" => self.note = Some(guid_attr(e, "guid", "Note")?),
             "PlainTextContent" if self.note.is_some() => {
                 self.start_collecting(Collect::NoteContent);
@@ -164,6 +221,21 @@ impl Parser {
             "Description" => self.open_description(),
             kind if NOT_IMPORTED[..7].contains(&kind) => self.skip(kind, empty),
             _ => {}
+        }
+        Ok(())
+    }
+
+    fn open_source(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<(), ReadError> {
+        let source = TextSource {
+            guid: guid_attr(e, "guid", "TextSource")?,
+            name: attr(e, "name").unwrap_or_default(),
+            plain_text_path: attr(e, "plainTextPath"),
+            ..TextSource::default()
+        };
+        if empty {
+            self.finished = Some(source);
+        } else {
+            self.source = Some(source);
         }
         Ok(())
     }
@@ -200,10 +272,10 @@ impl Parser {
             creating_user: attr(e, "creatingUser").and_then(|g| Guid::parse(&g)),
             ..Selection::default()
         };
-        let source =
-            self.project.sources.last_mut().ok_or_else(|| {
-                ReadError("a <PlainTextSelection> outside any <TextSource>".into())
-            })?;
+        let source = self
+            .source
+            .as_mut()
+            .ok_or_else(|| ReadError("a <PlainTextSelection> outside any <TextSource>".into()))?;
         source.selections.push(selection);
         self.in_selection = !empty;
         Ok(())
@@ -226,6 +298,10 @@ impl Parser {
     /// A kind Gloss does not import: counted, and its subtree skipped.
     fn skip(&mut self, kind: &str, empty: bool) {
         self.count(kind);
+        self.skip_unread(empty);
+    }
+
+    fn skip_unread(&mut self, empty: bool) {
         if !empty {
             self.skip_depth = 1;
             self.depth -= 1;
@@ -256,12 +332,13 @@ impl Parser {
                     let pair = (variable, text);
                     if self.in_case {
                         self.case_values.push(pair);
-                    } else if let Some(s) = self.project.sources.last_mut() {
+                    } else if let Some(s) = self.source.as_mut() {
                         s.values.push(pair);
                     }
                 }
             }
             "PlainTextSelection" => self.in_selection = false,
+            "TextSource" if self.note.is_none() => self.finished = self.source.take(),
             "Note" => self.note = None,
             "Case" => self.close_case(),
             _ => {}
@@ -287,7 +364,7 @@ impl Parser {
                 }
             }
             Collect::PlainTextContent => {
-                if let Some(s) = self.project.sources.last_mut() {
+                if let Some(s) = self.source.as_mut() {
                     s.plain_text_content = Some(text);
                 }
             }
@@ -329,7 +406,7 @@ impl Parser {
     }
 
     fn current_selection(&mut self) -> Option<&mut Selection> {
-        self.project.sources.last_mut()?.selections.last_mut()
+        self.source.as_mut()?.selections.last_mut()
     }
 
     fn count(&mut self, kind: &str) {
