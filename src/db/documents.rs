@@ -1,6 +1,7 @@
 //! Documents, their attributes, speaker turns, and the per-project speaker roles.
 
 use crate::domain::import::SpeakerRole;
+use crate::domain::text;
 use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
 
 /// A document without its text, for lists.
@@ -99,9 +100,12 @@ pub async fn insert(ex: impl SqliteExecutor<'_>, doc: &NewDocument<'_>) -> sqlx:
 }
 
 /// Inserts turns in multi-row statements (imports write tens of thousands).
+/// Stores a document's turns and indexes their text for search (`text` is the document's
+/// stored text, which the turns' spans index).
 pub async fn insert_turns(
     tx: &mut super::Tx,
     document_id: i64,
+    text: &str,
     turns: &[NewTurn<'_>],
 ) -> sqlx::Result<()> {
     for (chunk_index, chunk) in turns.chunks(ROWS_PER_INSERT).enumerate() {
@@ -120,7 +124,11 @@ pub async fn insert_turns(
         });
         insert.build().execute(&mut **tx).await?;
     }
-    Ok(())
+    let spans: Vec<(usize, usize)> = turns
+        .iter()
+        .map(|t| (t.start.max(0) as usize, t.end.max(0) as usize))
+        .collect();
+    super::search::index_turns(tx, document_id, &text::slices(text, &spans)).await
 }
 
 pub async fn insert_attributes(

@@ -1,5 +1,6 @@
-//! The full-text index of speaker turns (`turn_search`, kept by triggers on `turns`, see
-//! `migrations/0013_search.sql`) and the auto-code batches.
+//! The full-text index of speaker turns (`turn_search`, see `migrations/0013_search.sql`:
+//! rows written with the turns by [`index_turns`], removed with them by a trigger) and
+//! the auto-code batches.
 
 use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
 
@@ -8,6 +9,27 @@ use crate::domain::search::{HIT_END, HIT_START};
 
 /// The FTS rowid of turn `seq` of a document (see the migration).
 pub const ROWID_PER_DOCUMENT: i64 = 131_072;
+
+/// Indexes the turns of a document as they are stored: `bodies[seq]` is turn `seq`'s text.
+/// Called by `documents::insert_turns` only, so no path stores a turn without indexing it.
+pub(super) async fn index_turns(
+    tx: &mut super::Tx,
+    document_id: i64,
+    bodies: &[&str],
+) -> sqlx::Result<()> {
+    const ROWS_PER_INSERT: usize = 500;
+    for (chunk_index, chunk) in bodies.chunks(ROWS_PER_INSERT).enumerate() {
+        let mut insert: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO turn_search (rowid, body) ");
+        insert.push_values(chunk.iter().enumerate(), |mut row, (i, body)| {
+            let seq = (chunk_index * ROWS_PER_INSERT + i) as i64;
+            row.push_bind(document_id * ROWID_PER_DOCUMENT + seq)
+                .push_bind(*body);
+        });
+        insert.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
 
 /// A turn that matches a query, with its text highlighted by FTS5.
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -97,7 +97,7 @@ async fn store_document(
             end_ms: None,
         })
         .collect();
-    doc_store::insert_turns(tx, document_id, &turns).await?;
+    doc_store::insert_turns(tx, document_id, &document.text, &turns).await?;
     doc_store::insert_attributes(tx, document_id, &document.attributes).await?;
     for turn in &document.turns {
         if !speakers.iter().any(|(label, _)| *label == turn.speaker) {

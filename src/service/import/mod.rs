@@ -394,7 +394,7 @@ async fn insert_document(
             end_ms: t.end_ms.map(|ms| ms as i64),
         })
         .collect();
-    store::insert_turns(tx, id, &turns).await?;
+    store::insert_turns(tx, id, &document.text, &turns).await?;
     store::insert_attributes(tx, id, &document.attributes).await?;
     Ok(id)
 }

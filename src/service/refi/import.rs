@@ -243,7 +243,7 @@ impl<'a> ProjectStore<'a> {
                 end_ms: t.end_ms.map(|ms| ms as i64),
             })
             .collect();
-        doc_store::insert_turns(tx, document_id, &turns).await?;
+        doc_store::insert_turns(tx, document_id, &document.text, &turns).await?;
         doc_store::insert_attributes(tx, document_id, &document.attributes).await?;
         Ok(document_id)
     }

@@ -105,6 +105,27 @@ async fn nvivo_12_imports_with_utf16_offsets_and_reports_the_missing_source() {
     );
     // The file's users became coders of the project.
     assert!(!summary["coders_created"].as_array().unwrap().is_empty());
+    // The imported text is in the search index, hits exactly where the word is.
+    let text = api.document(document).await.text;
+    let (status, hits) = api
+        .get(&format!("/projects/{project}/search?q=oltottak"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{hits}");
+    let items = hits["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "{hits}");
+    let words: Vec<String> = items
+        .iter()
+        .map(|hit| {
+            let (start, end) = (hit["start"].as_u64().unwrap(), hit["end"].as_u64().unwrap());
+            super::support::slice(&text, start as usize, end as usize).to_lowercase()
+        })
+        .collect();
+    // Diacritics fold: "oltottak" also finds "oltották".
+    assert!(
+        words.iter().all(|w| w == "oltottak" || w == "oltották"),
+        "{words:?}"
+    );
+    assert!(words.iter().any(|w| w == "oltottak"), "{words:?}");
 }
 
 #[tokio::test]
