@@ -51,14 +51,44 @@ const CODE_UNION_OF_SPANS: &str = "SELECT document_id, code_id, view, COUNT(*) A
      GROUP BY document_id, code_id, view";
 
 /// The (excerpt, code) pairs to recount for `code_coverage`: those of each marked
-/// (document, code, set). The marked documents' excerpts are read through the document
-/// index and only the marked triples pass on to the window.
+/// (document, code, set). Which way to read them depends on how much is marked, and
+/// SQLite (without statistics) cannot tell, so both plans are written out and a guard
+/// evaluated once before each loop runs exactly one of them:
+/// - a few documents marked (every ordinary write): the marked documents' excerpts through
+///   the document index, `CROSS JOIN` fixing the order. Left to itself SQLite read every
+///   excerpt of each marked code through the code index (that code's excerpts in every
+///   document), and recounting one document of a 150,000-excerpt project took 79 ms
+///   instead of 2 ms;
+/// - many (an import, a migration): each marked code's excerpts through the code index,
+///   7x faster than the document order when a whole project is marked (0.17 s against
+///   1.23 s for 151,361 excerpts).
 const CODED_SPANS_OF_STALE: &str = "SELECT e.document_id, ec.code_id,
             CASE e.consensus WHEN 1 THEN -1 ELSE e.coder_id END AS view, e.start, e.end
+     FROM (SELECT DISTINCT document_id FROM code_coverage_stale) marked
+     CROSS JOIN excerpts e ON e.document_id = marked.document_id
+     CROSS JOIN excerpt_codes ec ON ec.excerpt_id = e.id
+     WHERE {few}
+       AND (e.document_id, ec.code_id, CASE e.consensus WHEN 1 THEN -1 ELSE e.coder_id END)
+           IN (SELECT document_id, code_id, coder_id FROM code_coverage_stale)
+     UNION ALL
+     SELECT e.document_id, ec.code_id,
+            CASE e.consensus WHEN 1 THEN -1 ELSE e.coder_id END AS view, e.start, e.end
      FROM excerpts e JOIN excerpt_codes ec ON ec.excerpt_id = e.id
-     WHERE e.document_id IN (SELECT document_id FROM code_coverage_stale)
+     WHERE NOT {few}
+       AND e.document_id IN (SELECT document_id FROM code_coverage_stale)
        AND (e.document_id, ec.code_id, CASE e.consensus WHEN 1 THEN -1 ELSE e.coder_id END)
            IN (SELECT document_id, code_id, coder_id FROM code_coverage_stale)";
+
+/// Whether few enough documents are marked for the document-driven plan above.
+pub(crate) const FEW_MARKED_DOCUMENTS: usize = 32;
+
+fn coded_spans_of_stale() -> String {
+    let few = format!(
+        "((SELECT COUNT(*) FROM (SELECT DISTINCT document_id FROM code_coverage_stale \
+         LIMIT {FEW_MARKED_DOCUMENTS})) < {FEW_MARKED_DOCUMENTS})"
+    );
+    CODED_SPANS_OF_STALE.replace("{few}", &few)
+}
 
 /// The statements of [`refresh`], written once. Each `DELETE` names the marked documents
 /// first, so it goes through the kept table's key instead of scanning it.
@@ -77,7 +107,7 @@ static RECOUNT: LazyLock<String> = LazyLock::new(|| {
          DELETE FROM document_coverage_stale;
          DELETE FROM code_coverage_stale;",
         UNION_OF_SPANS.replace("{spans}", VIEWS_OF_STALE),
-        CODE_UNION_OF_SPANS.replace("{spans}", CODED_SPANS_OF_STALE),
+        CODE_UNION_OF_SPANS.replace("{spans}", &coded_spans_of_stale()),
     )
 });
 
@@ -235,4 +265,145 @@ fn push_sets(query: &mut QueryBuilder<Sqlite>, column: &str, sets: Option<&[i64]
         query.push_bind(*set);
     }
     query.push(")");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::db::codes::NewCode;
+    use crate::db::documents::NewDocument;
+    use crate::db::excerpts::NewExcerpt;
+
+    type Counts = BTreeMap<(i64, i64, i64), (i64, i64)>;
+
+    async fn kept(conn: &mut SqliteConnection) -> Counts {
+        let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT document_id, code_id, coder_id, excerpts, characters FROM code_coverage",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        rows.into_iter()
+            .map(|(d, c, v, n, chars)| ((d, c, v), (n, chars)))
+            .collect()
+    }
+
+    /// Both plans of the recount (many documents marked at once, as an import marks them,
+    /// and one at a time, as ordinary writes do) give the counts made here from the spans.
+    #[tokio::test]
+    async fn both_recount_plans_agree_with_a_count_of_the_spans() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::open(&dir.path().join("t.db")).await.unwrap();
+        let mut tx = crate::db::begin_write(&db).await.unwrap();
+        let coders = [
+            crate::db::users::insert(&mut *tx, "ann", "!", false)
+                .await
+                .unwrap(),
+            crate::db::users::insert(&mut *tx, "bob", "!", false)
+                .await
+                .unwrap(),
+        ];
+        let project = crate::db::projects::insert(&mut *tx, "P", "")
+            .await
+            .unwrap();
+        let mut codes = Vec::new();
+        for name in ["a", "b", "c"] {
+            let code = NewCode {
+                project_id: project,
+                parent_id: None,
+                name,
+                color: "#888888",
+                description: "",
+            };
+            codes.push(crate::db::codes::insert(&mut *tx, &code).await.unwrap());
+        }
+        let text = "x".repeat(100);
+        let documents = FEW_MARKED_DOCUMENTS as i64 + 8;
+        // (document, code, view) → spans, counted independently below.
+        let mut spans: BTreeMap<(i64, i64, i64), Vec<(i64, i64)>> = BTreeMap::new();
+        for d in 0..documents {
+            let new = NewDocument {
+                project_id: project,
+                title: "T",
+                external_id: None,
+                source_name: "t.txt",
+                source_format: "txt",
+                text: &text,
+                length: 100,
+                turn_count: 0,
+                created_by: None,
+            };
+            let document = crate::db::documents::insert(&mut *tx, &new).await.unwrap();
+            for k in 0..12i64 {
+                let start = (d * 7 + k * 13) % 80;
+                let end = start + 5 + (k * 11) % 15;
+                let consensus = k % 5 == 4;
+                let coder = coders[(k % 2) as usize];
+                let excerpt = NewExcerpt {
+                    project_id: project,
+                    document_id: document,
+                    coder_id: coder,
+                    consensus,
+                    start,
+                    end,
+                    memo: "",
+                };
+                let id = crate::db::excerpts::insert(&mut *tx, &excerpt)
+                    .await
+                    .unwrap()
+                    .id;
+                let mut applied = vec![codes[(k % 3) as usize]];
+                if k % 4 == 0 {
+                    applied.push(codes[((k + 1) % 3) as usize]);
+                }
+                let pairs: Vec<(i64, i64)> = applied.iter().map(|&c| (id, c)).collect();
+                crate::db::excerpts::apply_project_codes(&mut tx, project, &pairs)
+                    .await
+                    .unwrap();
+                let view = if consensus { -1 } else { coder };
+                for code in applied {
+                    spans
+                        .entry((document, code, view))
+                        .or_default()
+                        .push((start, end));
+                }
+            }
+        }
+        tx.commit().await.unwrap();
+        let expected: Counts = spans
+            .into_iter()
+            .map(|(key, mut list)| {
+                list.sort();
+                let (mut covered, mut reach) = (0, 0);
+                for (start, end) in &list {
+                    covered += (end - start.max(&reach)).max(0);
+                    reach = reach.max(*end);
+                }
+                (key, (list.len() as i64, covered))
+            })
+            .collect();
+        let mut conn = db.acquire().await.unwrap();
+        assert_eq!(
+            kept(&mut conn).await,
+            expected,
+            "many documents marked at once"
+        );
+        sqlx::query("DELETE FROM code_coverage")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        for &(document, code, view) in expected.keys() {
+            sqlx::query("INSERT OR IGNORE INTO code_coverage_stale VALUES (?, ?, ?)")
+                .bind(document)
+                .bind(code)
+                .bind(view)
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+            refresh(&mut conn).await.unwrap();
+        }
+        assert_eq!(kept(&mut conn).await, expected, "one document at a time");
+    }
 }

@@ -112,8 +112,8 @@ pub struct Inserted {
 
 pub async fn insert(ex: impl SqliteExecutor<'_>, new: &NewExcerpt<'_>) -> sqlx::Result<Inserted> {
     sqlx::query_as(
-        "INSERT INTO excerpts (project_id, document_id, coder_id, consensus, start, end, memo)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, version, created_at, updated_at",
+        "INSERT INTO excerpts (project_id, document_id, coder_id, consensus, start, end, memo, guid)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, version, created_at, updated_at",
     )
     .bind(new.project_id)
     .bind(new.document_id)
@@ -122,6 +122,7 @@ pub async fn insert(ex: impl SqliteExecutor<'_>, new: &NewExcerpt<'_>) -> sqlx::
     .bind(new.start)
     .bind(new.end)
     .bind(new.memo)
+    .bind(super::fresh_guids(1)?.pop())
     .fetch_one(ex)
     .await
 }

@@ -29,6 +29,7 @@ use std::str::FromStr;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
+use crate::domain::refi::guid;
 use anyhow::Context;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -174,6 +175,17 @@ pub async fn begin_write_holding(db: &Db, gate: WriteGuard) -> sqlx::Result<Tx> 
         tx: db.begin_with("BEGIN IMMEDIATE").await?,
         _gate: gate,
     })
+}
+
+/// `count` random version-4 GUIDs, for rows inserted with their GUID (see
+/// `domain::refi::guid::random_v4`).
+pub(crate) fn fresh_guids(count: usize) -> sqlx::Result<Vec<String>> {
+    let mut bytes = vec![0u8; count * 16];
+    getrandom::fill(&mut bytes).map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
+    Ok(bytes
+        .chunks_exact(16)
+        .map(|b| guid::random_v4(b.try_into().expect("16 bytes")))
+        .collect())
 }
 
 /// A connection for reading a whole project once, as exports do. Such a scan gains nothing

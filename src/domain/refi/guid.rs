@@ -24,6 +24,15 @@ pub fn derived(kind: &str, parts: &[&str]) -> String {
     format_uuid(&bytes)
 }
 
+/// A random GUID (RFC 9562 version 4) from 16 random bytes, in Gloss's form. The
+/// database can mint one too (a trigger fills a missing GUID), but minting it before the
+/// insert saves rewriting every new row.
+pub fn random_v4(mut bytes: [u8; 16]) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC variant
+    format_uuid(&bytes)
+}
+
 fn format_uuid(bytes: &[u8; 16]) -> String {
     let text = uuid_text(bytes);
     std::str::from_utf8(&text).expect("ASCII").to_owned()
@@ -108,6 +117,14 @@ pub fn normalise(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn random_guids_are_version_4_and_parse() {
+        let guid = random_v4([0xff; 16]);
+        assert_eq!(guid, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        assert_eq!(normalise(&guid).as_deref(), Some(guid.as_str()));
+        assert_eq!(random_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
+    }
 
     #[test]
     fn derived_guids_are_stable_distinct_and_well_formed() {
