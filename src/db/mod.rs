@@ -177,14 +177,18 @@ pub async fn begin_write_holding(db: &Db, gate: WriteGuard) -> sqlx::Result<Tx> 
     })
 }
 
-/// `count` random version-4 GUIDs, for rows inserted with their GUID (see
-/// `domain::refi::guid::random_v4`).
+/// `count` fresh time-ordered GUIDs, in order, for excerpts inserted with their GUID (see
+/// `domain::refi::guid::time_ordered`).
 pub(crate) fn fresh_guids(count: usize) -> sqlx::Result<Vec<String>> {
     let mut bytes = vec![0u8; count * 16];
     getrandom::fill(&mut bytes).map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
+    let unix_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as u64);
     Ok(bytes
         .chunks_exact(16)
-        .map(|b| guid::random_v4(b.try_into().expect("16 bytes")))
+        .enumerate()
+        .map(|(i, b)| guid::time_ordered(unix_ms, i as u32, b.try_into().expect("16 bytes")))
         .collect())
 }
 
