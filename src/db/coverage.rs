@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
 
 use super::excerpts::CoderFilter;
+use crate::domain::analysis::coverage::{CodeSetCoverage, ViewCoverage};
 
 /// The union of spans in SQL, per document and view: with the spans ordered by start,
 /// each adds what it reaches beyond the furthest end before it (`reach`). `{spans}` is a
@@ -121,6 +122,57 @@ pub async fn refresh(conn: &mut SqliteConnection) -> sqlx::Result<()> {
     sqlx::raw_sql(sqlx::AssertSqlSafe(RECOUNT.as_str()))
         .execute(&mut *conn)
         .await?;
+    Ok(())
+}
+
+/// Stores the counts of documents whose every excerpt the caller has just inserted and
+/// counted itself (`domain::analysis::coverage`), and clears those documents' marks, so
+/// the commit's [`refresh`] has nothing left to recount for them. An import does this:
+/// recounting a new 150,000-excerpt project at commit took 1.0-1.7 s, growing with the
+/// rest of the database (the code index spans every project). The documents must have no
+/// kept rows yet: a duplicate is an error, never a silent double count.
+pub async fn store_counted(
+    tx: &mut super::Tx,
+    document_ids: &[i64],
+    views: &[ViewCoverage],
+    codes: &[CodeSetCoverage],
+) -> sqlx::Result<()> {
+    const ROWS_PER_INSERT: usize = 5000;
+    for chunk in views.chunks(ROWS_PER_INSERT) {
+        let mut insert: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO document_coverage (document_id, coder_id, coded) ");
+        insert.push_values(chunk, |mut row, view| {
+            row.push_bind(view.document_id)
+                .push_bind(view.view)
+                .push_bind(view.coded as i64);
+        });
+        insert.build().persistent(false).execute(&mut **tx).await?;
+    }
+    for chunk in codes.chunks(ROWS_PER_INSERT) {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO code_coverage (document_id, code_id, coder_id, excerpts, characters) ",
+        );
+        insert.push_values(chunk, |mut row, count| {
+            row.push_bind(count.document_id)
+                .push_bind(count.code_id)
+                .push_bind(count.set)
+                .push_bind(count.excerpts as i64)
+                .push_bind(count.characters as i64);
+        });
+        insert.build().persistent(false).execute(&mut **tx).await?;
+    }
+    for marks in ["document_coverage_stale", "code_coverage_stale"] {
+        for chunk in document_ids.chunks(ROWS_PER_INSERT) {
+            let mut delete: QueryBuilder<Sqlite> =
+                QueryBuilder::new(format!("DELETE FROM {marks} WHERE document_id IN ("));
+            let mut ids = delete.separated(", ");
+            for id in chunk {
+                ids.push_bind(*id);
+            }
+            delete.push(")");
+            delete.build().persistent(false).execute(&mut **tx).await?;
+        }
+    }
     Ok(())
 }
 

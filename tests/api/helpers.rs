@@ -2,7 +2,7 @@
 //! temporary directory, driven over HTTP with reqwest; typed answers (`responses`) and the
 //! shared coding fixture (`study`).
 
-mod kept_counts;
+pub mod kept_counts;
 mod responses;
 mod study;
 mod worked_example;

@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::CodedExcerpt;
+use super::{CodedExcerpt, coverage};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -46,26 +46,6 @@ impl Crosstab {
     }
 }
 
-/// The length of the union of half-open spans given in ascending order.
-fn union_of_sorted(spans: impl Iterator<Item = (i64, i64)>) -> u64 {
-    let mut total = 0;
-    let mut current: Option<(i64, i64)> = None;
-    for (start, end) in spans {
-        current = match current {
-            Some((s, e)) if start <= e => Some((s, e.max(end))),
-            Some((s, e)) => {
-                total += (e - s).max(0) as u64;
-                Some((start, end))
-            }
-            None => Some((start, end)),
-        };
-    }
-    if let Some((s, e)) = current {
-        total += (e - s).max(0) as u64;
-    }
-    total
-}
-
 /// One code in one document: its excerpts and coded characters, every set's added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DocumentCode {
@@ -78,27 +58,14 @@ pub struct DocumentCode {
 /// [`DocumentCode`]s of `excerpts`, by document and code: what the database keeps in
 /// `code_coverage` (summed over sets), computed from the spans themselves.
 pub fn document_codes(excerpts: &[CodedExcerpt]) -> Vec<DocumentCode> {
-    // One `(document, code, set, start, end)` per coded span, sorted, so each (document,
-    // code) is a run and each set's spans a sorted run inside it.
-    let mut spans: Vec<(i64, i64, i64, i64, i64)> = excerpts
-        .iter()
-        .flat_map(|e| {
-            e.code_ids
-                .iter()
-                .map(|&code| (e.document_id, code, e.set, e.start, e.end))
-        })
-        .collect();
-    spans.sort_unstable();
-    spans
-        .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
+    // Each set's counts, in (document, code, set) order, added up per (document, code).
+    coverage::code_sets(excerpts)
+        .chunk_by(|a, b| (a.document_id, a.code_id) == (b.document_id, b.code_id))
         .map(|run| DocumentCode {
-            document_id: run[0].0,
-            code_id: run[0].1,
-            excerpts: run.len() as u64,
-            characters: run
-                .chunk_by(|a, b| a.2 == b.2)
-                .map(|set| union_of_sorted(set.iter().map(|s| (s.3, s.4))))
-                .sum(),
+            document_id: run[0].document_id,
+            code_id: run[0].code_id,
+            excerpts: run.iter().map(|c| c.excerpts).sum(),
+            characters: run.iter().map(|c| c.characters).sum(),
         })
         .collect()
 }
@@ -169,15 +136,6 @@ mod tests {
             end: span.1,
             code_ids: codes.to_vec(),
         }
-    }
-
-    #[test]
-    fn union_counts_overlaps_once_and_adjacent_spans_in_full() {
-        let union = |spans: &[(i64, i64)]| union_of_sorted(spans.iter().copied());
-        assert_eq!(union(&[(0, 10), (5, 15), (15, 20), (30, 31)]), 21);
-        assert_eq!(union(&[(10, 20), (12, 14)]), 10);
-        assert_eq!(union(&[(0, 10), (0, 4), (2, 12)]), 12);
-        assert_eq!(union(&[]), 0);
     }
 
     /// Documents 1 and 2 are "nurse", 3 is "teacher", 4 has both values, 5 none.

@@ -3,10 +3,15 @@
 //! reads the spans (through blind coding's rules) and renders nothing.
 
 pub mod cooccurrence;
+pub mod coverage;
 pub mod crosstab;
 
 #[cfg(test)]
 mod tests;
+
+/// The set key of the consensus set in [`CodedExcerpt::set`] (user ids are positive), as
+/// the database's kept counts name it too (`coder_id` -1).
+pub const CONSENSUS_SET: i64 = -1;
 
 /// One excerpt as the analyses see it: whose set it belongs to, where it is, its codes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -204,7 +204,10 @@ fn lines_up(
     Some(start == 0 || chars.get(start - 1) == Some(&'\n'))
 }
 
-/// Picks the model under which most selections line up; ties go to the standard's.
+/// Picks the model under which most selections line up; ties go to the standard's. The
+/// standard's is tried first, and when every selection lines up under it no other model
+/// can do better, so the others are not tried (a file from a tool that follows the
+/// standard, Gloss's own included, costs a third of the work).
 pub fn detect(text: &SourceText, probes: &[Probe<'_>]) -> Detection {
     let chars: Vec<char> = text.normalised.chars().collect();
     let mut best = Detection {
@@ -213,6 +216,9 @@ pub fn detect(text: &SourceText, probes: &[Probe<'_>]) -> Detection {
         checked: probes.len(),
     };
     for model in OffsetModel::ALL {
+        if best.aligned == probes.len() && !probes.is_empty() {
+            break;
+        }
         let aligned = probes
             .iter()
             .filter(|p| lines_up(text, &chars, model, p) == Some(true))

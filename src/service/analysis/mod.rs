@@ -11,12 +11,9 @@ use std::collections::HashMap;
 use super::access::ProjectAccess;
 use super::coders::{self, Coder, Selection};
 use crate::db::{self, Db};
-use crate::domain::analysis::CodedExcerpt;
+use crate::domain::analysis::{CONSENSUS_SET, CodedExcerpt};
 use crate::domain::names::CONSENSUS;
 use crate::error::AppResult;
-
-/// The set key of the consensus set in `CodedExcerpt::set` (user ids are positive).
-const CONSENSUS_SET: i64 = -1;
 
 /// The excerpts a selection covers, as the analyses take them, and the name of each set.
 pub(crate) struct Coded {

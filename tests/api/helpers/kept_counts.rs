@@ -88,7 +88,11 @@ pub async fn assert_tables_match(
     for coders in ["", coder] {
         let chosen: Vec<&Excerpt> = excerpts
             .iter()
-            .filter(|e| coders.is_empty() || (!e.consensus && e.coder == coders))
+            .filter(|e| match coders {
+                "" => true,
+                "consensus" => e.consensus,
+                coder => !e.consensus && e.coder == coder,
+            })
             .collect();
         let crosstab = owner
             .get_ok::<Value>(&format!("/projects/{project}/crosstab?coders={coders}"))

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::export::coded_study;
 use super::support::{download, import};
-use crate::helpers::Api;
+use crate::helpers::{Api, kept_counts};
 
 /// Everything a project holds that the round trip must keep, without ids.
 async fn contents(api: &Api, project: i64) -> Value {
@@ -67,6 +67,7 @@ async fn contents(api: &Api, project: i64) -> Value {
             "text": document.text,
             "turns": turns,
             "attributes": document.attributes,
+            "coded": listed.coded,
             "excerpts": excerpts,
         }));
     }
@@ -127,11 +128,44 @@ async fn gloss_to_qdpx_to_gloss_reproduces_the_project_and_its_agreement() {
         .iter()
         .zip(copied["documents"].as_array().unwrap())
     {
-        for field in ["title", "text", "turns", "attributes", "excerpts"] {
+        for field in ["title", "text", "turns", "attributes", "coded", "excerpts"] {
             assert_eq!(a[field], b[field], "{field} of {}", a["title"]);
         }
     }
     assert_eq!(original["documents"].as_array().unwrap().len(), 3);
+    // The import counts the kept analysis counts itself (no recount at commit): the
+    // copy's tables equal a count of its own excerpts.
+    let mut excerpts = Vec::new();
+    for listed in s.owner.documents(copy, "").await.items {
+        for query in ["?limit=1000", "?coder=consensus&limit=1000"] {
+            excerpts.extend(s.owner.excerpts(listed.id, query).await.items);
+        }
+    }
+    excerpts.sort_by_key(|e| e.id);
+    excerpts.dedup_by_key(|e| e.id);
+    assert!(
+        excerpts.iter().any(|e| e.consensus),
+        "the study has a consensus set"
+    );
+    for set in ["alice", "consensus"] {
+        kept_counts::assert_tables_match(&s.owner, copy, set, &excerpts, "imported").await;
+    }
+    // A blind coder's own view of each document: the same coded share as in the
+    // original.
+    let mut shares = Vec::new();
+    for project in [s.project, copy] {
+        let blind = serde_json::json!({ "blind_coding": true });
+        let (status, body) = s.owner.patch(&format!("/projects/{project}"), blind).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let listed = s.alice.documents(project, "").await.items;
+        shares.push(
+            listed
+                .iter()
+                .map(|d| (d.title.clone(), d.coded))
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(shares[0], shares[1], "alice's coded shares");
     for query in [
         "coders=alice,bob",
         "coders=alice,bob&unit=turn",
