@@ -24,12 +24,15 @@ const UNION_OF_SPANS: &str = "SELECT document_id, view, SUM(MAX(0, end - MAX(sta
 
 /// The spans to recount for `document_coverage`: everyone's view (0) of every marked
 /// document, and each marked (document, set) pair's own view (a coder's, or -1 for the
-/// consensus set).
+/// consensus set). `CROSS JOIN` keeps the marks as the outer loop: left to itself SQLite
+/// scanned every excerpt of the database through a covering index and looked each up
+/// among the marks, so every excerpt saved cost a scan (59 ms against 0.6 ms with
+/// 450,000 excerpts; excerpt creation fell from 1,833/s to 1,021/s).
 const VIEWS_OF_STALE: &str = "SELECT document_id, 0 AS view, start, end FROM excerpts
        WHERE document_id IN (SELECT document_id FROM document_coverage_stale)
      UNION ALL
      SELECT e.document_id, s.coder_id, e.start, e.end
-       FROM document_coverage_stale s JOIN excerpts e ON e.document_id = s.document_id
+       FROM document_coverage_stale s CROSS JOIN excerpts e ON e.document_id = s.document_id
        WHERE CASE e.consensus WHEN 1 THEN -1 ELSE e.coder_id END = s.coder_id";
 
 fn view_of(filter: CoderFilter) -> i64 {
@@ -340,6 +343,41 @@ mod tests {
         rows.into_iter()
             .map(|(d, c, v, n, chars)| ((d, c, v), (n, chars)))
             .collect()
+    }
+
+    /// The recount reads excerpts and their codes only by key or index range (the
+    /// marked documents', or the marked codes'), never by a scan: a scan makes every
+    /// write cost a pass over every excerpt in the database. Checked on the plans SQLite
+    /// picks for a fresh database, without statistics, as in use.
+    #[tokio::test]
+    async fn the_recount_never_scans_the_excerpts() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::open(&dir.path().join("t.db")).await.unwrap();
+        let statements = RECOUNT.split(';').map(str::trim).filter(|s| !s.is_empty());
+        let mut searched = 0;
+        for statement in statements {
+            let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "EXPLAIN QUERY PLAN {statement}"
+            )))
+            .fetch_all(&db)
+            .await
+            .unwrap();
+            for (_, _, _, detail) in plan {
+                let mut words = detail.split_whitespace();
+                let (access, table) = (words.next(), words.next());
+                let excerpt_table =
+                    matches!(table, Some("excerpts" | "e" | "excerpt_codes" | "ec"));
+                assert!(
+                    !(access == Some("SCAN") && excerpt_table),
+                    "{detail}\nin\n{statement}"
+                );
+                searched += usize::from(access == Some("SEARCH") && excerpt_table);
+            }
+        }
+        assert!(
+            searched >= 4,
+            "the recount reads the excerpts ({searched} searches)"
+        );
     }
 
     /// Both plans of the recount (many documents marked at once, as an import marks them,
