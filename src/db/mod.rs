@@ -97,14 +97,15 @@ pub async fn open_with(path: &Path, statement_limit: Option<Duration>) -> anyhow
         .pragma("cache_size", "-8000");
     // An embedded database has no network link that could drop, so pinging a connection
     // before every use (sqlx's default) only costs a thread hand-off per query.
-    // Every connection gets the FTS5 function `hit_count` (search totals) and, on the
-    // web server, the statement watchdog.
+    // Every connection gets the FTS5 function `hit_count` (search totals), the coverage
+    // recount's statement and, on the web server, the statement watchdog.
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .test_before_acquire(false)
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 hit_count::install(conn).await?;
+                coverage::install(conn).await?;
                 match statement_limit {
                     Some(limit) => watchdog::install(conn, limit).await,
                     None => Ok(()),
