@@ -149,15 +149,14 @@ pub async fn refresh(conn: &mut SqliteConnection) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Stores the counts of documents whose every excerpt the caller has just inserted and
-/// counted itself (`domain::analysis::coverage`), and clears those documents' marks, so
-/// the commit's [`refresh`] has nothing left to recount for them. An import does this:
+/// Stores counts that the caller made itself (`domain::analysis::coverage`) of documents
+/// whose every excerpt it inserts in this transaction: an import does this, because
 /// recounting a new 150,000-excerpt project at commit took 1.0-1.7 s, growing with the
-/// rest of the database (the code index spans every project). The documents must have no
-/// kept rows yet: a duplicate is an error, never a silent double count.
+/// rest of the database (the code index spans every project). The documents must have
+/// no kept rows yet: a duplicate is an error, never a silent double count. The caller
+/// then clears the marks its inserts left ([`clear_marks_of_project`]).
 pub async fn store_counted(
     tx: &mut super::Tx,
-    document_ids: &[i64],
     views: &[ViewCoverage],
     codes: &[CodeSetCoverage],
 ) -> sqlx::Result<()> {
@@ -185,17 +184,20 @@ pub async fn store_counted(
         });
         insert.build().persistent(false).execute(&mut **tx).await?;
     }
+    Ok(())
+}
+
+/// Clears the recount marks of every document of the project, whose counts the caller
+/// has stored with [`store_counted`], so the commit does not recount them.
+pub async fn clear_marks_of_project(tx: &mut super::Tx, project_id: i64) -> sqlx::Result<()> {
     for marks in ["document_coverage_stale", "code_coverage_stale"] {
-        for chunk in document_ids.chunks(ROWS_PER_INSERT) {
-            let mut delete: QueryBuilder<Sqlite> =
-                QueryBuilder::new(format!("DELETE FROM {marks} WHERE document_id IN ("));
-            let mut ids = delete.separated(", ");
-            for id in chunk {
-                ids.push_bind(*id);
-            }
-            delete.push(")");
-            delete.build().persistent(false).execute(&mut **tx).await?;
-        }
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {marks}
+               WHERE document_id IN (SELECT id FROM documents WHERE project_id = ?)"
+        )))
+        .bind(project_id)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }

@@ -191,22 +191,33 @@ pub async fn next_excerpt_id(ex: impl SqliteExecutor<'_>) -> sqlx::Result<i64> {
     .await
 }
 
-/// An excerpt with the id its inserter chose and the peer's GUID, if it has one.
-pub struct ImportedExcerpt<'a> {
+/// An excerpt of an import, with the id its inserter chose and the peer's GUID, if it
+/// has one (owned, so an importer can hold rows of several documents until it has a
+/// full statement's worth).
+pub struct ImportedExcerpt {
     pub id: i64,
-    pub excerpt: super::excerpts::NewExcerpt<'a>,
-    pub guid: Option<&'a str>,
+    pub document_id: i64,
+    pub coder_id: i64,
+    pub consensus: bool,
+    pub start: i64,
+    pub end: i64,
+    pub memo: String,
+    pub guid: Option<String>,
 }
 
-/// Ten values a row; SQLite takes at most 32,766 in one statement.
-const EXCERPTS_PER_INSERT: usize = 1000;
+/// Ten values a row; SQLite takes at most 32,766 in one statement. An importer that
+/// passes whole multiples of this gets statements of one shape, which the connection
+/// keeps prepared (preparing a 150-row insert cost as much as running it).
+pub const EXCERPTS_PER_INSERT: usize = 1000;
 
-/// Inserts excerpts many rows a statement. A GUID some row already has is replaced by a
-/// fresh one (minted here, so no trigger has to rewrite the row, which made re-importing
-/// a project a quarter slower); the caller passes GUIDs distinct among themselves.
+/// Inserts a project's excerpts many rows a statement. A GUID some row already has is
+/// replaced by a fresh one (minted here, so no trigger has to rewrite the row, which made
+/// re-importing a project a quarter slower); the caller passes GUIDs distinct among
+/// themselves.
 pub async fn insert_excerpts(
     tx: &mut super::Tx,
-    excerpts: &[ImportedExcerpt<'_>],
+    project_id: i64,
+    excerpts: &[ImportedExcerpt],
 ) -> sqlx::Result<()> {
     for chunk in excerpts.chunks(EXCERPTS_PER_INSERT) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -218,17 +229,16 @@ pub async fn insert_excerpts(
              FROM (",
         );
         let fresh = super::fresh_guids(chunk.len())?;
-        insert.push_values(chunk.iter().zip(fresh), |mut row, (imported, fresh)| {
-            let new = &imported.excerpt;
-            row.push_bind(imported.id)
-                .push_bind(new.project_id)
-                .push_bind(new.document_id)
-                .push_bind(new.coder_id)
-                .push_bind(new.consensus)
-                .push_bind(new.start)
-                .push_bind(new.end)
-                .push_bind(new.memo)
-                .push_bind(imported.guid)
+        insert.push_values(chunk.iter().zip(fresh), |mut row, (excerpt, fresh)| {
+            row.push_bind(excerpt.id)
+                .push_bind(project_id)
+                .push_bind(excerpt.document_id)
+                .push_bind(excerpt.coder_id)
+                .push_bind(excerpt.consensus)
+                .push_bind(excerpt.start)
+                .push_bind(excerpt.end)
+                .push_bind(excerpt.memo.as_str())
+                .push_bind(excerpt.guid.as_deref())
                 .push_bind(fresh);
         });
         insert.push(")");

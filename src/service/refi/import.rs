@@ -9,12 +9,10 @@ use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::db::codes::NewCode;
-use crate::db::coverage as coverage_store;
 use crate::db::documents::{self as doc_store, NewDocument, NewTurn};
-use crate::db::excerpts::{self as excerpt_store, NewExcerpt};
+
 use crate::db::refi::{self as store, ImportedExcerpt};
 use crate::db::{self, Db};
-use crate::domain::analysis::coverage::{self, CodeSetCoverage, ViewCoverage};
 use crate::domain::analysis::{CONSENSUS_SET, CodedExcerpt};
 use crate::domain::import::{SpeakerRole, default_role};
 use crate::domain::names::CONSENSUS;
@@ -28,6 +26,8 @@ use crate::error::{AppError, AppResult};
 use crate::service::User;
 use crate::service::access::{self, ProjectAccess};
 use crate::service::events::{self, Change, Origin};
+
+use super::rows::PendingRows;
 
 /// What an import did: the new project, and spec section 7's data-loss report.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -175,44 +175,9 @@ struct ProjectStore<'a> {
     /// Excerpt GUIDs already used in this file: a repeat gets a fresh GUID.
     guids: HashSet<u128>,
     speakers: Vec<(String, SpeakerRole)>,
-    counted: CountedCoverage,
+    rows: PendingRows,
     documents: usize,
     excerpts: usize,
-}
-
-/// The coverage counts of stored documents not yet written (see
-/// `db::coverage::store_counted`): counted from each document's excerpts as they are
-/// stored, written a few documents at a time.
-#[derive(Default)]
-struct CountedCoverage {
-    documents: Vec<i64>,
-    views: Vec<ViewCoverage>,
-    codes: Vec<CodeSetCoverage>,
-}
-
-impl CountedCoverage {
-    const DOCUMENTS_PER_WRITE: usize = 50;
-
-    async fn add(
-        &mut self,
-        tx: &mut db::Tx,
-        document_id: i64,
-        excerpts: &[CodedExcerpt],
-    ) -> AppResult<()> {
-        self.documents.push(document_id);
-        self.views.extend(coverage::views(excerpts));
-        self.codes.extend(coverage::code_sets(excerpts));
-        if self.documents.len() >= Self::DOCUMENTS_PER_WRITE {
-            self.write(tx).await?;
-        }
-        Ok(())
-    }
-
-    async fn write(&mut self, tx: &mut db::Tx) -> AppResult<()> {
-        coverage_store::store_counted(tx, &self.documents, &self.views, &self.codes).await?;
-        *self = Self::default();
-        Ok(())
-    }
 }
 
 impl<'a> ProjectStore<'a> {
@@ -231,7 +196,7 @@ impl<'a> ProjectStore<'a> {
             next_excerpt_id: store::next_excerpt_id(&mut **tx).await?,
             guids: HashSet::new(),
             speakers: Vec::new(),
-            counted: CountedCoverage::default(),
+            rows: PendingRows::new(project_id),
             documents: 0,
             excerpts: 0,
         })
@@ -307,16 +272,13 @@ impl<'a> ProjectStore<'a> {
             let fresh = guid_key(&excerpt.guid).is_none_or(|key| self.guids.insert(key));
             rows.push(ImportedExcerpt {
                 id,
-                excerpt: NewExcerpt {
-                    project_id: self.project_id,
-                    document_id,
-                    coder_id,
-                    consensus,
-                    start: excerpt.start as i64,
-                    end: excerpt.end as i64,
-                    memo: &excerpt.memo,
-                },
-                guid: fresh.then_some(excerpt.guid.as_str()),
+                document_id,
+                coder_id,
+                consensus,
+                start: excerpt.start as i64,
+                end: excerpt.end as i64,
+                memo: excerpt.memo.clone(),
+                guid: fresh.then(|| excerpt.guid.clone()),
             });
             let mut code_ids: Vec<i64> = excerpt.codes.iter().map(|c| self.code_ids[*c]).collect();
             code_ids.sort_unstable();
@@ -331,25 +293,22 @@ impl<'a> ProjectStore<'a> {
                 code_ids,
             });
         }
-        store::insert_excerpts(tx, &rows).await?;
-        for chunk in applications.chunks(5000) {
-            excerpt_store::apply_project_codes(tx, self.project_id, chunk).await?;
-        }
-        self.counted.add(tx, document_id, &counted).await?;
         self.excerpts += rows.len();
-        Ok(())
+        self.rows
+            .add_document(tx, rows, applications, &counted)
+            .await
     }
 
     /// Records the speakers met and sums up what was done.
     async fn finish(
-        mut self,
+        self,
         tx: &mut db::Tx,
         name: ProjectName,
         codes: usize,
         report: PlanReport,
     ) -> AppResult<QdpxImportSummary> {
         doc_store::add_speakers(tx, self.project_id, &self.speakers).await?;
-        self.counted.write(tx).await?;
+        self.rows.finish(tx).await?;
         let (coders_created, coders_matched) = self.coders.names();
         Ok(QdpxImportSummary {
             project_id: self.project_id,

@@ -5,6 +5,7 @@
 pub mod codebook;
 pub mod export;
 pub mod import;
+mod rows;
 
 pub use codebook::{QdcImportSummary, import_qdc};
 pub use export::{QdpxExport, codebook_qdc, prepare_qdpx};

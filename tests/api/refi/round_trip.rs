@@ -133,39 +133,7 @@ async fn gloss_to_qdpx_to_gloss_reproduces_the_project_and_its_agreement() {
         }
     }
     assert_eq!(original["documents"].as_array().unwrap().len(), 3);
-    // The import counts the kept analysis counts itself (no recount at commit): the
-    // copy's tables equal a count of its own excerpts.
-    let mut excerpts = Vec::new();
-    for listed in s.owner.documents(copy, "").await.items {
-        for query in ["?limit=1000", "?coder=consensus&limit=1000"] {
-            excerpts.extend(s.owner.excerpts(listed.id, query).await.items);
-        }
-    }
-    excerpts.sort_by_key(|e| e.id);
-    excerpts.dedup_by_key(|e| e.id);
-    assert!(
-        excerpts.iter().any(|e| e.consensus),
-        "the study has a consensus set"
-    );
-    for set in ["alice", "consensus"] {
-        kept_counts::assert_tables_match(&s.owner, copy, set, &excerpts, "imported").await;
-    }
-    // A blind coder's own view of each document: the same coded share as in the
-    // original.
-    let mut shares = Vec::new();
-    for project in [s.project, copy] {
-        let blind = serde_json::json!({ "blind_coding": true });
-        let (status, body) = s.owner.patch(&format!("/projects/{project}"), blind).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let listed = s.alice.documents(project, "").await.items;
-        shares.push(
-            listed
-                .iter()
-                .map(|d| (d.title.clone(), d.coded))
-                .collect::<Vec<_>>(),
-        );
-    }
-    assert_eq!(shares[0], shares[1], "alice's coded shares");
+    assert_kept_counts_of_the_copy(&s, copy).await;
     for query in [
         "coders=alice,bob",
         "coders=alice,bob&unit=turn",
@@ -186,4 +154,96 @@ async fn gloss_to_qdpx_to_gloss_reproduces_the_project_and_its_agreement() {
     // free (the documents and excerpts here already exist, so they got new ones).
     let (status, _) = download(&s.owner, &format!("/projects/{copy}/project.qdpx")).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// The import counts the kept analysis counts itself (no recount at commit): the copy's
+/// tables equal a count of its own excerpts, per coder and for the consensus set, and a
+/// blind coder's coded share of each document equals the original's.
+async fn assert_kept_counts_of_the_copy(s: &crate::helpers::Study, copy: i64) {
+    let mut excerpts = Vec::new();
+    for listed in s.owner.documents(copy, "").await.items {
+        for query in ["?limit=1000", "?coder=consensus&limit=1000"] {
+            excerpts.extend(s.owner.excerpts(listed.id, query).await.items);
+        }
+    }
+    excerpts.sort_by_key(|e| e.id);
+    excerpts.dedup_by_key(|e| e.id);
+    assert!(
+        excerpts.iter().any(|e| e.consensus),
+        "the study has a consensus set"
+    );
+    for set in ["alice", "consensus"] {
+        kept_counts::assert_tables_match(&s.owner, copy, set, &excerpts, "imported").await;
+    }
+    let mut shares = Vec::new();
+    for project in [s.project, copy] {
+        let blind = serde_json::json!({ "blind_coding": true });
+        let (status, body) = s.owner.patch(&format!("/projects/{project}"), blind).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let listed = s.alice.documents(project, "").await.items;
+        shares.push(
+            listed
+                .iter()
+                .map(|d| (d.title.clone(), d.coded))
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(shares[0], shares[1], "alice's coded shares");
+}
+
+/// An import holds excerpts and their codes across documents and writes them 1,000 rows
+/// a statement: a project with more than that, whose documents end mid-statement, comes
+/// back whole, every kept count right.
+#[tokio::test]
+async fn a_project_larger_than_one_statement_of_rows_round_trips_exactly() {
+    let (s, _) = coded_study().await;
+    let codes = [
+        s.code(&s.owner, "Bulk one").await,
+        s.code(&s.owner, "Bulk two").await,
+    ];
+    let mut added = 0;
+    for listed in s.owner.documents(s.project, "").await.items {
+        let text = s.owner.document(listed.id).await.text;
+        let length = text.chars().count();
+        // Spans that start on a letter (a span of only whitespace is refused).
+        let letters: Vec<usize> = text
+            .chars()
+            .enumerate()
+            .filter(|(_, c)| !c.is_whitespace())
+            .map(|(i, _)| i)
+            .collect();
+        for (k, coder) in [&s.alice, &s.bob].into_iter().enumerate() {
+            let excerpts: Vec<Value> = (0..450)
+                .map(|i| {
+                    let start = letters[(i * 7 + k * 3) % letters.len()];
+                    let end = (start + 1 + i % 9).min(length);
+                    let applied = if i % 2 == 0 {
+                        &codes[..]
+                    } else {
+                        &codes[k..=k]
+                    };
+                    serde_json::json!({ "start": start, "end": end, "code_ids": applied })
+                })
+                .collect();
+            let (status, body) = coder
+                .post(
+                    &format!("/documents/{}/excerpts/batch", listed.id),
+                    serde_json::json!({ "excerpts": excerpts }),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            added += 450;
+        }
+    }
+    assert!(added > 2 * 1000, "more than two statements of excerpts");
+    let (status, bytes) =
+        download(&s.owner, &format!("/projects/{}/project.qdpx", s.project)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = import(&s.owner, bytes, true).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let copy = body["project"]["id"].as_i64().unwrap();
+    let original = contents(&s.owner, s.project).await;
+    let copied = contents(&s.owner, copy).await;
+    assert_eq!(original["documents"], copied["documents"]);
+    assert_kept_counts_of_the_copy(&s, copy).await;
 }
