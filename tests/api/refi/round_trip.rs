@@ -89,15 +89,21 @@ fn without_ids(value: &Value) -> Value {
     }
 }
 
-#[tokio::test]
-async fn gloss_to_qdpx_to_gloss_reproduces_the_project_and_its_agreement() {
-    let (s, _) = coded_study().await;
+/// Exports the study's project as `.qdpx` and imports it as the owner (matching users by
+/// name): the copy's id and the import's answer.
+async fn export_and_import(s: &crate::helpers::Study) -> (i64, Value) {
     let (status, bytes) =
         download(&s.owner, &format!("/projects/{}/project.qdpx", s.project)).await;
     assert_eq!(status, StatusCode::OK);
     let (status, body) = import(&s.owner, bytes, true).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let copy = body["project"]["id"].as_i64().unwrap();
+    (body["project"]["id"].as_i64().unwrap(), body)
+}
+
+#[tokio::test]
+async fn gloss_to_qdpx_to_gloss_reproduces_the_project_and_its_agreement() {
+    let (s, _) = coded_study().await;
+    let (copy, body) = export_and_import(&s).await;
     let summary = &body["summary"];
     assert_eq!(
         summary["coders_matched"],
@@ -236,12 +242,7 @@ async fn a_project_larger_than_one_statement_of_rows_round_trips_exactly() {
         }
     }
     assert!(added > 2 * 1000, "more than two statements of excerpts");
-    let (status, bytes) =
-        download(&s.owner, &format!("/projects/{}/project.qdpx", s.project)).await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, body) = import(&s.owner, bytes, true).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let copy = body["project"]["id"].as_i64().unwrap();
+    let (copy, _) = export_and_import(&s).await;
     let original = contents(&s.owner, s.project).await;
     let copied = contents(&s.owner, copy).await;
     assert_eq!(original["documents"], copied["documents"]);
