@@ -1,7 +1,8 @@
 //! GUIDs: the ones Gloss stores for users, codes and documents are random v4 UUIDs
-//! minted by the database, excerpts' are time-ordered v7 UUIDs minted before the insert; the ones that name derived things (a coding = excerpt × code,
-//! a variable = project × attribute name, a case = document) are computed from the
-//! stored ones, so they too are the same in every export.
+//! minted by the database, excerpts' are time-ordered v7 UUIDs minted before the insert;
+//! the ones that name derived things (a coding = excerpt × code, a variable = project ×
+//! attribute name, a case = document) are computed from the stored ones, so they too are
+//! the same in every export.
 
 use sha2::{Digest, Sha256};
 

@@ -10,7 +10,6 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::db::codes::NewCode;
 use crate::db::documents::{self as doc_store, NewDocument, NewTurn};
-
 use crate::db::refi::{self as store, ImportedExcerpt};
 use crate::db::{self, Db};
 use crate::domain::analysis::{CONSENSUS_SET, CodedExcerpt};
