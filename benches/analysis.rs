@@ -4,7 +4,9 @@
 //! its request log:
 //! - `GET …/search`: a word, a common word (~6,700 hits), a phrase, a prefix, an OR and a NEAR query, each with and
 //!   without `role=participant`, first page (`limit` 50): p99 < 20 ms;
-//! - `GET …/cooccurrence` with `scope=overlap|turn|document`, every coder: < 200 ms;
+//! - `GET …/cooccurrence` with `scope=overlap|turn|document`, every coder: < 200 ms. The
+//!   very first (overlap) request, which finds no coding digests yet and reads every
+//!   excerpt, is shown on its own for reference; the timed ones follow two warm-ups;
 //! - `GET …/crosstab?attribute=…`: < 100 ms. The corpus CSV has only `transcript_id` and
 //!   `text`, so its import sets no attribute; the fixture gives every document two, as a
 //!   CSV with more columns would (`wave`: 4 values, `occupation`: 20), written straight
@@ -204,6 +206,15 @@ async fn bench_search(api: &Api<'_>, requests: usize) {
 async fn bench_tables(api: &Api<'_>, runs: usize) {
     println!("\nAnalysis tables, every coder, {runs} requests each:");
     table_header();
+    // The first analysis after the import finds no coding digests and reads every excerpt
+    // (then stores the digests in the background); the timed requests below come after it.
+    api.server.take_latencies_us();
+    api.get("cooccurrence", &[("scope", "overlap")]).await;
+    row(
+        "co-occurrence, overlap: first, no digests yet",
+        api.server_summary(),
+        "(reference)",
+    );
     for scope in ["overlap", "turn", "document"] {
         let (answer, s) = api
             .timed_gets("cooccurrence", &[("scope", scope)], runs)

@@ -91,6 +91,49 @@ async fn overlap_counts_pairs_and_adjacent_excerpts_do_not_meet() {
     assert_eq!(everyone["cells"], both["cells"]);
 }
 
+async fn digested_documents(s: &Study) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM coding_digests")
+        .fetch_one(&s.app.db)
+        .await
+        .unwrap()
+}
+
+/// Waits for the digests a table stores in the background after it.
+async fn wait_for_digests(s: &Study) {
+    for _ in 0..200 {
+        if digested_documents(s).await > 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("no coding digest was stored after a co-occurrence table");
+}
+
+/// The first table stores the document's coding as a digest for the next; a change to
+/// the coding afterwards is in the next table all the same.
+#[tokio::test]
+async fn tables_follow_the_coding_after_its_digest_is_kept() {
+    let (s, k) = coded_study().await;
+    let first = table(&s.owner, &s, "coders=alice").await;
+    wait_for_digests(&s).await;
+    assert_eq!(table(&s.owner, &s, "coders=alice").await, first);
+    assert_eq!(cell(&first, k.doubt, k.trust), (0, 0.0));
+    // Doubt on "It helps me think" meets alice's trust there; the digest must not hide it.
+    s.excerpt(&s.alice, "It helps me think", &[k.doubt]).await;
+    assert_eq!(
+        digested_documents(&s).await,
+        0,
+        "the change drops the digest"
+    );
+    let after = table(&s.owner, &s, "coders=alice").await;
+    assert_eq!(
+        (n(&after, k.doubt), cell(&after, k.doubt, k.trust).0),
+        (2, 1)
+    );
+    wait_for_digests(&s).await;
+    assert_eq!(table(&s.owner, &s, "coders=alice").await, after);
+}
+
 #[tokio::test]
 async fn turn_and_document_scopes_count_units() {
     let (s, k) = coded_study().await;

@@ -5,6 +5,7 @@
 pub mod cooccurrence;
 pub mod coverage;
 pub mod crosstab;
+pub mod digest;
 
 #[cfg(test)]
 mod tests;
