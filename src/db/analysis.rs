@@ -26,28 +26,40 @@ fn number(raw: Option<&str>) -> sqlx::Result<i64> {
         .map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-/// The (excerpt, code) pairs of every coded document not yet digested, one row per
-/// document holding no digest (NULL) and six comma lists, one per column, whose n-th items belong to the same
-/// pair: SQLite steps every aggregate of a group over the same row. Lists of bare integers
-/// cost a third less than one list of `printf` items, and those half as much as grouping
-/// by excerpt in SQL, which sorted 150,000 rows through a temporary B-tree. CROSS JOIN
-/// keeps the documents outermost, so digested documents cost one lookup each and their
-/// excerpts are never read.
-const UNDIGESTED_PAIRS: &str = "SELECT d.id, NULL, group_concat(e.id), group_concat(e.coder_id),
-        group_concat(e.consensus), group_concat(e.start), group_concat(e.end),
-        group_concat(ec.code_id)
-    FROM documents d CROSS JOIN excerpts e CROSS JOIN excerpt_codes ec
-    WHERE d.project_id = ?1 AND d.id NOT IN (SELECT document_id FROM coding_digests)
-      AND e.project_id = ?1 AND e.document_id = d.id AND ec.excerpt_id = e.id
-    GROUP BY d.id";
+/// Documents with a recount mark: a write outside `db::Tx` (which recounts and drops
+/// digests before it commits) leaves its marks for the next write to recount, and until
+/// then a digest of a marked document may be stale, so it is not read.
+const MARKED: &str = "(SELECT document_id FROM document_coverage_stale
+     UNION SELECT document_id FROM code_coverage_stale)";
 
-/// Each document's digest, and the pairs of coded documents without one.
+/// The (excerpt, code) pairs of every coded document without a usable digest, one row
+/// per document holding no digest (NULL) and six comma lists, one per column, whose n-th
+/// items belong to the same pair: SQLite steps every aggregate of a group over the same
+/// row. Lists of bare integers cost a third less than one list of `printf` items, and
+/// those half as much as grouping by excerpt in SQL, which sorted 150,000 rows through a
+/// temporary B-tree. CROSS JOIN keeps the documents outermost, so digested documents cost
+/// one lookup each and their excerpts are never read.
+static UNDIGESTED_PAIRS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT d.id, NULL, group_concat(e.id), group_concat(e.coder_id),
+                group_concat(e.consensus), group_concat(e.start), group_concat(e.end),
+                group_concat(ec.code_id)
+         FROM documents d CROSS JOIN excerpts e CROSS JOIN excerpt_codes ec
+         WHERE d.project_id = ?1
+           AND (d.id NOT IN (SELECT document_id FROM coding_digests) OR d.id IN {MARKED})
+           AND e.project_id = ?1 AND e.document_id = d.id AND ec.excerpt_id = e.id
+         GROUP BY d.id"
+    )
+});
+
+/// Each usable digest, and the pairs of coded documents without one.
 static DIGESTS_AND_UNDIGESTED_PAIRS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT g.document_id, g.pairs, NULL, NULL, NULL, NULL, NULL, NULL
          FROM documents d CROSS JOIN coding_digests g
-         WHERE d.project_id = ?1 AND g.document_id = d.id
-         UNION ALL {UNDIGESTED_PAIRS}"
+         WHERE d.project_id = ?1 AND g.document_id = d.id AND g.document_id NOT IN {MARKED}
+         UNION ALL {}",
+        UNDIGESTED_PAIRS.as_str()
     )
 });
 
@@ -139,16 +151,19 @@ pub async fn store_missing_digests(
     project_id: i64,
     limit: i64,
 ) -> sqlx::Result<usize> {
-    let packed: Vec<PackedRow> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{UNDIGESTED_PAIRS} LIMIT ?2")))
-            .bind(project_id)
-            .bind(limit)
-            .fetch_all(&mut **tx)
-            .await?;
+    let packed: Vec<PackedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{} LIMIT ?2",
+        UNDIGESTED_PAIRS.as_str()
+    )))
+    .bind(project_id)
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await?;
     let count = packed.len();
     for row in packed {
         let (document_id, pairs) = unpack(row)?;
-        sqlx::query("INSERT INTO coding_digests (document_id, pairs) VALUES (?, ?)")
+        // REPLACE: a marked document's digest is not read, but may be there (see MARKED).
+        sqlx::query("INSERT OR REPLACE INTO coding_digests (document_id, pairs) VALUES (?, ?)")
             .bind(document_id)
             .bind(digest::encode(&pairs))
             .execute(&mut **tx)

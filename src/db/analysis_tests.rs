@@ -71,9 +71,9 @@ async fn change(db: &Db, sql: &str) {
     tx.commit().await.unwrap();
 }
 
-/// Two coders and the consensus set over three documents, excerpts with one and two
-/// codes, one document never coded. Returns (project, codes).
-async fn coded_project(db: &Db) -> (i64, Vec<i64>) {
+/// Two coders and the consensus set over `documents` - 1 documents, excerpts with one
+/// and two codes, and one document never coded. Returns (project, codes).
+async fn coded_project(db: &Db, documents: i64) -> (i64, Vec<i64>) {
     let mut tx = db::begin_write(db).await.unwrap();
     let coders = [
         db::users::insert(&mut *tx, "ann", "!", false)
@@ -96,7 +96,7 @@ async fn coded_project(db: &Db) -> (i64, Vec<i64>) {
         codes.push(db::codes::insert(&mut *tx, &code).await.unwrap());
     }
     let text = "x".repeat(100);
-    for d in 0..4i64 {
+    for d in 0..documents {
         let new = NewDocument {
             project_id: project,
             title: "T",
@@ -109,7 +109,7 @@ async fn coded_project(db: &Db) -> (i64, Vec<i64>) {
             created_by: None,
         };
         let document = db::documents::insert(&mut *tx, &new).await.unwrap();
-        for k in 0..(if d == 3 { 0 } else { 6i64 }) {
+        for k in 0..(if d == documents - 1 { 0 } else { 6i64 }) {
             let excerpt = NewExcerpt {
                 project_id: project,
                 document_id: document,
@@ -137,7 +137,7 @@ async fn coded_project(db: &Db) -> (i64, Vec<i64>) {
 async fn digests_are_stored_a_few_documents_at_a_time_and_read_back_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let db = db::open(&dir.path().join("t.db")).await.unwrap();
-    let (project, _) = coded_project(&db).await;
+    let (project, _) = coded_project(&db, 4).await;
     let expected = truth(&db).await;
     assert_eq!(expected.len(), 18);
     assert_eq!(read(&db, project).await, (expected.clone(), true));
@@ -165,7 +165,7 @@ async fn digests_are_stored_a_few_documents_at_a_time_and_read_back_exactly() {
 async fn every_change_to_the_coding_drops_its_documents_digest() {
     let dir = tempfile::tempdir().unwrap();
     let db = db::open(&dir.path().join("t.db")).await.unwrap();
-    let (project, codes) = coded_project(&db).await;
+    let (project, codes) = coded_project(&db, 4).await;
     let (a, c) = (codes[0], codes[2]);
     let changes = [
         "UPDATE excerpts SET start = start + 1, end = end + 7 WHERE id = 2".to_owned(),
@@ -205,14 +205,14 @@ async fn every_change_to_the_coding_drops_its_documents_digest() {
 async fn a_memo_edit_keeps_the_digest() {
     let dir = tempfile::tempdir().unwrap();
     let db = db::open(&dir.path().join("t.db")).await.unwrap();
-    let (project, _) = coded_project(&db).await;
+    let (project, _) = coded_project(&db, 4).await;
     store_all(&db, project).await;
     change(&db, "UPDATE excerpts SET memo = 'why' WHERE id = 2").await;
     assert_eq!(digested(&db).await, 3);
 }
 
 /// With every document digested, the read touches no excerpt: documents by the project's
-/// index, then a digest or (none) the document's excerpts by key.
+/// index, then a digest or (none, or marked) the document's excerpts by key.
 #[tokio::test]
 async fn the_read_never_scans_the_excerpts() {
     let dir = tempfile::tempdir().unwrap();
@@ -226,12 +226,56 @@ async fn the_read_never_scans_the_excerpts() {
     .await
     .unwrap();
     let details: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
-    assert!(
-        details.iter().all(|d| !d.starts_with("SCAN")),
-        "{details:#?}"
-    );
+    // Only the recount marks (empty after every commit) are scanned.
+    let scans_only_marks = |d: &&str| !d.starts_with("SCAN") || d.ends_with("coverage_stale");
+    assert!(details.iter().all(scans_only_marks), "{details:#?}");
     assert!(
         details.contains(&"SEARCH e USING COVERING INDEX excerpts_by_project_document (project_id=? AND document_id=?)"),
         "{details:#?}"
     );
+}
+
+/// A recode across more documents than the recount's few-documents plan takes marks only
+/// `code_coverage_stale`, through the other plan: every digest still goes.
+#[tokio::test]
+async fn a_recode_across_many_documents_drops_every_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db::open(&dir.path().join("t.db")).await.unwrap();
+    let documents = crate::db::coverage::FEW_MARKED_DOCUMENTS as i64 + 9;
+    let (project, codes) = coded_project(&db, documents).await;
+    store_all(&db, project).await;
+    assert_eq!(digested(&db).await, documents - 1);
+    // Excerpts carrying b but not c (every coded document has some) move to c.
+    let (b, c) = (codes[1], codes[2]);
+    change(
+        &db,
+        &format!(
+            "UPDATE excerpt_codes SET code_id = {c} WHERE code_id = {b} AND excerpt_id NOT IN
+               (SELECT excerpt_id FROM excerpt_codes WHERE code_id = {c})"
+        ),
+    )
+    .await;
+    assert_eq!(digested(&db).await, 0);
+    assert_eq!(read(&db, project).await, (truth(&db).await, true));
+}
+
+/// A write outside `db::Tx` (a `sqlite3` shell, say) leaves its marks uncounted until
+/// the next write; until then the marked document's digest is not read.
+#[tokio::test]
+async fn a_digest_of_a_document_marked_by_a_write_outside_a_transaction_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db::open(&dir.path().join("t.db")).await.unwrap();
+    let (project, _) = coded_project(&db, 4).await;
+    store_all(&db, project).await;
+    sqlx::query("UPDATE excerpts SET end = end + 3 WHERE id = 2")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(digested(&db).await, 3, "nothing recounted yet");
+    assert_eq!(read(&db, project).await, (truth(&db).await, true));
+    // Storing again replaces it; the commit's recount then drops it with the marks.
+    store_all(&db, project).await;
+    assert_eq!(read(&db, project).await.0, truth(&db).await);
+    store_all(&db, project).await;
+    assert_eq!(read(&db, project).await, (truth(&db).await, false));
 }

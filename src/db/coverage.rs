@@ -145,9 +145,8 @@ pub(super) async fn install(conn: &mut SqliteConnection) -> sqlx::Result<()> {
 }
 
 /// Recounts every document marked stale, drops its coding digest (migration 0022) and
-/// clears the marks. Called by every write
-/// transaction before it commits (`Tx::commit`) and when the database opens. One
-/// statement (see [`install`]), one round trip to the database thread: each round trip
+/// clears the marks. Called by every write transaction before it commits (`Tx::commit`)
+/// and when the database opens. One statement (see [`install`]), one round trip to the database thread: each round trip
 /// costs a thread wake-up on either side, which was most of what a probe-then-recount
 /// added to every excerpt saved (`benches/excerpts_api.rs`). With nothing marked, each
 /// statement of the recount finds empty mark tables and does nothing.

@@ -32,7 +32,8 @@ pub fn decode(bytes: &[u8]) -> Option<Vec<Pair>> {
     let mut values = Vec::with_capacity(bytes.len() / 2);
     let (mut value, mut shift) = (0u64, 0u32);
     for &byte in bytes {
-        if shift > 63 {
+        // The tenth byte holds the 64th bit only.
+        if shift > 63 || (shift == 63 && byte > 1) {
             return None;
         }
         value |= u64::from(byte & 0x7f) << shift;
@@ -85,6 +86,9 @@ mod tests {
         assert_eq!(decode(&whole[..whole.len() - 1]), None, "a pair cut short");
         assert_eq!(decode(&[0x80]), None, "a varint cut short");
         assert_eq!(decode(&[0xff; 11]), None, "a varint longer than 64 bits");
+        let mut too_wide = vec![0xff; 9];
+        too_wide.push(0x02);
+        assert_eq!(decode(&too_wide), None, "a tenth byte beyond the 64th bit");
         assert_eq!(decode(&whole[..4]), None, "four integers are no pair");
     }
 }

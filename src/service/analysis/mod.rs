@@ -132,25 +132,22 @@ fn digest_in_background(db: &Db, project_id: i64) {
     }
     let db = db.clone();
     tokio::spawn(async move {
-        if let Err(error) = store_missing_digests(&db, project_id).await {
+        if let Err(error) = digest_project(&db, project_id).await {
             tracing::warn!(%error, project_id, "storing coding digests failed; analyses read the excerpts instead");
         }
         storing.store(false, Ordering::Release);
     });
 }
 
-async fn store_missing_digests(db: &Db, project_id: i64) -> sqlx::Result<()> {
-    const DOCUMENTS_PER_TRANSACTION: usize = 100;
+async fn digest_project(db: &Db, project_id: i64) -> sqlx::Result<()> {
+    const DOCUMENTS_PER_TRANSACTION: i64 = 100;
     loop {
         let mut tx = db::begin_write(db).await?;
-        let stored = db::analysis::store_missing_digests(
-            &mut tx,
-            project_id,
-            DOCUMENTS_PER_TRANSACTION as i64,
-        )
-        .await?;
+        let stored =
+            db::analysis::store_missing_digests(&mut tx, project_id, DOCUMENTS_PER_TRANSACTION)
+                .await?;
         tx.commit().await?;
-        if stored < DOCUMENTS_PER_TRANSACTION {
+        if (stored as i64) < DOCUMENTS_PER_TRANSACTION {
             return Ok(());
         }
     }
