@@ -8,6 +8,7 @@ pub mod codes;
 pub mod coverage;
 pub mod documents;
 pub mod events;
+pub mod excerpt_batches;
 pub mod excerpts;
 pub mod hit_count;
 pub mod invitations;

@@ -2,10 +2,11 @@
 //! running are written together in the next one.
 //!
 //! Why: SQLite takes one writer at a time, and with sqlx every statement is a hand-off to
-//! the connection's thread and back. One excerpt alone costs five hand-offs inside the
-//! write lock (`BEGIN`, the excerpt, its codes, the audit event, `COMMIT`); k excerpts
-//! written together cost 2 per excerpt plus 3, so under load the lock is held for less
-//! per excerpt and throughput rises (BENCHMARKS.md, target 3).
+//! the connection's thread and back. A transaction costs six hand-offs inside the write
+//! lock (`BEGIN`, the excerpts, their codes, the audit events, the coverage recount,
+//! `COMMIT`) however many requests' excerpts it holds (`db::excerpt_batches`), so under
+//! load the lock is held for less per excerpt and throughput rises (BENCHMARKS.md,
+//! target 3).
 //!
 //! How: a request queues its job and starts a task that waits for the database's write
 //! gate. Whichever task gets the gate takes every queued job and writes them in one
@@ -15,11 +16,13 @@
 //! and is answered `UnknownCode`; if a statement fails, the batch is rolled back and
 //! every job is answered `Retry`, to be written alone in a transaction of its own.
 
+use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use sqlx::SqliteConnection;
 use tokio::sync::oneshot;
 
+use crate::db::excerpt_batches as batches;
 use crate::db::excerpts::{self as store, Inserted, NewExcerpt};
 use crate::db::{self, Db};
 use crate::service::events::{self, Change, Origin};
@@ -99,7 +102,7 @@ pub async fn submit(db: &Db, job: Job) -> Outcome {
 /// (nothing is written then).
 pub async fn write_alone(db: &Db, job: &Job) -> sqlx::Result<Option<Vec<Inserted>>> {
     let mut tx = db::begin_write(db).await?;
-    let written = write_job(&mut tx, job).await?;
+    let written = write_together(&mut tx, &[job]).await?.remove(0);
     if !written.codes_known {
         tx.rollback().await?;
         return Ok(None);
@@ -129,62 +132,92 @@ async fn write_batch(db: &Db, gate: db::WriteGuard, batch: Vec<Queued>) {
 /// Writes the jobs in one transaction; a job with an unknown code leaves nothing behind.
 async fn write_jobs(db: &Db, gate: db::WriteGuard, batch: &[Queued]) -> sqlx::Result<Vec<Outcome>> {
     let mut tx = db::begin_write_holding(db, gate).await?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for queued in batch {
-        let written = write_job(&mut tx, &queued.job).await?;
-        outcomes.push(if written.codes_known {
-            Outcome::Written(written.inserted)
-        } else {
-            let ids: Vec<i64> = written.inserted.iter().map(|e| e.id).collect();
-            store::delete_all(&mut *tx, &ids).await?;
-            Outcome::UnknownCode
-        });
+    let jobs: Vec<&Job> = batch.iter().map(|queued| &queued.job).collect();
+    let written = write_together(&mut tx, &jobs).await?;
+    let refused: Vec<i64> = written
+        .iter()
+        .filter(|w| !w.codes_known)
+        .flat_map(|w| w.inserted.iter().map(|e| e.id))
+        .collect();
+    if !refused.is_empty() {
+        store::delete_all(&mut *tx, &refused).await?;
     }
-    let written: Vec<(&Job, &[Inserted])> = batch
+    let outcomes: Vec<Outcome> = written
+        .into_iter()
+        .map(|w| match w.codes_known {
+            true => Outcome::Written(w.inserted),
+            false => Outcome::UnknownCode,
+        })
+        .collect();
+    let kept: Vec<(&Job, &[Inserted])> = jobs
         .iter()
         .zip(&outcomes)
-        .filter_map(|(queued, outcome)| match outcome {
-            Outcome::Written(inserted) => Some((&queued.job, inserted.as_slice())),
+        .filter_map(|(job, outcome)| match outcome {
+            Outcome::Written(inserted) => Some((*job, inserted.as_slice())),
             _ => None,
         })
         .collect();
-    record_created(&mut tx, &written).await?;
+    record_created(&mut tx, &kept).await?;
     tx.commit().await?;
     Ok(outcomes)
 }
 
-/// What `write_job` inserted, and whether every code was one of the project's (if not,
-/// the excerpts were inserted without all their codes and must not be kept).
+/// What `write_together` inserted for one job, and whether every code was one of the
+/// job's project's (if not, the excerpts were inserted without all their codes and must
+/// not be kept).
 struct Written {
     inserted: Vec<Inserted>,
     codes_known: bool,
 }
 
-async fn write_job(conn: &mut SqliteConnection, job: &Job) -> sqlx::Result<Written> {
-    let mut inserted = Vec::with_capacity(job.rows.len());
-    for row in &job.rows {
-        let new = NewExcerpt {
-            project_id: job.project_id,
-            document_id: job.document_id,
-            coder_id: job.coder_id,
-            consensus: row.consensus,
-            start: row.start,
-            end: row.end,
-            memo: &row.memo,
-        };
-        inserted.push(store::insert(&mut *conn, &new).await?);
-    }
-    let applications: Vec<(i64, i64)> = job
-        .rows
+/// Inserts every job's excerpts and applies their codes: two statements for the whole
+/// batch (each a round trip to the database thread while the write gate is held; one
+/// per excerpt and one per job's codes held it twice as long for a batch of four).
+async fn write_together(conn: &mut SqliteConnection, jobs: &[&Job]) -> sqlx::Result<Vec<Written>> {
+    let new: Vec<NewExcerpt> = jobs
         .iter()
-        .zip(&inserted)
-        .flat_map(|(row, new)| row.code_ids.iter().map(|code| (new.id, *code)))
+        .flat_map(|job| {
+            job.rows.iter().map(|row| NewExcerpt {
+                project_id: job.project_id,
+                document_id: job.document_id,
+                coder_id: job.coder_id,
+                consensus: row.consensus,
+                start: row.start,
+                end: row.end,
+                memo: &row.memo,
+            })
+        })
         .collect();
-    let applied = store::apply_project_codes(&mut *conn, job.project_id, &applications).await?;
-    Ok(Written {
-        inserted,
-        codes_known: applied == applications.len() as u64,
-    })
+    let mut inserted = batches::insert_many(&mut *conn, &new).await?.into_iter();
+    let mut written: Vec<Written> = jobs
+        .iter()
+        .map(|job| Written {
+            inserted: inserted.by_ref().take(job.rows.len()).collect(),
+            codes_known: true,
+        })
+        .collect();
+    let mut asked: HashMap<i64, (usize, usize)> = HashMap::new(); // excerpt -> (job, codes)
+    let mut applications = Vec::new();
+    for (j, (job, w)) in jobs.iter().zip(&written).enumerate() {
+        for (row, new) in job.rows.iter().zip(&w.inserted) {
+            asked.insert(new.id, (j, row.code_ids.len()));
+            applications.extend(
+                row.code_ids
+                    .iter()
+                    .map(|code| (new.id, *code, job.project_id)),
+            );
+        }
+    }
+    let mut applied: HashMap<i64, usize> = HashMap::new();
+    for excerpt_id in batches::apply_project_codes(&mut *conn, &applications).await? {
+        *applied.entry(excerpt_id).or_default() += 1;
+    }
+    for (excerpt_id, (j, codes)) in asked {
+        if applied.get(&excerpt_id).copied().unwrap_or(0) != codes {
+            written[j].codes_known = false;
+        }
+    }
+    Ok(written)
 }
 
 /// One `excerpt.created` audit event per written excerpt.
