@@ -4,8 +4,6 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::db::codes::NewCode;
-use crate::db::documents::NewDocument;
 use crate::db::excerpts::NewExcerpt;
 use crate::db::{self, Db};
 
@@ -86,28 +84,12 @@ async fn coded_project(db: &Db, documents: i64) -> (i64, Vec<i64>) {
     let project = db::projects::insert(&mut *tx, "P", "").await.unwrap();
     let mut codes = Vec::new();
     for name in ["a", "b", "c"] {
-        let code = NewCode {
-            project_id: project,
-            parent_id: None,
-            name,
-            color: "#888888",
-            description: "",
-        };
+        let code = crate::db::test_rows::code(project, name);
         codes.push(db::codes::insert(&mut *tx, &code).await.unwrap());
     }
     let text = "x".repeat(100);
     for d in 0..documents {
-        let new = NewDocument {
-            project_id: project,
-            title: "T",
-            external_id: None,
-            source_name: "t.txt",
-            source_format: "txt",
-            text: &text,
-            length: 100,
-            turn_count: 0,
-            created_by: None,
-        };
+        let new = crate::db::test_rows::document(project, &text);
         let document = db::documents::insert(&mut *tx, &new).await.unwrap();
         for k in 0..(if d == documents - 1 { 0 } else { 6i64 }) {
             let excerpt = NewExcerpt {

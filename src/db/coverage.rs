@@ -363,8 +363,6 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::db::codes::NewCode;
-    use crate::db::documents::NewDocument;
     use crate::db::excerpts::NewExcerpt;
 
     type Counts = BTreeMap<(i64, i64, i64), (i64, i64)>;
@@ -436,13 +434,7 @@ mod tests {
             .unwrap();
         let mut codes = Vec::new();
         for name in ["a", "b", "c"] {
-            let code = NewCode {
-                project_id: project,
-                parent_id: None,
-                name,
-                color: "#888888",
-                description: "",
-            };
+            let code = crate::db::test_rows::code(project, name);
             codes.push(crate::db::codes::insert(&mut *tx, &code).await.unwrap());
         }
         let text = "x".repeat(100);
@@ -450,17 +442,7 @@ mod tests {
         // (document, code, view) → spans, counted independently below.
         let mut spans: BTreeMap<(i64, i64, i64), Vec<(i64, i64)>> = BTreeMap::new();
         for d in 0..documents {
-            let new = NewDocument {
-                project_id: project,
-                title: "T",
-                external_id: None,
-                source_name: "t.txt",
-                source_format: "txt",
-                text: &text,
-                length: 100,
-                turn_count: 0,
-                created_by: None,
-            };
+            let new = crate::db::test_rows::document(project, &text);
             let document = crate::db::documents::insert(&mut *tx, &new).await.unwrap();
             for k in 0..12i64 {
                 let start = (d * 7 + k * 13) % 80;

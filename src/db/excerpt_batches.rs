@@ -92,8 +92,6 @@ pub async fn apply_project_codes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::codes::NewCode;
-    use crate::db::documents::NewDocument;
 
     /// More rows than one statement holds: every returned id is the row asked for in its
     /// place, and a code of another project is skipped and reported by its absence.
@@ -110,26 +108,10 @@ mod tests {
             let project = crate::db::projects::insert(&mut *tx, name, "")
                 .await
                 .unwrap();
-            let code = NewCode {
-                project_id: project,
-                parent_id: None,
-                name: "a",
-                color: "#888888",
-                description: "",
-            };
+            let code = crate::db::test_rows::code(project, "a");
             let code = crate::db::codes::insert(&mut *tx, &code).await.unwrap();
             let text = "x".repeat(5000);
-            let new = NewDocument {
-                project_id: project,
-                title: "T",
-                external_id: None,
-                source_name: "t.txt",
-                source_format: "txt",
-                text: &text,
-                length: 5000,
-                turn_count: 0,
-                created_by: None,
-            };
+            let new = crate::db::test_rows::document(project, &text);
             let document = crate::db::documents::insert(&mut *tx, &new).await.unwrap();
             projects.push((project, code, document));
         }

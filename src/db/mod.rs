@@ -19,6 +19,8 @@ pub mod projects;
 pub mod refi;
 pub mod search;
 pub mod sessions;
+#[cfg(test)]
+pub(crate) mod test_rows;
 pub mod tokens;
 pub mod types;
 pub mod users;
