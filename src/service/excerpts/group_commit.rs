@@ -2,9 +2,10 @@
 //! running are written together in the next one.
 //!
 //! Why: SQLite takes one writer at a time, and with sqlx every statement is a hand-off to
-//! the connection's thread and back. A transaction costs six hand-offs inside the write
-//! lock (`BEGIN`, the excerpts, their codes, the audit events, the coverage recount,
-//! `COMMIT`) however many requests' excerpts it holds (`db::excerpt_batches`), so under
+//! the connection's thread and back. A transaction costs about six hand-offs inside the
+//! write lock (`BEGIN`, the excerpts, their codes, the audit events, the coverage recount,
+//! `COMMIT`; one more to remove a refused job's excerpts, one more per 1,000 excerpts)
+//! however many requests' excerpts it holds (`db::excerpt_batches`), so under
 //! load the lock is held for less per excerpt and throughput rises (BENCHMARKS.md,
 //! target 3).
 //!
